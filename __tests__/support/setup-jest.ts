@@ -1,0 +1,12 @@
+/**
+ * Loaded before every test file: cdktf's Jest matchers, and a Terraform environment that uses
+ * the machine's provider mirror where one exists (so `toBeValidTerraform` works offline).
+ */
+import { Testing } from "cdktf";
+import { terraformEnvironment } from "../../cli/terraform-environment";
+
+Testing.setupJest();
+const tfEnv = terraformEnvironment(process.env);
+for (const key of ["TF_CLI_CONFIG_FILE", "CHECKPOINT_DISABLE"]) {
+  if (tfEnv[key] !== undefined) process.env[key] = tfEnv[key];
+}

@@ -1,0 +1,67 @@
+/**
+ * What the stacks hand the bootstrap layer to render a node's user data. This is the contract
+ * between `stacks/` + `providers/` (which know the cloud resources) and `bootstrap/` (which knows
+ * what runs on the node). Values may be Terraform tokens (e.g. a load balancer's DNS name or a
+ * key ARN): renderers must place them in the output as opaque strings, never transform them.
+ */
+
+/** The part a node plays in the cluster. */
+export type NodeRole =
+  /** The first control-plane node: runs the installer's init and publishes the join lease. */
+  | "control-plane-init"
+  /** A further control-plane node (HA): joins with the control-plane lease and certificate key. */
+  | "control-plane-join"
+  /** A worker, started by the auto-scaling group at any time. */
+  | "worker";
+
+/** Kubernetes installers kubeplane can render. */
+export type InstallerName = "kubeadm" | "kurl";
+
+/**
+ * How a node reaches the cluster's parameter backend. The cloud's implementation of
+ * `ParameterBackend` produces it; the node-side implementation named by `kind` consumes it.
+ */
+export interface ParameterBackendNodeConfig {
+  /** The node-side backend implementation, e.g. `ssm` (a shell file of that name under bootstrap/). */
+  readonly kind: string;
+  /** Settings written to the node as environment variables; names start with `KUBEPLANE_`. */
+  readonly settings: Readonly<Record<string, string>>;
+}
+
+/** Everything needed to render one role's user data. */
+export interface UserDataContext {
+  /** The cluster's name (DNS-1123 label). */
+  readonly clusterName: string;
+  /** The cloud the node runs on, e.g. `aws` (selects node-side metadata lookups). */
+  readonly cloud: string;
+  /** Which node this user data is for. */
+  readonly role: NodeRole;
+  /** Kubernetes settings from the cluster definition. */
+  readonly kubernetes: {
+    /** Kubernetes version, e.g. `1.31.4`. */
+    readonly version: string;
+    /** Which installer sets the node up. */
+    readonly installer: InstallerName;
+    /** Pod network CIDR. */
+    readonly podCidr: string;
+    /** Service network CIDR. */
+    readonly serviceCidr: string;
+    /** kURL only: the pinned installer URL, e.g. `https://k8s.kurl.sh/abc1234`. */
+    readonly kurlInstallerUrl?: string;
+  };
+  /**
+   * The stable API server host (no port) that every node and the certificates use: the load
+   * balancer's DNS name for an HA control plane. Undefined for a single control-plane node,
+   * which then advertises its own address.
+   */
+  readonly controlPlaneEndpoint?: string;
+  /** The API server port. */
+  readonly apiServerPort: number;
+  /** The join lease: how long a published join command is valid. */
+  readonly joinLease: {
+    /** Lifetime of a join token, in hours. */
+    readonly ttlHours: number;
+  };
+  /** Where the join lease is published and read. */
+  readonly parameterBackend: ParameterBackendNodeConfig;
+}

@@ -1,0 +1,96 @@
+/**
+ * The environment every Terraform run of kubeplane gets (cdktf deploy/diff, terraform state,
+ * `toBeValidTerraform` in tests).
+ *
+ * Where a filesystem provider mirror exists on the machine and the user has no Terraform CLI
+ * config of their own, kubeplane writes one that installs the mirrored providers from the mirror
+ * and everything else from the registry. Users with the registry and no mirror are unaffected:
+ * their environment passes through unchanged.
+ */
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "fs";
+import * as path from "path";
+
+/** Directories searched for a provider mirror, after `KUBEPLANE_PROVIDER_MIRROR`. */
+export const DEFAULT_MIRROR_CANDIDATES: readonly string[] = [
+  "/opt/tf-plugins",
+  "/usr/local/share/terraform/plugins",
+  "/usr/share/terraform/plugins",
+];
+
+/** The project root (where package.json lives). */
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function subdirectories(p: string): string[] {
+  return readdirSync(p).filter((name) => isDirectory(path.join(p, name)));
+}
+
+/** Provider source addresses (`host/namespace/type`) found in a mirror directory. */
+export function mirroredProviders(mirror: string): string[] {
+  const found: string[] = [];
+  for (const host of subdirectories(mirror)) {
+    for (const namespace of subdirectories(path.join(mirror, host))) {
+      for (const type of subdirectories(path.join(mirror, host, namespace))) {
+        found.push(`${host}/${namespace}/${type}`);
+      }
+    }
+  }
+  return found.sort();
+}
+
+/** The first mirror directory that holds at least one provider, or undefined. */
+export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const candidates = [env.KUBEPLANE_PROVIDER_MIRROR, ...DEFAULT_MIRROR_CANDIDATES].filter(
+    (c): c is string => Boolean(c),
+  );
+  return candidates.find((c) => isDirectory(c) && mirroredProviders(c).length > 0);
+}
+
+/** Renders a Terraform CLI config that takes `providers` from `mirror` and the rest directly. */
+export function renderMirrorCliConfig(mirror: string, providers: string[]): string {
+  const list = providers.map((p) => JSON.stringify(p)).join(", ");
+  return [
+    "# Written by kubeplane: providers found in the local mirror come from it, the rest from the registry.",
+    "provider_installation {",
+    "  filesystem_mirror {",
+    `    path    = ${JSON.stringify(mirror)}`,
+    `    include = [${list}]`,
+    "  }",
+    "  direct {",
+    `    exclude = [${list}]`,
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+}
+
+/**
+ * Returns the environment for a Terraform process. A `TF_CLI_CONFIG_FILE` that exists is the
+ * user's choice and is kept; otherwise, where a mirror exists, a CLI config for it is written
+ * under `<projectRoot>/.kubeplane/` and named in `TF_CLI_CONFIG_FILE`.
+ */
+export function terraformEnvironment(
+  base: NodeJS.ProcessEnv = process.env,
+  projectRoot: string = PROJECT_ROOT,
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { CHECKPOINT_DISABLE: "1", ...base };
+  if (base.TF_CLI_CONFIG_FILE && existsSync(base.TF_CLI_CONFIG_FILE)) {
+    return env;
+  }
+  const mirror = findProviderMirror(base);
+  if (!mirror) {
+    return env;
+  }
+  const dir = path.join(projectRoot, ".kubeplane");
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, "terraform-mirror.tfrc");
+  writeFileSync(file, renderMirrorCliConfig(mirror, mirroredProviders(mirror)));
+  return { ...env, TF_CLI_CONFIG_FILE: file };
+}

@@ -1,0 +1,23 @@
+/**
+ * Two projects: `unit` (definitions, constructs, synth assertions, bootstrap rendering; no
+ * emulator) and `emulator` (suites that start moto_server: node simulation, deploy loop).
+ * TypeScript is transpiled by SWC; types are checked by `tsc --noEmit` in `npm test`.
+ */
+const base = {
+  testEnvironment: "node",
+  transform: { "^.+\\.ts$": ["@swc/jest"] },
+  moduleFileExtensions: ["ts", "js", "json"],
+  setupFilesAfterEnv: ["<rootDir>/__tests__/support/setup-jest.ts"],
+};
+
+module.exports = {
+  projects: [
+    { ...base, displayName: "unit", testMatch: ["<rootDir>/__tests__/unit/**/*.test.ts"] },
+    {
+      ...base,
+      displayName: "emulator",
+      testMatch: ["<rootDir>/__tests__/emulator/**/*.test.ts"],
+      slowTestThreshold: 300,
+    },
+  ],
+};

@@ -1,0 +1,122 @@
+/**
+ * Rules that tie fields of a definition together (counts, installer options, address space).
+ * They read a value that may be only partly valid, so that they can report their problems
+ * alongside the schema's: a field of the wrong type is simply skipped here.
+ */
+import { contains, Ipv4Cidr, overlaps, parseCidr } from "./cidr";
+import { DEFAULTS } from "./defaults";
+
+/** A problem at a field path. */
+export interface CrossFieldProblem {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+type Fields = Record<string, unknown>;
+
+const fields = (v: unknown): Fields => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Fields) : {});
+const int = (v: unknown): number | undefined => (typeof v === "number" && Number.isInteger(v) ? v : undefined);
+const cidrOf = (v: unknown): Ipv4Cidr | undefined => {
+  if (typeof v !== "string") return undefined;
+  const parsed = parseCidr(v);
+  return typeof parsed === "string" ? undefined : parsed;
+};
+
+function controlPlaneRules(def: Fields, problems: CrossFieldProblem[]): void {
+  const cp = int(fields(def.controlPlane).count);
+  if (cp === 0) problems.push({ path: ["controlPlane", "count"], message: "must be 1, or an odd number of at least 3 for HA (got 0)" });
+  else if (cp !== undefined && cp > 1 && cp % 2 === 0) {
+    problems.push({ path: ["controlPlane", "count"], message: `must be 1, or an odd number of at least 3 for HA (got ${cp}: etcd needs an odd quorum)` });
+  }
+  const allowed = fields(fields(def.controlPlane).publicApi).allowedCidrs;
+  if (Array.isArray(allowed)) {
+    allowed.forEach((text, i) => {
+      if (cidrOf(text)?.prefix === 0) {
+        problems.push({ path: ["controlPlane", "publicApi", "allowedCidrs", i], message: "must not be 0.0.0.0/0: name the networks that may reach the API" });
+      }
+    });
+  }
+}
+
+function workerRules(def: Fields, problems: CrossFieldProblem[]): void {
+  const w = fields(def.workers);
+  const min = int(w.min) ?? DEFAULTS.workers.min;
+  const max = int(w.max) ?? DEFAULTS.workers.max;
+  const desired = int(w.desired) ?? DEFAULTS.workers.desired;
+  if (min > max) problems.push({ path: ["workers", "min"], message: `must not exceed workers.max (${min} > ${max})` });
+  if (min <= max && (desired < min || desired > max)) {
+    problems.push({ path: ["workers", "desired"], message: `must be within [workers.min, workers.max] = [${min}, ${max}] (got ${desired})` });
+  }
+}
+
+function installerRules(def: Fields, problems: CrossFieldProblem[]): void {
+  const k8s = fields(def.kubernetes);
+  const installer = k8s.installer ?? DEFAULTS.kubernetes.installer;
+  if (installer === "kurl") {
+    if (k8s.kurl === undefined) problems.push({ path: ["kubernetes", "kurl", "installerUrl"], message: "is required when kubernetes.installer is kurl" });
+    const cp = int(fields(def.controlPlane).count);
+    if (cp !== undefined && cp > 1) {
+      problems.push({ path: ["controlPlane", "count"], message: "must be 1 with the kurl installer (kubeplane runs HA control planes with kubeadm only)" });
+    }
+  } else if (installer === "kubeadm" && k8s.kurl !== undefined) {
+    problems.push({ path: ["kubernetes", "kurl"], message: "is only allowed when kubernetes.installer is kurl" });
+  }
+}
+
+function addressSpaceRules(def: Fields, problems: CrossFieldProblem[]): void {
+  const network = fields(def.network);
+  const k8s = fields(def.kubernetes);
+  const blocks: { path: string[]; text: unknown }[] = [
+    { path: ["network", "cidr"], text: network.cidr ?? DEFAULTS.network.cidr },
+    { path: ["kubernetes", "podCidr"], text: k8s.podCidr ?? DEFAULTS.kubernetes.podCidr },
+    { path: ["kubernetes", "serviceCidr"], text: k8s.serviceCidr ?? DEFAULTS.kubernetes.serviceCidr },
+  ];
+  for (let i = 0; i < blocks.length; i++) {
+    for (let j = i + 1; j < blocks.length; j++) {
+      const a = cidrOf(blocks[i].text);
+      const b = cidrOf(blocks[j].text);
+      if (a && b && overlaps(a, b)) {
+        problems.push({
+          path: blocks[j].path,
+          message: `${String(blocks[j].text)} overlaps ${blocks[i].path.join(".")} (${String(blocks[i].text)}); the VPC, pod and service networks must be disjoint`,
+        });
+      }
+    }
+  }
+  const vpc = cidrOf(blocks[0].text);
+  if (!vpc) return;
+  if (vpc.prefix > 24) {
+    problems.push({ path: ["network", "cidr"], message: `a /${vpc.prefix} is too small: subnets are 1/16th of the VPC and AWS needs at least a /28 (use /24 or larger)` });
+  }
+  const azs = network.azs ?? DEFAULTS.network.azs;
+  const azCount = Array.isArray(azs) ? azs.length : int(azs);
+  const seen: { path: (string | number)[]; block: Ipv4Cidr; text: string }[] = [];
+  for (const kind of ["privateSubnets", "publicSubnets"] as const) {
+    const list = network[kind];
+    if (!Array.isArray(list)) continue;
+    if (azCount !== undefined && list.length !== azCount) {
+      problems.push({ path: ["network", kind], message: `must list one subnet per availability zone (${azCount}), got ${list.length}` });
+    }
+    list.forEach((text, i) => {
+      const block = cidrOf(text);
+      if (!block) return;
+      const path = ["network", kind, i];
+      if (!contains(vpc, block)) problems.push({ path, message: `${text} does not fit in the VPC's ${String(blocks[0].text)}` });
+      else if (block.prefix > 28) problems.push({ path, message: `${text} is smaller than AWS's minimum subnet (/28)` });
+      const clash = seen.find((s) => overlaps(s.block, block));
+      if (clash) problems.push({ path, message: `${text} overlaps network.${String(clash.path[1])}[${String(clash.path[2])}] (${clash.text})` });
+      seen.push({ path, block, text: String(text) });
+    });
+  }
+}
+
+/** Every cross-field problem in a (possibly partly invalid) definition value. */
+export function crossFieldProblems(value: unknown): CrossFieldProblem[] {
+  const def = fields(value);
+  const problems: CrossFieldProblem[] = [];
+  controlPlaneRules(def, problems);
+  workerRules(def, problems);
+  installerRules(def, problems);
+  addressSpaceRules(def, problems);
+  return problems;
+}

@@ -1,0 +1,58 @@
+/**
+ * Every default of a cluster definition, in one place. A field left out of `clusters/<name>.yaml`
+ * takes the value here; README.md's definition reference points at this file.
+ */
+export const DEFAULTS = {
+  /** The cloud the cluster runs on. */
+  cloud: "aws",
+  /** SSM Session Manager is the way in; a bastion is opt-in. */
+  bastion: false,
+  network: {
+    /** The VPC's address space; each subnet gets 1/16th of it. */
+    cidr: "10.0.0.0/16",
+    /** Number of availability zones (at least 2), or an explicit list of zone names. */
+    azs: 2,
+    /** `single`: one NAT gateway for the cluster; `perAz`: one per zone, for zone-independent egress. */
+    natGateways: "single",
+  },
+  kubernetes: {
+    /** Kubernetes version; kubelet, kubeadm and kubectl are pinned to it. */
+    version: "1.33.5",
+    /** kubeadm is the default; kURL takes only existing Replicated customers. */
+    installer: "kubeadm",
+    /** Pod network (Calico's default pool). Must not overlap the VPC or the service network. */
+    podCidr: "192.168.0.0/16",
+    /** Service network (kubeadm's default). */
+    serviceCidr: "10.96.0.0/12",
+  },
+  controlPlane: {
+    /** 1, or an odd number of at least 3 for an HA control plane behind a load balancer. */
+    count: 1,
+    instanceType: "t3.medium",
+    /** Root volume size in GiB (always encrypted). */
+    volumeSize: 50,
+  },
+  workers: {
+    min: 1,
+    desired: 2,
+    max: 3,
+    instanceType: "t3.large",
+    /** Root volume size in GiB (always encrypted). */
+    volumeSize: 50,
+  },
+  joinTokens: {
+    /** Where the control plane publishes the join lease. */
+    backend: "ssm",
+    /** Lifetime of a join token; the control plane rotates it before half of this has passed. */
+    ttlHours: 24,
+  },
+  state: {
+    /** `local`: one state file per stack in the stack's working directory. */
+    backend: "local",
+  },
+} as const;
+
+/** The S3 state key prefix for a cluster; each stack's state is `<prefix>/<stack>.tfstate`. */
+export function defaultStateKey(clusterName: string): string {
+  return `kubeplane/${clusterName}`;
+}

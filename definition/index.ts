@@ -1,0 +1,9 @@
+/** Cluster definitions: schema, defaults, file selection and loading. */
+export { clusterDefinitionSchema } from "./schema";
+export type { ClusterDefinition } from "./schema";
+export { DEFAULTS, defaultStateKey } from "./defaults";
+export { DefinitionError, formatProblem } from "./problems";
+export type { DefinitionProblem } from "./problems";
+export { CLUSTERS_ENV, resolveDefinitionFiles } from "./definition-files";
+export { loadDefinitions, parseDefinition } from "./definition-loader";
+export type { DefinitionCheck, FieldProblem, LoadedDefinition } from "./definition-loader";

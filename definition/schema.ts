@@ -1,0 +1,132 @@
+/**
+ * The schema of a cluster definition (`clusters/<name>.yaml`): field types, allowed values,
+ * defaults (from defaults.ts) and the rules that tie fields together. Cloud-specific checks
+ * (regions, zones) live with each cloud in providers/.
+ */
+import { z } from "zod";
+import { parseCidr } from "./cidr";
+import { crossFieldProblems } from "./cross-field-rules";
+import { DEFAULTS } from "./defaults";
+
+/** Names are DNS-1123 labels; 28 characters at most, since they are part of load balancer names (32). */
+export const CLUSTER_NAME_PATTERN = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+export const CLUSTER_NAME_MAX_LENGTH = 28;
+
+const cidr = z.string().superRefine((value, ctx) => {
+  const parsed = parseCidr(value);
+  if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
+});
+
+const positiveInt = z.number().int().min(1);
+const count = z.number().int().min(0, { message: "must not be negative" });
+
+const kubernetesVersion = z
+  .string()
+  .regex(/^\d+\.\d+\.\d+$/, { message: 'must be a full Kubernetes version like "1.33.5" (quote it in YAML)' });
+
+const tags = z.record(
+  z
+    .string()
+    .min(1)
+    .max(128)
+    .refine((k) => !/^(aws|kubeplane):/i.test(k), { message: 'tag keys starting with "aws:" or "kubeplane:" are reserved' }),
+  z.string().max(256),
+);
+
+const stateSchema = z.discriminatedUnion("backend", [
+  z.strictObject({
+    backend: z.literal("local"),
+  }),
+  z.strictObject({
+    backend: z.literal("s3"),
+    /** The (existing) bucket that holds the state. */
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: "must be a valid S3 bucket name" }),
+    /** Key prefix; each stack's state is `<key>/<stack>.tfstate`. @default kubeplane/<name> */
+    key: z.string().min(1).optional(),
+    /** The bucket's region. @default the cluster's region */
+    region: z.string().min(1).optional(),
+  }),
+]);
+
+export const clusterDefinitionSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .max(CLUSTER_NAME_MAX_LENGTH, { message: `must be at most ${CLUSTER_NAME_MAX_LENGTH} characters (it is part of load balancer names)` })
+      .regex(CLUSTER_NAME_PATTERN, { message: "must be a DNS-1123 label: lower-case letters, digits and '-', starting with a letter" }),
+    cloud: z.enum(["aws"]).default(DEFAULTS.cloud),
+    region: z.string().min(1),
+    network: z
+      .strictObject({
+        cidr: cidr.default(DEFAULTS.network.cidr),
+        azs: z
+          .union([
+            z.number().int().min(2, { message: "at least 2 availability zones" }),
+            z.array(z.string().min(1)).min(2, { message: "at least 2 availability zones" }),
+          ])
+          .default(DEFAULTS.network.azs),
+        natGateways: z.enum(["single", "perAz"]).default(DEFAULTS.network.natGateways),
+        /** Explicit private subnet CIDRs, one per zone. @default carved from `cidr` */
+        privateSubnets: z.array(cidr).optional(),
+        /** Explicit public subnet CIDRs, one per zone. @default carved from `cidr` */
+        publicSubnets: z.array(cidr).optional(),
+      })
+      .prefault({}),
+    bastion: z.boolean().default(DEFAULTS.bastion),
+    kubernetes: z
+      .strictObject({
+        version: kubernetesVersion.default(DEFAULTS.kubernetes.version),
+        installer: z.enum(["kubeadm", "kurl"]).default(DEFAULTS.kubernetes.installer),
+        podCidr: cidr.default(DEFAULTS.kubernetes.podCidr),
+        serviceCidr: cidr.default(DEFAULTS.kubernetes.serviceCidr),
+        kurl: z
+          .strictObject({
+            /** The pinned kURL installer, e.g. https://k8s.kurl.sh/abc1234 (never `latest`). */
+            installerUrl: z
+              .string()
+              .regex(/^https:\/\/[^\s]+\/[A-Za-z0-9]+$/, { message: "must be a pinned kURL installer URL like https://k8s.kurl.sh/abc1234" })
+              .refine((u) => !/\/latest$/.test(u), { message: "must be pinned to an installer id, not 'latest'" }),
+          })
+          .optional(),
+      })
+      .prefault({}),
+    controlPlane: z
+      .strictObject({
+        count: count.default(DEFAULTS.controlPlane.count),
+        instanceType: z.string().min(1).default(DEFAULTS.controlPlane.instanceType),
+        volumeSize: positiveInt.default(DEFAULTS.controlPlane.volumeSize),
+        /** Opt-in public API endpoint: an internet-facing load balancer reachable only from these CIDRs. */
+        publicApi: z
+          .strictObject({
+            allowedCidrs: z.array(cidr).min(1, { message: "name at least one CIDR allowed to reach the API" }),
+          })
+          .optional(),
+      })
+      .prefault({}),
+    workers: z
+      .strictObject({
+        min: count.default(DEFAULTS.workers.min),
+        desired: count.default(DEFAULTS.workers.desired),
+        max: count.default(DEFAULTS.workers.max),
+        instanceType: z.string().min(1).default(DEFAULTS.workers.instanceType),
+        volumeSize: positiveInt.default(DEFAULTS.workers.volumeSize),
+      })
+      .prefault({}),
+    joinTokens: z
+      .strictObject({
+        backend: z.enum(["ssm"]).default(DEFAULTS.joinTokens.backend),
+        ttlHours: z.number().int().min(1).max(168, { message: "at most 168 hours (7 days)" }).default(DEFAULTS.joinTokens.ttlHours),
+      })
+      .prefault({}),
+    state: stateSchema.prefault({ backend: DEFAULTS.state.backend }),
+    tags: tags.default({}),
+    ami: z.string().regex(/^ami-[0-9a-z]{8,17}$/, { message: "must be an AMI id like ami-0123456789abcdef0" }).optional(),
+  })
+  // Cross-field rules run even when some fields are invalid, so that every problem in a file is
+  // reported at once; they read the value defensively.
+  .superRefine((value, ctx) => {
+    for (const p of crossFieldProblems(value)) ctx.addIssue({ code: "custom", path: [...p.path], message: p.message });
+  }, { when: () => true });
+
+/** A validated cluster definition with every default applied. */
+export type ClusterDefinition = z.output<typeof clusterDefinitionSchema>;

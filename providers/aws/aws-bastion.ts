@@ -1,0 +1,32 @@
+/** A small instance in a private subnet, reached through SSM Session Manager (no SSH, no public IP). */
+import { Instance } from "@cdktf/provider-aws/lib/instance";
+import { Construct } from "constructs";
+import type { Bastion, BastionProps } from "../bastion";
+import { asAwsIdentity } from "./aws-identity";
+import { encryptedRootVolume, IMDSV2_ONLY } from "./node-hardening";
+import { nodeTags } from "./tags";
+
+/** See BastionProps. */
+export class AwsBastion extends Construct implements Bastion {
+  readonly instanceId: string;
+  readonly instance: Instance;
+
+  constructor(scope: Construct, id: string, props: BastionProps) {
+    super(scope, id);
+    if (!props.subnetId) throw new Error("AwsBastion: subnetId is required");
+    const identity = asAwsIdentity(props.identity, "AwsBastion: identity");
+    this.instance = new Instance(this, "instance", {
+      ami: props.imageId,
+      instanceType: props.instanceType ?? "t3.micro",
+      subnetId: props.subnetId,
+      vpcSecurityGroupIds: [...props.firewallGroupIds],
+      iamInstanceProfile: identity.instanceProfile.name,
+      associatePublicIpAddress: false,
+      metadataOptions: { ...IMDSV2_ONLY },
+      rootBlockDevice: encryptedRootVolume(20),
+      tags: nodeTags(props.clusterName, "bastion"),
+      lifecycle: { ignoreChanges: ["ami"] },
+    });
+    this.instanceId = this.instance.id;
+  }
+}

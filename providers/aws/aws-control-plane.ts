@@ -1,0 +1,50 @@
+/**
+ * Control-plane instances spread over the private subnets, registered with the API load
+ * balancer when there is one. The first node initialises the cluster; the others join it.
+ * AMI and user data changes do not replace a running control-plane node (upgrades are a
+ * deliberate, node-by-node operation), so they are ignored after creation.
+ */
+import { Instance } from "@cdktf/provider-aws/lib/instance";
+import { Construct } from "constructs";
+import type { ControlPlane, ControlPlaneProps } from "../control-plane";
+import { asAwsIdentity } from "./aws-identity";
+import { encryptedRootVolume, IMDSV2_ONLY } from "./node-hardening";
+import { nodeTags } from "./tags";
+
+/** See ControlPlaneProps. */
+export class AwsControlPlane extends Construct implements ControlPlane {
+  readonly instanceIds: readonly string[];
+  readonly endpointHost: string;
+  readonly instances: readonly Instance[];
+
+  constructor(scope: Construct, id: string, props: ControlPlaneProps) {
+    super(scope, id);
+    const { count } = props;
+    if (!Number.isInteger(count) || count < 1 || (count > 1 && count % 2 === 0)) {
+      throw new Error(`AwsControlPlane: count must be 1 or an odd number of at least 3, got ${count}`);
+    }
+    if (count > 1 && props.joinUserData === undefined) throw new Error("AwsControlPlane: joinUserData is required when count > 1");
+    if (count > 1 && props.loadBalancer === undefined) throw new Error("AwsControlPlane: loadBalancer is required when count > 1");
+    if (props.subnetIds.length === 0) throw new Error("AwsControlPlane: subnetIds must name at least one subnet");
+    const identity = asAwsIdentity(props.identity, "AwsControlPlane: identity");
+
+    this.instances = Array.from({ length: count }, (_, i) => {
+      const instance = new Instance(this, `node-${i}`, {
+        ami: props.imageId,
+        instanceType: props.instanceType,
+        subnetId: props.subnetIds[i % props.subnetIds.length],
+        vpcSecurityGroupIds: [...props.firewallGroupIds],
+        iamInstanceProfile: identity.instanceProfile.name,
+        userData: i === 0 ? props.initUserData : props.joinUserData,
+        metadataOptions: { ...IMDSV2_ONLY },
+        rootBlockDevice: encryptedRootVolume(props.volumeSize),
+        tags: { ...nodeTags(props.clusterName, "control-plane"), Name: `${props.clusterName}-control-plane-${i}` },
+        lifecycle: { ignoreChanges: ["ami", "user_data"] },
+      });
+      props.loadBalancer?.addTarget(`node-${i}`, instance.id);
+      return instance;
+    });
+    this.instanceIds = this.instances.map((i) => i.id);
+    this.endpointHost = props.loadBalancer?.dnsName ?? this.instances[0].privateIp;
+  }
+}

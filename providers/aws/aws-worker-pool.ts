@@ -1,0 +1,70 @@
+/**
+ * Workers: a launch template (IMDSv2, encrypted root volume, the worker user data) and an
+ * auto-scaling group over the private subnets. The group tags itself and its instances
+ * (`default_tags` does not reach ASG-launched instances).
+ */
+import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { Fn, TerraformLocal } from "cdktf";
+import { Construct } from "constructs";
+import type { WorkerPool, WorkerPoolProps } from "../worker-pool";
+import { asAwsIdentity } from "./aws-identity";
+import { encryptedRootVolume, IMDSV2_ONLY } from "./node-hardening";
+import { nodeTags } from "./tags";
+
+/** The launch template API spells the volume's booleans as strings. */
+function launchTemplateVolume(volume: ReturnType<typeof encryptedRootVolume>) {
+  return { ...volume, encrypted: String(volume.encrypted), deleteOnTermination: String(volume.deleteOnTermination) };
+}
+
+/** See WorkerPoolProps. */
+export class AwsWorkerPool extends Construct implements WorkerPool {
+  readonly poolName: string;
+  readonly launchTemplate: LaunchTemplate;
+  readonly group: AutoscalingGroup;
+
+  constructor(scope: Construct, id: string, props: WorkerPoolProps) {
+    super(scope, id);
+    const { min, desired, max } = props;
+    for (const [prop, value] of Object.entries({ min, desired, max })) {
+      if (!Number.isInteger(value) || value < 0) throw new Error(`AwsWorkerPool: ${prop} must be a whole number ≥ 0, got ${value}`);
+    }
+    if (min > max) throw new Error(`AwsWorkerPool: min (${min}) must not exceed max (${max})`);
+    if (desired < min || desired > max) throw new Error(`AwsWorkerPool: desired (${desired}) must be within [min, max] = [${min}, ${max}]`);
+    if (props.subnetIds.length === 0) throw new Error("AwsWorkerPool: subnetIds must name at least one subnet");
+    const identity = asAwsIdentity(props.identity, "AwsWorkerPool: identity");
+    const name = `kubeplane-${props.clusterName}-workers`;
+    const tags = { ...(props.tags ?? {}), ...nodeTags(props.clusterName, "worker") };
+
+    this.launchTemplate = new LaunchTemplate(this, "template", {
+      name,
+      description: `kubeplane ${props.clusterName}: workers`,
+      imageId: props.imageId,
+      instanceType: props.instanceType,
+      iamInstanceProfile: { arn: identity.instanceProfile.arn },
+      vpcSecurityGroupIds: [...props.firewallGroupIds],
+      // Through a local: user data may hold references (tokens) and quotes, which a function
+      // argument cannot take literally.
+      userData: Fn.base64encode(new TerraformLocal(this, "user-data", props.userData).asString),
+      metadataOptions: { ...IMDSV2_ONLY },
+      blockDeviceMappings: [{ deviceName: "/dev/sda1", ebs: launchTemplateVolume(encryptedRootVolume(props.volumeSize)) }],
+      tagSpecifications: [
+        { resourceType: "instance", tags },
+        { resourceType: "volume", tags },
+      ],
+      updateDefaultVersion: true,
+    });
+
+    this.group = new AutoscalingGroup(this, "group", {
+      name,
+      minSize: min,
+      desiredCapacity: desired,
+      maxSize: max,
+      vpcZoneIdentifier: [...props.subnetIds],
+      healthCheckType: "EC2",
+      launchTemplate: { id: this.launchTemplate.id, version: "$Latest" },
+      tag: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
+    });
+    this.poolName = this.group.name;
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The join lease in SSM Parameter Store: a KMS key for SecureString parameters under
+ * `/kubeplane/<cluster>/`, the Run Command document through which a worker asks a control-plane
+ * node to refresh the lease, and least-privilege grants. Terraform creates no parameter: the
+ * control plane writes the lease at run time, so no token ever reaches Terraform state.
+ */
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
+import { Construct } from "constructs";
+import type { ParameterBackendNodeConfig } from "../../bootstrap/user-data-context";
+import type { ParameterBackend, ParameterBackendProps } from "../parameter-backend";
+import { asAwsIdentity } from "./aws-identity";
+import { CLUSTER_TAG, ROLE_TAG } from "./tags";
+
+/** The parameter path of a cluster. */
+export function parameterPath(clusterName: string): string {
+  return `/kubeplane/${clusterName}`;
+}
+
+/** See ParameterBackendProps. */
+export class SsmParameterBackend extends Construct implements ParameterBackend {
+  readonly path: string;
+  readonly nodeConfig: ParameterBackendNodeConfig;
+  readonly key: KmsKey;
+  readonly refreshDocument: SsmDocument;
+  /** ARN of the worker join parameter (which exists once the control plane has written it). */
+  readonly workerJoinParameterArn: string;
+
+  constructor(scope: Construct, id: string, props: ParameterBackendProps) {
+    super(scope, id);
+    if (!props.refreshCommand.startsWith("/")) {
+      throw new Error(`SsmParameterBackend: refreshCommand must be an absolute path on the node, got "${props.refreshCommand}"`);
+    }
+    const name = props.clusterName;
+    const controlPlane = asAwsIdentity(props.controlPlane, "SsmParameterBackend: controlPlane");
+    const workers = asAwsIdentity(props.workers, "SsmParameterBackend: workers");
+    this.path = parameterPath(name);
+    const workerJoinParameter = `${this.path}/join/worker`;
+    const controlPlaneJoinParameter = `${this.path}/join/control-plane`;
+
+    const partition = new DataAwsPartition(this, "partition").partition;
+    const account = new DataAwsCallerIdentity(this, "account").accountId;
+    const region = new DataAwsRegion(this, "region").name;
+    const ssmArn = (resource: string) => `arn:${partition}:ssm:${region}:${account}:${resource}`;
+    this.workerJoinParameterArn = ssmArn(`parameter${workerJoinParameter}`);
+
+    this.key = new KmsKey(this, "key", {
+      description: `kubeplane ${name}: encrypts the cluster's join lease`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 7,
+    });
+    new KmsAlias(this, "key-alias", { name: `alias/kubeplane/${name}`, targetKeyId: this.key.keyId });
+
+    this.refreshDocument = new SsmDocument(this, "refresh-document", {
+      name: `kubeplane-${name}-refresh-join-lease`,
+      documentType: "Command",
+      documentFormat: "JSON",
+      content: JSON.stringify({
+        schemaVersion: "2.2",
+        description: `kubeplane ${name}: publish a fresh join lease (asked for by a worker that found none valid)`,
+        mainSteps: [
+          {
+            action: "aws:runShellScript",
+            name: "refreshJoinLease",
+            inputs: { runCommand: [props.refreshCommand], timeoutSeconds: "300" },
+          },
+        ],
+      }),
+    });
+
+    new IamRolePolicy(this, "control-plane-policy", {
+      name: "kubeplane-join-lease-publish",
+      role: controlPlane.role.id,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "JoinLeaseReadWrite",
+            Effect: "Allow",
+            Action: ["ssm:PutParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:DeleteParameter", "ssm:AddTagsToResource"],
+            Resource: [ssmArn(`parameter${this.path}/*`)],
+          },
+          {
+            Sid: "JoinLeaseEncryption",
+            Effect: "Allow",
+            Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
+            Resource: [this.key.arn],
+          },
+        ],
+      }),
+    });
+
+    new IamRolePolicy(this, "worker-policy", {
+      name: "kubeplane-join-lease-read",
+      role: workers.role.id,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Sid: "WorkerJoinLeaseRead", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [this.workerJoinParameterArn] },
+          {
+            Sid: "WorkerJoinLeaseDecrypt",
+            Effect: "Allow",
+            Action: ["kms:Decrypt"],
+            Resource: [this.key.arn],
+            Condition: { StringEquals: { "kms:ViaService": `ssm.${region}.amazonaws.com` } },
+          },
+          { Sid: "FindControlPlane", Effect: "Allow", Action: ["ec2:DescribeInstances"], Resource: ["*"] },
+          {
+            Sid: "AskForRefreshDocument",
+            Effect: "Allow",
+            Action: ["ssm:SendCommand"],
+            Resource: [this.refreshDocument.arn],
+          },
+          {
+            Sid: "AskForRefreshOnControlPlane",
+            Effect: "Allow",
+            Action: ["ssm:SendCommand"],
+            Resource: [`arn:${partition}:ec2:${region}:${account}:instance/*`],
+            Condition: { StringEquals: { [`ssm:resourceTag/${CLUSTER_TAG}`]: name, [`ssm:resourceTag/${ROLE_TAG}`]: "control-plane" } },
+          },
+        ],
+      }),
+    });
+
+    this.nodeConfig = {
+      kind: "ssm",
+      settings: {
+        KUBEPLANE_AWS_REGION: region,
+        KUBEPLANE_PARAMETER_PATH: this.path,
+        KUBEPLANE_WORKER_JOIN_PARAMETER: workerJoinParameter,
+        KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER: controlPlaneJoinParameter,
+        KUBEPLANE_KMS_KEY_ID: this.key.arn,
+        KUBEPLANE_REFRESH_DOCUMENT: this.refreshDocument.name,
+        KUBEPLANE_CONTROL_PLANE_TAG_KEY: ROLE_TAG,
+        KUBEPLANE_CONTROL_PLANE_TAG_VALUE: "control-plane",
+      },
+    };
+  }
+}

@@ -1,0 +1,22 @@
+/** Tag keys kubeplane sets on AWS resources, and what reads them. */
+import type { NodeKind } from "../node-identity";
+
+/** On every resource (through the provider's default_tags): which cluster owns it. */
+export const CLUSTER_TAG = "kubeplane:cluster";
+/** On instances: which kind of node it is; the join-lease refresh targets `control-plane`. */
+export const ROLE_TAG = "kubeplane:role";
+
+/** The tag the AWS cloud provider uses to find a cluster's resources (value `owned`). */
+export function kubernetesClusterTag(clusterName: string): string {
+  return `kubernetes.io/cluster/${clusterName}`;
+}
+
+/** Tags for an instance of a given kind. */
+export function nodeTags(clusterName: string, kind: NodeKind): Record<string, string> {
+  return {
+    Name: `${clusterName}-${kind}`,
+    [CLUSTER_TAG]: clusterName,
+    [ROLE_TAG]: kind,
+    [kubernetesClusterTag(clusterName)]: "owned",
+  };
+}

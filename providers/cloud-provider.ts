@@ -1,0 +1,39 @@
+/**
+ * A cloud kubeplane can build clusters on. Stacks talk only to this interface and the ones it
+ * returns; each cloud implements it in its own folder (providers/aws/ first).
+ */
+import { TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import type { ClusterDefinition, FieldProblem } from "../definition";
+import { Bastion, BastionProps } from "./bastion";
+import { ClusterFirewall, ClusterFirewallProps } from "./firewall";
+import { ApiLoadBalancer, ApiLoadBalancerProps } from "./load-balancer";
+import { ControlPlane, ControlPlaneProps } from "./control-plane";
+import { MachineImage, MachineImageProps } from "./machine-image";
+import { Network, NetworkProps } from "./network";
+import { NodeIdentities, NodeIdentitiesProps } from "./node-identity";
+import { ParameterBackend, ParameterBackendProps } from "./parameter-backend";
+import { WorkerPool, WorkerPoolProps } from "./worker-pool";
+
+/** A cloud's implementation of every building block of a cluster. */
+export interface CloudProvider {
+  /** The cloud's name as written in definitions (`cloud: aws`). */
+  readonly name: string;
+
+  /** Checks a schema-valid definition against this cloud's rules (regions, zones, images). */
+  validateDefinition(definition: ClusterDefinition): readonly FieldProblem[];
+  /** The zones a definition's `network.azs` resolves to, in order. */
+  zonesFor(definition: ClusterDefinition): readonly string[];
+  /** Configures the cloud's Terraform provider on a stack: region and the cluster's default tags. */
+  configureStack(stack: TerraformStack, definition: ClusterDefinition): void;
+
+  createNetwork(scope: Construct, id: string, props: NetworkProps): Network;
+  createFirewall(scope: Construct, id: string, props: ClusterFirewallProps): ClusterFirewall;
+  createNodeIdentities(scope: Construct, id: string, props: NodeIdentitiesProps): NodeIdentities;
+  createParameterBackend(scope: Construct, id: string, props: ParameterBackendProps): ParameterBackend;
+  createMachineImage(scope: Construct, id: string, props: MachineImageProps): MachineImage;
+  createApiLoadBalancer(scope: Construct, id: string, props: ApiLoadBalancerProps): ApiLoadBalancer;
+  createControlPlane(scope: Construct, id: string, props: ControlPlaneProps): ControlPlane;
+  createWorkerPool(scope: Construct, id: string, props: WorkerPoolProps): WorkerPool;
+  createBastion(scope: Construct, id: string, props: BastionProps): Bastion;
+}

@@ -1,0 +1,23 @@
+/**
+ * Picks the CloudProvider for a definition's `cloud`. The one place that knows every cloud:
+ * adding a cloud means a folder under providers/ and one line here.
+ */
+import type { ClusterDefinition, FieldProblem } from "../definition";
+import { AwsCloud } from "./aws/aws-cloud";
+import { CloudProvider } from "./cloud-provider";
+
+const CLOUDS: Readonly<Record<ClusterDefinition["cloud"], () => CloudProvider>> = {
+  aws: () => new AwsCloud(),
+};
+
+/** The provider for a definition's cloud. */
+export function cloudFor(definition: Pick<ClusterDefinition, "cloud">): CloudProvider {
+  const make = CLOUDS[definition.cloud];
+  if (!make) throw new Error(`unknown cloud "${definition.cloud}"; known: ${Object.keys(CLOUDS).join(", ")}`);
+  return make();
+}
+
+/** A definition check that applies the definition's cloud's own rules. */
+export function cloudDefinitionCheck(definition: ClusterDefinition): readonly FieldProblem[] {
+  return cloudFor(definition).validateDefinition(definition);
+}

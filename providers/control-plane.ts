@@ -1,0 +1,40 @@
+/** The control-plane nodes: one, or an odd number spread over zones behind the API load balancer. */
+import { ApiLoadBalancer } from "./load-balancer";
+import { NodeIdentity } from "./node-identity";
+
+/** Props for a control plane. */
+export interface ControlPlaneProps {
+  /** The cluster's name; used in names and tags. */
+  readonly clusterName: string;
+  /** Number of nodes: 1, or odd and at least 3. */
+  readonly count: number;
+  /** Machine type, e.g. `t3.medium`. */
+  readonly instanceType: string;
+  /** Root volume size in GiB; volumes are always encrypted. */
+  readonly volumeSize: number;
+  /** Image to boot. */
+  readonly imageId: string;
+  /** Private subnets to spread nodes over, round-robin. */
+  readonly subnetIds: readonly string[];
+  /** Firewall groups attached to every node. */
+  readonly firewallGroupIds: readonly string[];
+  /** Identity the nodes run as. */
+  readonly identity: NodeIdentity;
+  /** User data of the first node (runs the installer's init and publishes the join lease). */
+  readonly initUserData: string;
+  /** User data of the other nodes (join as control plane). Required when count > 1. */
+  readonly joinUserData?: string;
+  /**
+   * The API load balancer the nodes register with.
+   * @default none: the first node's private address is the API endpoint
+   */
+  readonly loadBalancer?: ApiLoadBalancer;
+}
+
+/** Provisioned control-plane nodes. */
+export interface ControlPlane {
+  /** Node instance ids, the first node first. */
+  readonly instanceIds: readonly string[];
+  /** The API endpoint host: the load balancer's DNS name, or the single node's private address. */
+  readonly endpointHost: string;
+}

@@ -1,0 +1,34 @@
+/** The cluster's private network: address space, zones, public and private subnets, egress. */
+
+/** Props for a cloud's network. */
+export interface NetworkProps {
+  /** The cluster's name; used in resource names and tags. */
+  readonly clusterName: string;
+  /** The network's address space, e.g. `10.0.0.0/16`. */
+  readonly cidr: string;
+  /** Zones to spread over, in order; subnet lists are parallel to it. At least 2. */
+  readonly zones: readonly string[];
+  /** One private subnet CIDR per zone (nodes live here). */
+  readonly privateSubnetCidrs: readonly string[];
+  /** One public subnet CIDR per zone (NAT and public load balancers live here). */
+  readonly publicSubnetCidrs: readonly string[];
+  /**
+   * `single`: one NAT gateway for the whole cluster; `perAz`: one per zone.
+   * @default "single"
+   */
+  readonly natGateways?: "single" | "perAz";
+}
+
+/** A network that nodes and load balancers are placed in. */
+export interface Network {
+  /** The network's id (on AWS, the VPC id). */
+  readonly networkId: string;
+  /** The network's address space. */
+  readonly cidr: string;
+  /** Zones, in order. */
+  readonly zones: readonly string[];
+  /** Private subnet ids, parallel to `zones`. */
+  readonly privateSubnetIds: readonly string[];
+  /** Public subnet ids, parallel to `zones`. */
+  readonly publicSubnetIds: readonly string[];
+}

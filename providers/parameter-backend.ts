@@ -1,0 +1,28 @@
+/**
+ * Where the control plane publishes the join lease and workers read it. The infrastructure side
+ * provisions the store, its encryption and least-privilege grants; it never writes a token (that
+ * would land in Terraform state): the control plane writes the lease at run time. The node side
+ * is the shell backend of the same `kind` under bootstrap/.
+ */
+import { ParameterBackendNodeConfig } from "../bootstrap/user-data-context";
+import { NodeIdentity } from "./node-identity";
+
+/** Props for a parameter backend. */
+export interface ParameterBackendProps {
+  /** The cluster's name; parameters live under `/kubeplane/<clusterName>/`. */
+  readonly clusterName: string;
+  /** Control-plane identity: may read and write every parameter under the cluster's path. */
+  readonly controlPlane: NodeIdentity;
+  /** Worker identity: may read the worker join parameter only, and ask for a refresh. */
+  readonly workers: NodeIdentity;
+  /** The command a control-plane node runs to refresh the lease when a worker asks. */
+  readonly refreshCommand: string;
+}
+
+/** A provisioned parameter backend. */
+export interface ParameterBackend {
+  /** The cluster's parameter path, e.g. `/kubeplane/dev`. */
+  readonly path: string;
+  /** What nodes need to reach the backend; rendered into their user data. */
+  readonly nodeConfig: ParameterBackendNodeConfig;
+}

@@ -1,0 +1,39 @@
+/** Workers: an auto-scaling group of identical nodes that join the cluster by themselves. */
+import { NodeIdentity } from "./node-identity";
+
+/** Props for a worker pool. */
+export interface WorkerPoolProps {
+  /** The cluster's name; used in names and tags. */
+  readonly clusterName: string;
+  /** Fewest workers. */
+  readonly min: number;
+  /** Workers to run now. */
+  readonly desired: number;
+  /** Most workers. */
+  readonly max: number;
+  /** Machine type, e.g. `t3.large`. */
+  readonly instanceType: string;
+  /** Root volume size in GiB; volumes are always encrypted. */
+  readonly volumeSize: number;
+  /** Image to boot. */
+  readonly imageId: string;
+  /** Private subnets the pool spans. */
+  readonly subnetIds: readonly string[];
+  /** Firewall groups attached to every worker. */
+  readonly firewallGroupIds: readonly string[];
+  /** Identity the workers run as. */
+  readonly identity: NodeIdentity;
+  /** User data of every worker. */
+  readonly userData: string;
+  /**
+   * Tags (labels) the pool and its machines carry, e.g. the definition's `tags`.
+   * @default {}
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** A provisioned worker pool. */
+export interface WorkerPool {
+  /** The pool's name (on AWS, the auto-scaling group's name). */
+  readonly poolName: string;
+}

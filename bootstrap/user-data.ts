@@ -1,36 +1,84 @@
 /**
- * Renders a node's cloud-config user data. (Foundation version: names the installer and writes
- * the cluster settings; the node bootstrap issue adds the installers and the join lease.)
+ * Renders a node's user data: cloud-config that writes the cluster settings and the node-side
+ * scripts, then runs the bootstrap script. The scripts install Kubernetes with the chosen
+ * installer and create the cluster (first control-plane node) or join it with the join lease.
+ * No secret is ever part of the user data: join commands travel through the parameter backend.
  */
-import { stringify } from "yaml";
+import { renderClusterEnv } from "./cluster-env";
+import { renderCloudConfig } from "./cloud-config";
+import { installerNamed } from "./installers/installers";
+import { BOOTSTRAP_COMMAND, NodeFile, nodeLibraryModule, staticNodeFile } from "./node-files";
 import { UserDataContext } from "./user-data-context";
 
 /** Path on the node of the file with the cluster's settings. */
 export const CLUSTER_ENV_FILE = "/etc/kubeplane/cluster.env";
 
-/** Command the control plane runs to refresh the join lease on request. */
+/**
+ * Command the control plane runs to refresh the join lease on request (the refresh SSM document
+ * runs it as root, without arguments).
+ */
 export const LEASE_REFRESH_COMMAND = "/usr/local/sbin/kubeplane-refresh-join-lease";
 
-function envFile(context: UserDataContext): string {
-  const entries: Record<string, string> = {
+const isToken = (value: string): boolean => value.includes("${");
+
+function validate(context: UserDataContext): void {
+  const where = `cluster ${context.clusterName}, ${context.role}`;
+  const { version } = context.kubernetes;
+  if (!isToken(version) && !/^\d+\.\d+\.\d+$/.test(version)) {
+    throw new Error(`${where}: kubernetes.version must look like 1.31.4, got ${version}`);
+  }
+  if (!Number.isInteger(context.joinLease.ttlHours) || context.joinLease.ttlHours < 1) {
+    throw new Error(`${where}: joinLease.ttlHours must be a whole number of hours, at least 1`);
+  }
+  if (context.role === "control-plane-join" && !context.controlPlaneEndpoint) {
+    throw new Error(`${where}: further control-plane nodes need a controlPlaneEndpoint (load balancer)`);
+  }
+  for (const name of Object.keys(context.parameterBackend.settings)) {
+    if (!name.startsWith("KUBEPLANE_")) throw new Error(`${where}: backend setting ${name} must start with KUBEPLANE_`);
+  }
+}
+
+function clusterSettings(context: UserDataContext): Record<string, string> {
+  return {
     KUBEPLANE_CLUSTER: context.clusterName,
     KUBEPLANE_CLOUD: context.cloud,
     KUBEPLANE_ROLE: context.role,
     KUBEPLANE_INSTALLER: context.kubernetes.installer,
     KUBEPLANE_KUBERNETES_VERSION: context.kubernetes.version,
+    KUBEPLANE_API_SERVER_PORT: String(context.apiServerPort),
+    ...(context.controlPlaneEndpoint ? { KUBEPLANE_CONTROL_PLANE_ENDPOINT: context.controlPlaneEndpoint } : {}),
+    KUBEPLANE_JOIN_TOKEN_TTL_HOURS: String(context.joinLease.ttlHours),
+    ...installerNamed(context.kubernetes.installer).settings(context),
     KUBEPLANE_PARAMETER_BACKEND: context.parameterBackend.kind,
     ...context.parameterBackend.settings,
   };
-  return Object.entries(entries)
-    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-    .join("\n") + "\n";
+}
+
+/** The files a node of `context.role` needs, settings file first. */
+export function nodeFiles(context: UserDataContext): NodeFile[] {
+  const installer = installerNamed(context.kubernetes.installer);
+  const files: NodeFile[] = [
+    { path: CLUSTER_ENV_FILE, permissions: "0644", content: renderClusterEnv(clusterSettings(context)), isStatic: false },
+    nodeLibraryModule("common.sh"),
+    nodeLibraryModule("lease.sh"),
+    nodeLibraryModule("join.sh"),
+    nodeLibraryModule(`backends/${context.parameterBackend.kind}.sh`),
+    nodeLibraryModule(`metadata/${context.cloud}.sh`),
+    nodeLibraryModule(installer.nodeModule),
+    staticNodeFile("bootstrap.sh", BOOTSTRAP_COMMAND, "0755"),
+  ];
+  if (context.role !== "worker") {
+    files.push(
+      staticNodeFile("refresh-join-lease.sh", LEASE_REFRESH_COMMAND, "0755"),
+      staticNodeFile("systemd/kubeplane-join-lease.service", "/etc/systemd/system/kubeplane-join-lease.service"),
+      staticNodeFile("systemd/kubeplane-join-lease.timer", "/etc/systemd/system/kubeplane-join-lease.timer"),
+    );
+  }
+  return files;
 }
 
 /** Renders `#cloud-config` user data for the node described by `context`. */
 export function renderUserData(context: UserDataContext): string {
-  const config = {
-    write_files: [{ path: CLUSTER_ENV_FILE, permissions: "0644", owner: "root:root", content: envFile(context) }],
-    runcmd: [["echo", `kubeplane: ${context.role} node of ${context.clusterName}, installer ${context.kubernetes.installer}`]],
-  };
-  return `#cloud-config\n${stringify(config, { lineWidth: 0 })}`;
+  validate(context);
+  return renderCloudConfig(nodeFiles(context), [[BOOTSTRAP_COMMAND]]);
 }

@@ -1,0 +1,72 @@
+# shellcheck shell=bash
+# Parameter backend: AWS SSM Parameter Store (SecureString, encrypted with the cluster's KMS key)
+# and SSM Run Command for refresh requests. The node-side backend interface:
+#   backend_put NAME VALUE        store a secret value, replacing any previous one
+#   backend_get NAME              print the value; status 3 when it does not exist
+#   backend_create NAME VALUE     store a non-secret value only if NAME is free; status 3 when taken
+#   backend_delete NAME
+#   backend_request_refresh       ask a running control-plane node to run the lease refresh command;
+#                                 status 2 when there is no control-plane node to ask
+
+ssm_aws() { aws --region "$KUBEPLANE_AWS_REGION" "$@"; }
+
+# ssm_call ERROR_CODE AWS_ARGS...: runs aws; returns 3 when it fails with ERROR_CODE ("-": none
+# expected), otherwise logs the failure.
+ssm_call() {
+  local missing=$1 err rc=0
+  shift
+  err=$(mktemp "$KUBEPLANE_STATE_DIR/aws-error.XXXXXX")
+  ssm_aws "$@" 2>"$err" || rc=$?
+  if ((rc != 0)); then
+    if [[ $missing != - ]] && grep -q -- "$missing" "$err"; then rc=3; else log "aws $1 $2 failed: $(tr '\n' ' ' <"$err")"; fi
+  fi
+  rm -f "$err"
+  return "$rc"
+}
+
+backend_put() {
+  # The value travels in a private file, not on the command line.
+  local value_file rc=0
+  value_file=$(umask 077 && mktemp "$KUBEPLANE_STATE_DIR/parameter.XXXXXX")
+  printf '%s' "$2" >"$value_file"
+  ssm_call - ssm put-parameter --name "$1" --type SecureString --key-id "$KUBEPLANE_KMS_KEY_ID" \
+    --overwrite --value "file://$value_file" --output text >/dev/null || rc=$?
+  rm -f "$value_file"
+  return "$rc"
+}
+
+backend_get() {
+  ssm_call ParameterNotFound ssm get-parameter --name "$1" --with-decryption \
+    --query Parameter.Value --output text
+}
+
+backend_create() {
+  ssm_call ParameterAlreadyExists ssm put-parameter --name "$1" --type String --value "$2" \
+    --output text >/dev/null
+}
+
+backend_delete() {
+  ssm_call ParameterNotFound ssm delete-parameter --name "$1"
+}
+
+backend_request_refresh() {
+  local found id command_id
+  local -a candidates=()
+  found=$(ssm_call - ec2 describe-instances --output text \
+    --filters "Name=tag:${KUBEPLANE_CLUSTER_TAG_KEY:-kubeplane:cluster},Values=$KUBEPLANE_CLUSTER" \
+    "Name=tag:$KUBEPLANE_CONTROL_PLANE_TAG_KEY,Values=$KUBEPLANE_CONTROL_PLANE_TAG_VALUE" \
+    "Name=instance-state-name,Values=running" \
+    --query 'Reservations[].Instances[].InstanceId') || return 1
+  for id in $found; do
+    [[ $id == i-* && $id != "${NODE_INSTANCE_ID:-}" ]] && candidates+=("$id")
+  done
+  if ((${#candidates[@]} == 0)); then
+    log "no running control-plane node to ask for a fresh join lease yet"
+    return 2
+  fi
+  id=${candidates[RANDOM % ${#candidates[@]}]}
+  command_id=$(ssm_call - ssm send-command --document-name "$KUBEPLANE_REFRESH_DOCUMENT" \
+    --instance-ids "$id" --comment "join lease refresh for ${NODE_INSTANCE_ID:-a node}" \
+    --query Command.CommandId --output text) || return 1
+  log "asked control-plane node $id for a fresh join lease (command $command_id)"
+}

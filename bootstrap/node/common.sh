@@ -1,0 +1,69 @@
+# shellcheck shell=bash disable=SC2034 # sets variables for the scripts that source it
+# Shared by kubeplane's node scripts: where things live (every path under KUBEPLANE_ROOT, empty on
+# a real node), the cluster settings, logging, and the clock. Sourced, never run.
+
+KUBEPLANE_ROOT="${KUBEPLANE_ROOT:-}"
+KUBEPLANE_LIB="$KUBEPLANE_ROOT/usr/local/lib/kubeplane"
+KUBEPLANE_CLUSTER_ENV="$KUBEPLANE_ROOT/etc/kubeplane/cluster.env"
+KUBEPLANE_STATE_DIR="$KUBEPLANE_ROOT/var/lib/kubeplane"
+KUBEPLANE_REFRESH_COMMAND="$KUBEPLANE_ROOT/usr/local/sbin/kubeplane-refresh-join-lease"
+KUBEPLANE_KUBECONFIG="$KUBEPLANE_ROOT/etc/kubernetes/admin.conf"
+KUBEPLANE_KUBELET_CONF="$KUBEPLANE_ROOT/etc/kubernetes/kubelet.conf"
+
+log() { printf 'kubeplane %s: %s\n' "${KUBEPLANE_SCRIPT:-node}" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+now() { date +%s; }
+
+# sleep_ms MILLISECONDS
+sleep_ms() { sleep "$(($1 / 1000)).$(printf '%03d' $(($1 % 1000)))"; }
+
+# Loads the cluster settings, then the node-side modules they name: the parameter backend, the
+# cloud's metadata lookups, the installer and the lease format.
+load_cluster() {
+  [[ -r $KUBEPLANE_CLUSTER_ENV ]] || die "cannot read $KUBEPLANE_CLUSTER_ENV"
+  set -a
+  # shellcheck source=/dev/null
+  . "$KUBEPLANE_CLUSTER_ENV"
+  set +a
+  local name
+  for name in KUBEPLANE_CLUSTER KUBEPLANE_ROLE KUBEPLANE_INSTALLER KUBEPLANE_KUBERNETES_VERSION \
+    KUBEPLANE_PARAMETER_BACKEND KUBEPLANE_CLOUD KUBEPLANE_API_SERVER_PORT KUBEPLANE_JOIN_TOKEN_TTL_HOURS \
+    KUBEPLANE_PARAMETER_PATH KUBEPLANE_WORKER_JOIN_PARAMETER; do
+    [[ -n ${!name:-} ]] || die "$KUBEPLANE_CLUSTER_ENV does not set $name"
+  done
+  for name in "$KUBEPLANE_PARAMETER_BACKEND" "$KUBEPLANE_CLOUD" "$KUBEPLANE_INSTALLER"; do
+    [[ $name =~ ^[a-z0-9-]+$ ]] || die "invalid module name '$name' in $KUBEPLANE_CLUSTER_ENV"
+  done
+  mkdir -p "$KUBEPLANE_STATE_DIR"
+  # shellcheck source=backends/ssm.sh
+  . "$KUBEPLANE_LIB/backends/$KUBEPLANE_PARAMETER_BACKEND.sh"
+  # shellcheck source=metadata/aws.sh
+  . "$KUBEPLANE_LIB/metadata/$KUBEPLANE_CLOUD.sh"
+  # shellcheck source=installers/kubeadm.sh
+  . "$KUBEPLANE_LIB/installers/$KUBEPLANE_INSTALLER.sh"
+  # shellcheck source=lease.sh
+  . "$KUBEPLANE_LIB/lease.sh"
+}
+
+# True when this cluster has a stable control-plane endpoint, so further control-plane nodes can join.
+cluster_is_ha() { [[ -n ${KUBEPLANE_CONTROL_PLANE_ENDPOINT:-} ]]; }
+
+# apt_install PACKAGE...: installs packages, waiting for any other apt run to let go of the lock.
+apt_install() {
+  local -a options=(-q -y -o DPkg::Lock::Timeout=600)
+  DEBIAN_FRONTEND=noninteractive apt-get "${options[@]}" update >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get "${options[@]}" install --no-install-recommends "$@" >/dev/null
+}
+
+# The aws CLI: Ubuntu images do not ship it; the snap lands in /snap/bin.
+ensure_aws_cli() {
+  case ":$PATH:" in *:/snap/bin:*) ;; *) PATH="$PATH:/snap/bin" ;; esac
+  command -v aws >/dev/null || snap install aws-cli --classic
+}
+
+# Tells the kubelet its cloud identity (the deb packages' drop-in reads /etc/default/kubelet).
+write_kubelet_defaults() {
+  mkdir -p "$KUBEPLANE_ROOT/etc/default"
+  printf 'KUBELET_EXTRA_ARGS="--provider-id=%s --node-ip=%s"\n' "$NODE_PROVIDER_ID" "$NODE_IP" \
+    >"$KUBEPLANE_ROOT/etc/default/kubelet"
+}

@@ -1,0 +1,127 @@
+# shellcheck shell=bash disable=SC2034 # sets variables for the scripts that source it
+# Installer: kubeadm, with containerd and kubelet/kubeadm/kubectl pinned to the cluster's version
+# from pkgs.k8s.io, and Calico from a pinned manifest. Installer interface (see also kurl.sh):
+#   installer_joined / installer_initialised      is this node in the cluster / a working control plane
+#   installer_prepare                             install the runtime and tools
+#   installer_init                                create the cluster on the first control-plane node
+#   installer_join_command worker|control-plane   print a fresh join command (control-plane node only)
+#   installer_join worker|control-plane COMMAND   join with a command taken from a lease
+#   installer_reset                               undo a failed join before trying again
+#   INSTALLER_LEASE_SECONDS_worker / _control_plane   how long a fresh join command works
+
+INSTALLER_LEASE_SECONDS_worker=$((KUBEPLANE_JOIN_TOKEN_TTL_HOURS * 3600))
+# kubeadm deletes uploaded certificates after two hours.
+INSTALLER_LEASE_SECONDS_control_plane=$((INSTALLER_LEASE_SECONDS_worker < 7200 ? INSTALLER_LEASE_SECONDS_worker : 7200))
+
+installer_joined() { [[ -e $KUBEPLANE_KUBELET_CONF ]]; }
+installer_initialised() { [[ -e $KUBEPLANE_KUBECONFIG ]]; }
+
+installer_prepare() {
+  local minor=${KUBEPLANE_KUBERNETES_VERSION%.*} keyring=/etc/apt/keyrings/kubernetes-apt-keyring.gpg
+  local repo="https://pkgs.k8s.io/core:/stable:/v$minor/deb/" pin="$KUBEPLANE_KUBERNETES_VERSION-*"
+  local etc="$KUBEPLANE_ROOT/etc"
+  mkdir -p "$etc/modules-load.d" "$etc/sysctl.d" "$etc/apt/keyrings" "$etc/apt/sources.list.d" "$etc/containerd"
+  printf 'overlay\nbr_netfilter\n' >"$etc/modules-load.d/kubeplane.conf"
+  modprobe overlay
+  modprobe br_netfilter
+  printf 'net.bridge.bridge-nf-call-iptables = 1\nnet.bridge.bridge-nf-call-ip6tables = 1\nnet.ipv4.ip_forward = 1\n' \
+    >"$etc/sysctl.d/99-kubeplane.conf"
+  sysctl --system >/dev/null
+  apt_install containerd ca-certificates curl gpg jq
+  containerd config default >"$etc/containerd/config.toml"
+  sed -i 's/SystemdCgroup = false/SystemdCgroup = true/' "$etc/containerd/config.toml"
+  systemctl restart containerd
+  curl -fsSL --retry 5 "${repo}Release.key" | gpg --dearmor --batch --yes -o "$KUBEPLANE_ROOT$keyring"
+  echo "deb [signed-by=$keyring] $repo /" >"$etc/apt/sources.list.d/kubernetes.list"
+  apt_install "kubelet=$pin" "kubeadm=$pin" "kubectl=$pin"
+  apt-mark hold kubelet kubeadm kubectl >/dev/null
+  systemctl enable --now kubelet
+}
+
+installer_init() {
+  local config="$KUBEPLANE_ROOT/etc/kubeplane/kubeadm-init.yaml" api=v1beta3 minor
+  local -a args=(init --config "$config")
+  minor=${KUBEPLANE_KUBERNETES_VERSION#*.}
+  minor=${minor%%.*}
+  ((minor >= 31)) && api=v1beta4
+  cat >"$config" <<YAML
+apiVersion: kubeadm.k8s.io/$api
+kind: InitConfiguration
+localAPIEndpoint:
+  advertiseAddress: "$NODE_IP"
+  bindPort: $KUBEPLANE_API_SERVER_PORT
+nodeRegistration:
+  name: "$NODE_NAME"
+---
+apiVersion: kubeadm.k8s.io/$api
+kind: ClusterConfiguration
+clusterName: "$KUBEPLANE_CLUSTER"
+kubernetesVersion: "v$KUBEPLANE_KUBERNETES_VERSION"
+networking:
+  podSubnet: "$KUBEPLANE_POD_CIDR"
+  serviceSubnet: "$KUBEPLANE_SERVICE_CIDR"
+YAML
+  if cluster_is_ha; then
+    echo "controlPlaneEndpoint: \"$KUBEPLANE_CONTROL_PLANE_ENDPOINT:$KUBEPLANE_API_SERVER_PORT\"" >>"$config"
+    args+=(--upload-certs)
+  fi
+  # kubeadm prints a join command and certificate key: keep its output private.
+  (umask 077 && kubeadm "${args[@]}" >"$KUBEPLANE_STATE_DIR/kubeadm-init.log" 2>&1) ||
+    die "kubeadm init failed; see $KUBEPLANE_STATE_DIR/kubeadm-init.log"
+  kubectl --kubeconfig "$KUBEPLANE_KUBECONFIG" apply -f "$KUBEPLANE_CNI_MANIFEST_URL" >/dev/null
+}
+
+installer_join_command() {
+  local -a create=(token create --kubeconfig "$KUBEPLANE_KUBECONFIG" --print-join-command)
+  if [[ $1 == control-plane ]]; then
+    local key
+    key=$(kubeadm certs certificate-key)
+    kubeadm init phase upload-certs --upload-certs --certificate-key "$key" \
+      --kubeconfig "$KUBEPLANE_KUBECONFIG" >/dev/null
+    create+=(--ttl "${INSTALLER_LEASE_SECONDS_control_plane}s" --certificate-key "$key")
+  else
+    create+=(--ttl "${INSTALLER_LEASE_SECONDS_worker}s")
+  fi
+  local command
+  command=$(kubeadm "${create[@]}")
+  echo "${command%"${command##*[![:space:]]}"}"
+}
+
+installer_join() {
+  local kind=$1 token="" hash="" key="" control_plane=false i
+  local -a words args
+  read -r -a words <<<"$2"
+  if [[ ${words[0]:-} != kubeadm || ${words[1]:-} != join ]]; then
+    log "the lease does not hold a kubeadm join command"
+    return 1
+  fi
+  for ((i = 3; i < ${#words[@]}; i++)); do
+    case ${words[i]} in
+      --token) token=${words[++i]:-} ;;
+      --discovery-token-ca-cert-hash) hash=${words[++i]:-} ;;
+      --certificate-key) key=${words[++i]:-} ;;
+      --control-plane) control_plane=true ;;
+      *) log "unexpected '${words[i]}' in the lease's join command" && return 1 ;;
+    esac
+  done
+  if ! [[ ${words[2]:-} =~ ^[A-Za-z0-9.-]+:[0-9]+$ && $token =~ ^[a-z0-9]{6}\.[a-z0-9]{16}$ &&
+    $hash =~ ^sha256:[0-9a-f]{64}$ ]]; then
+    log "the lease's join command lacks a valid endpoint, token or CA certificate hash"
+    return 1
+  fi
+  args=(join "${words[2]}" --token "$token" --discovery-token-ca-cert-hash "$hash")
+  if [[ $kind == control-plane ]]; then
+    if [[ $control_plane != true || ! $key =~ ^[0-9a-f]{64}$ ]]; then
+      log "the control-plane lease lacks --control-plane or a valid certificate key"
+      return 1
+    fi
+    args+=(--control-plane --certificate-key "$key" --apiserver-advertise-address "$NODE_IP"
+      --apiserver-bind-port "$KUBEPLANE_API_SERVER_PORT")
+  elif [[ $control_plane == true ]]; then
+    log "the worker lease holds a control-plane join command"
+    return 1
+  fi
+  kubeadm "${args[@]}" --node-name "$NODE_NAME"
+}
+
+installer_reset() { kubeadm reset --force >/dev/null 2>&1 || true; }

@@ -1,0 +1,46 @@
+# shellcheck shell=bash
+# Joining with the lease: read the join command from the parameter backend and join; when the
+# command is missing, expired or refused, ask a control-plane node for a fresh one and poll with
+# backoff, within a bounded total wait.
+
+# join_cluster worker|control-plane PARAMETER
+join_cluster() {
+  local kind=$1 parameter=$2 started deadline lease state rc requested_at=""
+  local delay=${KUBEPLANE_JOIN_BACKOFF_INITIAL_MS:-1000} max_delay=${KUBEPLANE_JOIN_BACKOFF_MAX_MS:-10000}
+  local max_wait=${KUBEPLANE_JOIN_MAX_WAIT_SECONDS:-1800}
+  local request_interval=${KUBEPLANE_REFRESH_REQUEST_INTERVAL_SECONDS:-60}
+  local min_remaining=${KUBEPLANE_LEASE_MIN_REMAINING_SECONDS:-60}
+  started=$(now)
+  deadline=$((started + max_wait))
+  while :; do
+    rc=0
+    lease=$(backend_get "$parameter") || rc=$?
+    if ((rc == 0)); then
+      state=$(lease_state "$lease" "$min_remaining")
+      if [[ $state == valid ]]; then
+        log "joining as $kind with the lease made at $(lease_field "$lease" createdAt)"
+        if installer_join "$kind" "$(lease_field "$lease" command)"; then
+          log "joined the cluster as $kind after $(($(now) - started)) s"
+          return 0
+        fi
+        state=refused
+        installer_reset
+      fi
+    elif ((rc == 3)); then
+      state=missing
+    else
+      state=unreadable
+    fi
+    if [[ $state != unreadable ]] && [[ -z $requested_at || $(($(now) - requested_at)) -ge $request_interval ]]; then
+      log "the $kind join lease is $state; asking for a fresh one"
+      requested_at=$(now)
+      backend_request_refresh || log "could not ask for a fresh join lease now; will poll and ask again"
+    fi
+    if (($(now) >= deadline)); then
+      log "giving up: no usable $kind join command in $parameter after $max_wait s (last state: $state)"
+      return 1
+    fi
+    sleep_ms "$delay"
+    delay=$((delay * 3 / 2 < max_delay ? delay * 3 / 2 : max_delay))
+  done
+}

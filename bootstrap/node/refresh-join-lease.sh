@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Keeps the join lease fresh; runs on control-plane nodes only.
+#   (no option)  on request (SSM Run Command from a joining node): a new lease unless the current
+#                one is valid and was made in the last KUBEPLANE_LEASE_REFRESH_DEBOUNCE_SECONDS
+#   --when-due   from the systemd timer: a new lease once half its lifetime, less
+#                KUBEPLANE_LEASE_ROTATE_EARLY_SECONDS, has passed (or it is missing or invalid)
+#   --force      right after kubeadm init: always a new lease
+# One node rotates at a time: a rotation lock parameter, created only if absent, with an expiry.
+set -euo pipefail
+KUBEPLANE_SCRIPT=refresh-join-lease
+# shellcheck source=common.sh
+. "${KUBEPLANE_ROOT:-}/usr/local/lib/kubeplane/common.sh"
+load_cluster
+
+mode=requested
+case ${1:-} in
+  "") ;;
+  --when-due) mode=due ;;
+  --force) mode=force ;;
+  *) die "usage: $0 [--when-due|--force]" ;;
+esac
+
+if ! installer_initialised; then
+  log "this control-plane node is not initialised yet; the lease is left to a node that is"
+  exit 0
+fi
+ensure_aws_cli
+metadata_load
+
+lock_name="$KUBEPLANE_PARAMETER_PATH/join/rotation-lock"
+lock_value=""
+
+acquire_lock() {
+  local value held rc attempt
+  value="$NODE_INSTANCE_ID $(($(now) + ${KUBEPLANE_LEASE_LOCK_SECONDS:-300}))"
+  for attempt in 1 2; do
+    rc=0
+    backend_create "$lock_name" "$value" || rc=$?
+    if ((rc == 0)); then
+      lock_value=$value
+      return 0
+    fi
+    ((rc == 3)) || return 1
+    held=$(backend_get "$lock_name") || continue
+    if ((${held##* } > $(now))); then
+      log "${held%% *} is rotating the join lease (lock until ${held##* }); leaving it to that node"
+      return 1
+    fi
+    log "removing the expired rotation lock of ${held%% *} (attempt $attempt)"
+    backend_delete "$lock_name" || true
+  done
+  return 1
+}
+
+release_lock() {
+  [[ -n $lock_value ]] || return 0
+  local held
+  if held=$(backend_get "$lock_name") && [[ $held == "$lock_value" ]]; then
+    backend_delete "$lock_name" || true
+  fi
+}
+
+# needs_rotation LEASE LIFETIME_SECONDS
+needs_rotation() {
+  local created expires age
+  [[ $mode == force ]] && return 0
+  [[ $(lease_state "$1" "${KUBEPLANE_LEASE_MIN_REMAINING_SECONDS:-60}") == valid ]] || return 0
+  created=$(lease_field "$1" createdAt)
+  expires=$(lease_field "$1" expiresAt)
+  age=$(($(now) - created))
+  if [[ $mode == due ]]; then
+    ((age >= (expires - created) / 2 - ${KUBEPLANE_LEASE_ROTATE_EARLY_SECONDS:-1800}))
+  else
+    ((age >= ${KUBEPLANE_LEASE_REFRESH_DEBOUNCE_SECONDS:-30}))
+  fi
+}
+
+# refresh worker|control-plane PARAMETER
+refresh() {
+  local kind=$1 parameter=$2 current="" lifetime command lease
+  local lifetime_var="INSTALLER_LEASE_SECONDS_${1//-/_}"
+  lifetime=${!lifetime_var}
+  current=$(backend_get "$parameter") || true
+  if ! needs_rotation "$current" "$lifetime"; then
+    log "the $kind join lease made at $(lease_field "$current" createdAt) is still fresh; kept"
+    return 0
+  fi
+  command=$(installer_join_command "$kind")
+  lease=$(lease_new "$command" "$lifetime")
+  backend_put "$parameter" "$lease"
+  log "published a new $kind join lease in $parameter, valid until $(lease_field "$lease" expiresAt)"
+}
+
+acquire_lock || exit 0
+trap release_lock EXIT
+refresh worker "$KUBEPLANE_WORKER_JOIN_PARAMETER"
+if cluster_is_ha; then
+  refresh control-plane "$KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER"
+fi

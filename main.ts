@@ -3,18 +3,18 @@
  * names) and synthesizes two stacks per cluster. An invalid definition stops it before anything
  * is written, with every problem listed and a non-zero exit.
  */
-import { App } from "cdktf";
 import { CLUSTERS_ENV, DefinitionError, loadDefinitions, resolveDefinitionFiles } from "./definition";
 import { cloudDefinitionCheck } from "./providers";
 import { addClusterStacks } from "./stacks/cluster-stacks";
+import { outputDirectory, synthesizeStaged } from "./stacks/staged-synthesis";
 
 function main(): number {
   try {
     const files = resolveDefinitionFiles(process.env[CLUSTERS_ENV]);
     const definitions = loadDefinitions(files, [cloudDefinitionCheck]);
-    const app = new App();
-    for (const { definition } of definitions) addClusterStacks(app, definition);
-    app.synth();
+    synthesizeStaged(outputDirectory(), (app) => {
+      for (const { definition } of definitions) addClusterStacks(app, definition);
+    });
     return 0;
   } catch (e) {
     if (e instanceof DefinitionError) {

@@ -66,19 +66,24 @@ function installerRules(def: Fields, problems: CrossFieldProblem[]): void {
 function addressSpaceRules(def: Fields, problems: CrossFieldProblem[]): void {
   const network = fields(def.network);
   const k8s = fields(def.kubernetes);
-  const blocks: { path: string[]; text: unknown }[] = [
-    { path: ["network", "cidr"], text: network.cidr ?? DEFAULTS.network.cidr },
-    { path: ["kubernetes", "podCidr"], text: k8s.podCidr ?? DEFAULTS.kubernetes.podCidr },
-    { path: ["kubernetes", "serviceCidr"], text: k8s.serviceCidr ?? DEFAULTS.kubernetes.serviceCidr },
+  // `explicit`: differs from the default (the schema has applied defaults by the time this runs).
+  const block = (path: string[], value: unknown, fallback: string) => ({ path, text: value ?? fallback, explicit: value !== undefined && value !== fallback });
+  const blocks: { path: string[]; text: unknown; explicit: boolean }[] = [
+    block(["network", "cidr"], network.cidr, DEFAULTS.network.cidr),
+    block(["kubernetes", "podCidr"], k8s.podCidr, DEFAULTS.kubernetes.podCidr),
+    block(["kubernetes", "serviceCidr"], k8s.serviceCidr, DEFAULTS.kubernetes.serviceCidr),
   ];
   for (let i = 0; i < blocks.length; i++) {
     for (let j = i + 1; j < blocks.length; j++) {
       const a = cidrOf(blocks[i].text);
       const b = cidrOf(blocks[j].text);
       if (a && b && overlaps(a, b)) {
+        // Blame the block the user wrote, when only one of the two is a default.
+        const [here, other] = !blocks[j].explicit && blocks[i].explicit ? [blocks[i], blocks[j]] : [blocks[j], blocks[i]];
+        const otherText = `${other.path.join(".")} (${String(other.text)}${other.explicit ? "" : ", the default"})`;
         problems.push({
-          path: blocks[j].path,
-          message: `${String(blocks[j].text)} overlaps ${blocks[i].path.join(".")} (${String(blocks[i].text)}); the VPC, pod and service networks must be disjoint`,
+          path: here.path,
+          message: `${String(here.text)} overlaps ${otherText}; the VPC, pod and service networks must be disjoint`,
         });
       }
     }

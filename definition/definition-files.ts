@@ -14,6 +14,14 @@ export const DEFAULT_CLUSTERS_DIR = "clusters";
 
 const DEFINITION_FILE = /\.ya?ml$/;
 
+/** How a file is shown in messages: relative to `cwd` when inside it, absolute otherwise. */
+export function displayPath(absolute: string, cwd: string): string {
+  const relative = path.relative(cwd, absolute);
+  if (relative === "") return absolute;
+  const outside = relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  return outside ? absolute : relative;
+}
+
 /**
  * Resolves a selection (the value of KUBEPLANE_CLUSTERS, or undefined for `clusters/`) to a
  * sorted, de-duplicated list of files. Throws a DefinitionError naming every entry that does
@@ -36,15 +44,15 @@ export function resolveDefinitionFiles(selection: string | undefined, cwd: strin
     try {
       stats = statSync(absolute);
     } catch {
-      problems.push({ file: entry, path: "", message: `does not exist (from ${source})` });
+      problems.push({ file: displayPath(absolute, cwd), path: "", message: `does not exist (from ${source})` });
       continue;
     }
     if (stats.isDirectory()) {
       const found = readdirSync(absolute).filter((f) => DEFINITION_FILE.test(f)).sort();
-      if (found.length === 0) problems.push({ file: entry, path: "", message: "holds no cluster definitions (*.yaml)" });
-      for (const f of found) files.add(path.relative(cwd, path.join(absolute, f)) || f);
+      if (found.length === 0) problems.push({ file: displayPath(absolute, cwd), path: "", message: "holds no cluster definitions (*.yaml)" });
+      for (const f of found) files.add(displayPath(path.join(absolute, f), cwd));
     } else {
-      files.add(path.relative(cwd, absolute) || entry);
+      files.add(displayPath(absolute, cwd));
     }
   }
   if (problems.length > 0) throw new DefinitionError(problems);

@@ -6,7 +6,8 @@
 import { readFileSync } from "fs";
 import { isMap, isScalar, LineCounter, parseDocument, Document } from "yaml";
 import { z } from "zod";
-import { ClusterDefinition, clusterDefinitionSchema } from "./schema";
+import { didYouMean, issueMessage } from "./issue-messages";
+import { CLUSTER_NAME_MAX_LENGTH, CLUSTER_NAME_PATTERN, ClusterDefinition, clusterDefinitionSchema } from "./schema";
 import { DefinitionError, DefinitionProblem, formatPath } from "./problems";
 
 /** A definition and the file it came from. */
@@ -64,30 +65,22 @@ function allowedKeysAt(path: readonly PropertyKey[]): string[] {
   return shape ? Object.keys(shape) : [];
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
-}
-
 function unknownKeyMessage(key: string, allowed: string[]): string {
   if (allowed.length === 0) return "unknown field";
-  const closest = allowed
-    .map((k) => ({ k, d: editDistance(key, k) }))
-    .sort((x, y) => x.d - y.d)[0];
-  const hint = closest && closest.d <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean "${closest.k}"?)` : "";
-  return `unknown field${hint}; allowed here: ${allowed.join(", ")}`;
+  return `unknown field${didYouMean(key, allowed)}; allowed here: ${allowed.join(", ")}`;
 }
 
-function schemaProblems(file: string, doc: Document, lines: LineCounter, error: z.ZodError): DefinitionProblem[] {
+/** The value at a field path of the parsed YAML, or undefined. */
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let current = data;
+  for (const key of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function schemaProblems(file: string, doc: Document, lines: LineCounter, data: unknown, error: z.ZodError): DefinitionProblem[] {
   const problems: DefinitionProblem[] = [];
   for (const issue of error.issues) {
     if (issue.code === "unrecognized_keys") {
@@ -101,31 +94,106 @@ function schemaProblems(file: string, doc: Document, lines: LineCounter, error: 
         });
       }
     } else {
-      const message =
-        issue.code === "invalid_type" && issue.input === undefined ? `is required (${issue.message.replace(/^Invalid input: /, "")})` : issue.message;
-      problems.push({ file, line: lineOf(doc, lines, issue.path), path: formatPath(issue.path), message });
+      const path = formatPath(issue.path);
+      const message = issueMessage(issue, valueAt(data, issue.path), path);
+      problems.push({ file, line: lineOf(doc, lines, issue.path), path, message });
     }
   }
   return problems;
 }
 
+type Path = readonly PropertyKey[];
+
+const startsWith = (path: Path, prefix: Path): boolean => prefix.length <= path.length && prefix.every((k, i) => path[i] === k);
+
+/** Placeholders for required top-level fields, so that checks can still run on the rest. */
+const PLACEHOLDERS: Readonly<Record<string, unknown>> = { name: "placeholder", region: "placeholder-region" };
+
+/**
+ * The field to drop so that the problem at `path` goes away and its default applies: the whole
+ * list for a list entry, the nearest existing parent for a missing field; undefined when only
+ * the document itself could be dropped.
+ */
+function fieldToDrop(value: unknown, path: Path): Path | undefined {
+  const firstIndex = path.findIndex((k) => typeof k === "number");
+  let target: Path = firstIndex >= 0 ? path.slice(0, firstIndex) : [...path];
+  while (target.length > 0 && valueAt(value, target) === undefined) target = target.slice(0, -1);
+  return target.length > 0 ? target : undefined;
+}
+
+function dropField(value: Record<string, unknown>, target: Path): void {
+  if (target.length === 1 && typeof target[0] === "string" && target[0] in PLACEHOLDERS) {
+    value[target[0]] = PLACEHOLDERS[target[0]];
+    return;
+  }
+  const parent = valueAt(value, target.slice(0, -1)) as Record<PropertyKey, unknown>;
+  delete parent[target[target.length - 1]];
+}
+
+/**
+ * A schema-valid definition made from a partly invalid one by dropping the invalid fields
+ * (their defaults apply), with the paths dropped; undefined when that does not converge.
+ * Used only to run the cloud's checks on the rest of a file that has schema problems.
+ */
+function repairedDefinition(data: Record<string, unknown>): { definition: ClusterDefinition; removed: Path[] } | undefined {
+  const value = structuredClone(data);
+  for (const [key, placeholder] of Object.entries(PLACEHOLDERS)) if (value[key] === undefined) value[key] = placeholder;
+  const removed: Path[] = Object.keys(PLACEHOLDERS).filter((k) => data[k] === undefined).map((k) => [k]);
+  for (let round = 0; round < 8; round++) {
+    const result = clusterDefinitionSchema.safeParse(value);
+    if (result.success) return { definition: result.data, removed };
+    const targets: Path[] = [];
+    for (const issue of result.error.issues) {
+      const paths = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+      for (const path of paths) {
+        const target = fieldToDrop(value, path);
+        if (!target) return undefined;
+        targets.push(target);
+      }
+    }
+    const dropped: Path[] = [];
+    for (const target of targets.sort((a, b) => a.length - b.length)) {
+      if (dropped.some((d) => startsWith(target, d))) continue;
+      dropField(value, target);
+      dropped.push(target);
+    }
+    removed.push(...dropped);
+  }
+  return undefined;
+}
+
+/** The name a (possibly invalid) definition claims, when it is a valid name. */
+function claimedName(data: unknown): string | undefined {
+  const name = valueAt(data, ["name"]);
+  return typeof name === "string" && name.length <= CLUSTER_NAME_MAX_LENGTH && CLUSTER_NAME_PATTERN.test(name) ? name : undefined;
+}
+
+/** What parsing one file gives: the definition, or every problem in it. */
+export interface ParsedDefinition {
+  readonly definition?: ClusterDefinition;
+  readonly problems: DefinitionProblem[];
+  /** The cluster name the file claims, when valid (also when other fields are not): for uniqueness. */
+  readonly name?: string;
+}
+
 /** Parses and validates one definition's text; returns the definition or every problem in it. */
-export function parseDefinition(
-  file: string,
-  text: string,
-  checks: readonly DefinitionCheck[] = [],
-): { definition?: ClusterDefinition; problems: DefinitionProblem[] } {
+export function parseDefinition(file: string, text: string, checks: readonly DefinitionCheck[] = []): ParsedDefinition {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
+    // The first syntax error is the cause; later ones are usually its echoes.
+    const error = doc.errors[0];
+    const position = error.linePos?.[0];
+    const reason = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
     return {
-      // The first syntax error is the cause; later ones are usually its echoes.
-      problems: doc.errors.slice(0, 1).map((e) => ({
-        file,
-        line: e.linePos?.[0]?.line,
-        path: "",
-        message: `YAML syntax error: ${e.message.split("\n")[0]}`,
-      })),
+      problems: [
+        {
+          file,
+          line: position?.line,
+          path: "",
+          message: `YAML syntax error${position ? ` (column ${position.col})` : ""}: ${reason}`,
+        },
+      ],
     };
   }
   const data: unknown = doc.toJS();
@@ -133,25 +201,44 @@ export function parseDefinition(
     return { problems: [{ file, path: "", message: "is empty: a cluster definition needs at least name and region" }] };
   }
   if (typeof data !== "object" || Array.isArray(data)) {
-    return { problems: [{ file, line: 1, path: "", message: "must be a YAML mapping of fields (name, region, ...)" }] };
+    return { problems: [{ file, line: 1, path: "", message: `must be a YAML mapping of fields (name, region, ...), got ${Array.isArray(data) ? "a list" : "a single value"}` }] };
   }
+  const name = claimedName(data);
+  const toProblem = (p: FieldProblem): DefinitionProblem => ({ file, line: lineOf(doc, lines, p.path), path: formatPath(p.path), message: p.message });
   const result = clusterDefinitionSchema.safeParse(data);
   if (!result.success) {
-    return { problems: schemaProblems(file, doc, lines, result.error) };
+    const problems = schemaProblems(file, doc, lines, data, result.error);
+    // The cloud's checks still run on what is valid, so that one run reports every problem.
+    const repaired = repairedDefinition(data as Record<string, unknown>);
+    if (repaired) {
+      const more = checks
+        .flatMap((check) => check(repaired.definition))
+        .filter((p) => !repaired.removed.some((r) => startsWith(p.path, r)));
+      problems.push(...more.map(toProblem));
+    }
+    return { problems: byLine(problems), name };
   }
-  const problems = checks.flatMap((check) =>
-    check(result.data).map((p) => ({ file, line: lineOf(doc, lines, p.path), path: formatPath(p.path), message: p.message })),
-  );
-  return problems.length > 0 ? { problems } : { definition: result.data, problems: [] };
+  const problems = checks.flatMap((check) => check(result.data).map(toProblem));
+  return problems.length > 0 ? { problems: byLine(problems), name } : { definition: result.data, problems: [], name };
+}
+
+/** Orders one file's problems by line (problems without a line first), keeping ties in order. */
+function byLine(problems: DefinitionProblem[]): DefinitionProblem[] {
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => (a.p.line ?? 0) - (b.p.line ?? 0) || a.i - b.i)
+    .map(({ p }) => p);
 }
 
 /**
  * Loads definitions from files. Throws a DefinitionError listing every problem across all
- * files (including names used twice); returns the definitions otherwise.
+ * files (including names used twice, also in files with other problems); returns the
+ * definitions otherwise.
  */
 export function loadDefinitions(files: readonly string[], checks: readonly DefinitionCheck[] = []): LoadedDefinition[] {
   const problems: DefinitionProblem[] = [];
   const loaded: LoadedDefinition[] = [];
+  const firstFileOf = new Map<string, string>();
   for (const file of files) {
     let text: string;
     try {
@@ -162,16 +249,22 @@ export function loadDefinitions(files: readonly string[], checks: readonly Defin
     }
     const result = parseDefinition(file, text, checks);
     problems.push(...result.problems);
-    if (result.definition) loaded.push({ file, definition: result.definition });
-  }
-  const firstFileOf = new Map<string, string>();
-  for (const { file, definition } of loaded) {
-    const first = firstFileOf.get(definition.name);
-    if (first) {
-      problems.push({ file, path: "name", message: `"${definition.name}" is already the name of the cluster in ${first}; names must be unique` });
-    } else {
-      firstFileOf.set(definition.name, file);
+    if (result.name !== undefined) {
+      const first = firstFileOf.get(result.name);
+      if (first) {
+        const lines = new LineCounter();
+        const doc = parseDocument(text, { lineCounter: lines });
+        problems.push({
+          file,
+          line: lineOf(doc, lines, ["name"]),
+          path: "name",
+          message: `"${result.name}" is already the name of the cluster in ${first}; names must be unique`,
+        });
+      } else {
+        firstFileOf.set(result.name, file);
+      }
     }
+    if (result.definition && result.problems.length === 0) loaded.push({ file, definition: result.definition });
   }
   if (problems.length > 0) throw new DefinitionError(problems);
   return loaded;

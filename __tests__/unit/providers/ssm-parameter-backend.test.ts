@@ -1,0 +1,83 @@
+import { Testing } from "cdktf";
+import { SsmParameterBackend } from "../../../providers/aws/ssm-parameter-backend";
+import type { NodeIdentity } from "../../../providers";
+import { all, testIdentities } from "../../support/aws-fixtures";
+
+type Statement = { Sid: string; Action: string[]; Resource: string[]; Condition?: unknown };
+const statements = (synth: string, name: string): Statement[] =>
+  JSON.parse(String(all(synth, "aws_iam_role_policy").find((p) => p.name === name)!.policy)).Statement;
+
+function synthBackend() {
+  let backend: SsmParameterBackend | undefined;
+  const synth = Testing.synthScope((scope) => {
+    const ids = testIdentities(scope);
+    backend = new SsmParameterBackend(scope, "lease", {
+      clusterName: "test",
+      controlPlane: ids.controlPlane,
+      workers: ids.workers,
+      refreshCommand: "/usr/local/sbin/refresh",
+    });
+  });
+  return { synth, backend: backend! };
+}
+
+describe("SsmParameterBackend", () => {
+  const { synth, backend } = synthBackend();
+
+  test("workers may read only the worker join parameter, decrypt only through SSM", () => {
+    const s = statements(synth, "kubeplane-join-lease-read");
+    const ssmReads = s.filter((x) => x.Action.some((a) => a.startsWith("ssm:Get")));
+    expect(ssmReads).toHaveLength(1);
+    expect(ssmReads[0].Action).toEqual(["ssm:GetParameter"]);
+    expect(ssmReads[0].Resource).toHaveLength(1);
+    expect(ssmReads[0].Resource[0]).toMatch(/:parameter\/kubeplane\/test\/join\/worker$/);
+    expect(s.find((x) => x.Sid === "WorkerJoinLeaseDecrypt")!.Condition).toEqual({ StringEquals: { "kms:ViaService": expect.stringMatching(/^ssm\..*\.amazonaws\.com$/) } });
+    expect(s.flatMap((x) => x.Action).some((a) => /^ssm:(Put|Delete)/.test(a))).toBe(false);
+  });
+
+  test("workers may ask only this cluster's control plane for a refresh", () => {
+    const s = statements(synth, "kubeplane-join-lease-read");
+    const onInstances = s.find((x) => x.Sid === "AskForRefreshOnControlPlane")!;
+    expect(onInstances.Condition).toEqual({ StringEquals: { "ssm:resourceTag/kubeplane:cluster": "test", "ssm:resourceTag/kubeplane:role": "control-plane" } });
+  });
+
+  test("the control plane may write under the cluster's path only, with the cluster's key", () => {
+    const s = statements(synth, "kubeplane-join-lease-publish");
+    expect(s[0].Action).toContain("ssm:PutParameter");
+    expect(s[0].Resource).toEqual([expect.stringMatching(/:parameter\/kubeplane\/test\/\*$/)]);
+    expect(s.flatMap((x) => x.Resource)).not.toContain("*");
+  });
+
+  test("the refresh document runs the refresh command", () => {
+    const [doc] = all(synth, "aws_ssm_document");
+    const content = JSON.parse(String(doc.content));
+    expect(content.mainSteps[0].inputs.runCommand).toEqual(["/usr/local/sbin/refresh"]);
+  });
+
+  test("nodes learn the parameter names, the key and the document from the node config", () => {
+    expect(backend.nodeConfig.kind).toBe("ssm");
+    expect(backend.nodeConfig.settings).toMatchObject({
+      KUBEPLANE_PARAMETER_PATH: "/kubeplane/test",
+      KUBEPLANE_WORKER_JOIN_PARAMETER: "/kubeplane/test/join/worker",
+      KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER: "/kubeplane/test/join/control-plane",
+      KUBEPLANE_CONTROL_PLANE_TAG_KEY: "kubeplane:role",
+      KUBEPLANE_CONTROL_PLANE_TAG_VALUE: "control-plane",
+    });
+  });
+
+  test("rejects a relative refresh command, and identities of another cloud", () => {
+    expect(() =>
+      Testing.synthScope((scope) => {
+        const ids = testIdentities(scope);
+        new SsmParameterBackend(scope, "l", { clusterName: "t", controlPlane: ids.controlPlane, workers: ids.workers, refreshCommand: "refresh" });
+      }),
+    ).toThrow(/refreshCommand must be an absolute path/);
+    const foreign: NodeIdentity = { kind: "worker", name: "gcp-sa" };
+    expect(() =>
+      Testing.synthScope((scope) => {
+        const ids = testIdentities(scope);
+        new SsmParameterBackend(scope, "l", { clusterName: "t", controlPlane: ids.controlPlane, workers: foreign, refreshCommand: "/r" });
+      }),
+    ).toThrow(/workers: expected an identity made by the AWS cloud/);
+  });
+});

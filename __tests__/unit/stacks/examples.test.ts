@@ -1,0 +1,196 @@
+/**
+ * The example clusters synthesize to everything the foundation promises: network, firewall,
+ * identities, join-lease backend, control plane, workers, tags, outputs and state.
+ */
+import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { exampleDefinition, resourcesOf, synthesizeCluster, SynthesizedCluster } from "../../support/examples";
+
+const dev = synthesizeCluster(exampleDefinition("dev"));
+const prod = synthesizeCluster(exampleDefinition("prod"));
+const kurl = synthesizeCluster(exampleDefinition("kurl"));
+
+type Ingress = { cidr_blocks: string[]; from_port: number; to_port: number; protocol: string; self: boolean };
+const ingressOf = (sg: Record<string, unknown>) => sg.ingress as Ingress[];
+const groupNamed = (s: SynthesizedCluster, suffix: string) =>
+  resourcesOf(s.clusterJson, "aws_security_group").find((g) => String(g.name).endsWith(`-${suffix}`))!;
+
+describe("dev example: network stack", () => {
+  test("VPC with DNS, and public and private subnets in two zones", () => {
+    expect(dev.network).toHaveResourceWithProperties(Vpc, { cidr_block: "10.10.0.0/16", enable_dns_hostnames: true, enable_dns_support: true });
+    const subnets = resourcesOf(dev.networkJson, "aws_subnet");
+    expect(subnets.map((s) => [s.availability_zone, s.cidr_block]).sort()).toEqual([
+      ["eu-west-1a", "10.10.0.0/20"],
+      ["eu-west-1a", "10.10.128.0/20"],
+      ["eu-west-1b", "10.10.144.0/20"],
+      ["eu-west-1b", "10.10.16.0/20"],
+    ]);
+    expect(subnets.every((s) => s.map_public_ip_on_launch !== true)).toBe(true);
+    expect(subnets.every((s) => (s.tags as Record<string, string>)["kubernetes.io/cluster/dev"] === "owned")).toBe(true);
+  });
+
+  test("an internet gateway, one NAT gateway, and default routes through them", () => {
+    expect(resourcesOf(dev.networkJson, "aws_internet_gateway")).toHaveLength(1);
+    expect(resourcesOf(dev.networkJson, "aws_nat_gateway")).toHaveLength(1);
+    const routes = resourcesOf(dev.networkJson, "aws_route");
+    expect(routes.filter((r) => String(r.gateway_id).includes("aws_internet_gateway"))).toHaveLength(1);
+    expect(routes.filter((r) => String(r.nat_gateway_id).includes("aws_nat_gateway"))).toHaveLength(2);
+    expect(resourcesOf(dev.networkJson, "aws_route_table_association")).toHaveLength(4);
+  });
+
+  test("the provider tags everything with the cluster and the definition's tags", () => {
+    const provider = dev.networkJson.provider!.aws[0];
+    expect(provider.region).toBe("eu-west-1");
+    expect(provider.default_tags).toEqual([{ tags: { "kubeplane:cluster": "dev", customer: "internal", environment: "dev" } }]);
+  });
+});
+
+describe("dev example: cluster stack", () => {
+  test("no security group admits the internet", () => {
+    for (const sg of resourcesOf(dev.clusterJson, "aws_security_group")) {
+      for (const rule of ingressOf(sg)) expect(rule.cidr_blocks).not.toContain("0.0.0.0/0");
+    }
+  });
+
+  test("security groups open only the Kubernetes ports", () => {
+    const ports = (suffix: string) => ingressOf(groupNamed(dev, suffix)).map((r) => `${r.protocol}/${r.from_port}-${r.to_port}${r.self ? "/self" : ""}`).sort();
+    expect(ports("control-plane")).toEqual(["tcp/10257-10257/self", "tcp/10259-10259/self", "tcp/2379-2380/self", "tcp/6443-6443"]);
+    expect(ports("nodes")).toEqual(["4/0-0/self", "tcp/10250-10250/self", "tcp/179-179/self", "tcp/5473-5473/self", "udp/4789-4789/self"]);
+    expect(ports("workers")).toEqual(["tcp/10256-10256", "tcp/30000-32767", "udp/30000-32767"]);
+    expect(ingressOf(groupNamed(dev, "control-plane")).find((r) => r.from_port === 6443)!.cidr_blocks).toEqual(["10.10.0.0/16"]);
+  });
+
+  test("separate roles and instance profiles, each with Session Manager access", () => {
+    const roles = resourcesOf(dev.clusterJson, "aws_iam_role").map((r) => r.name).sort();
+    expect(roles).toEqual(["kubeplane-dev-control-plane", "kubeplane-dev-worker"]);
+    expect(resourcesOf(dev.clusterJson, "aws_iam_instance_profile")).toHaveLength(2);
+    expect(resourcesOf(dev.clusterJson, "aws_iam_role_policy_attachment")).toHaveLength(2);
+    expect(dev.cluster).toHaveResourceWithProperties(IamRolePolicyAttachment, { policy_arn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" });
+  });
+
+  test("the join lease has a rotating KMS key and a refresh document, and no parameter in Terraform", () => {
+    expect(dev.cluster).toHaveResourceWithProperties(KmsKey, { enable_key_rotation: true });
+    expect(resourcesOf(dev.clusterJson, "aws_ssm_document").map((d) => d.name)).toEqual(["kubeplane-dev-refresh-join-lease"]);
+    expect(resourcesOf(dev.clusterJson, "aws_ssm_parameter")).toHaveLength(0);
+  });
+
+  test("one control-plane node: IMDSv2, encrypted root volume, cloud-config naming kubeadm, no load balancer", () => {
+    const [node, ...others] = resourcesOf(dev.clusterJson, "aws_instance");
+    expect(others).toHaveLength(0);
+    expect(node.metadata_options).toMatchObject({ http_tokens: "required" });
+    expect(node.root_block_device).toMatchObject({ encrypted: true });
+    expect(String(node.user_data)).toMatch(/^#cloud-config\n/);
+    expect(String(node.user_data)).toContain("kubeadm");
+    expect(String(node.subnet_id)).toContain("cross-stack");
+    expect(resourcesOf(dev.clusterJson, "aws_lb")).toHaveLength(0);
+  });
+
+  test("workers: a launch template with IMDSv2 and encrypted volumes, and an ASG of 1/2/3 that tags its instances", () => {
+    const [template] = resourcesOf(dev.clusterJson, "aws_launch_template");
+    expect(template.metadata_options).toMatchObject({ http_tokens: "required" });
+    expect(template.block_device_mappings).toEqual([expect.objectContaining({ ebs: expect.objectContaining({ encrypted: "true" }) })]);
+    expect(String(template.user_data)).toMatch(/^\$\{base64encode\(local\./);
+    const workerUserData = Object.values(dev.clusterJson.locals ?? {}).map(String);
+    expect(workerUserData.some((u) => u.startsWith("#cloud-config") && u.includes("worker"))).toBe(true);
+    expect(dev.cluster).toHaveResourceWithProperties(AutoscalingGroup, { min_size: 1, desired_capacity: 2, max_size: 3 });
+    const [asg] = resourcesOf(dev.clusterJson, "aws_autoscaling_group");
+    expect(asg.tag).toEqual(
+      expect.arrayContaining([
+        { key: "kubeplane:cluster", value: "dev", propagate_at_launch: true },
+        { key: "kubernetes.io/cluster/dev", value: "owned", propagate_at_launch: true },
+        { key: "customer", value: "internal", propagate_at_launch: true },
+      ]),
+    );
+  });
+
+  test("Ubuntu LTS from Canonical by default", () => {
+    expect(dev.cluster).toHaveDataSourceWithProperties(DataAwsAmi, { owners: ["099720109477"], most_recent: true });
+  });
+
+  test("outputs: API endpoint, parameter path, worker pool and control-plane ids", () => {
+    expect(Object.keys(dev.clusterJson.output ?? {}).sort()).toEqual(["api_endpoint", "control_plane_instance_ids", "parameter_path", "worker_pool"]);
+    expect(dev.clusterJson.output!.parameter_path.value).toBe("/kubeplane/dev");
+    expect(String(dev.clusterJson.output!.api_endpoint.value)).toMatch(/^https:\/\/\$\{aws_instance\..*private_ip\}:6443$/);
+  });
+
+  test("local state, one file per stack under state/dev/", () => {
+    expect(String(dev.networkJson.terraform!.backend!.local.path)).toMatch(/state\/dev\/dev-network\.tfstate$/);
+    expect(String(dev.clusterJson.terraform!.backend!.local.path)).toMatch(/state\/dev\/dev-cluster\.tfstate$/);
+  });
+
+  test("is valid Terraform (terraform validate, offline through the provider mirror)", () => {
+    expect(dev.outdir).toBeValidTerraform();
+  });
+});
+
+describe("prod example: HA control plane", () => {
+  test("three zones, one NAT gateway per zone", () => {
+    expect(new Set(resourcesOf(prod.networkJson, "aws_subnet").map((s) => s.availability_zone))).toEqual(new Set(["eu-west-1a", "eu-west-1b", "eu-west-1c"]));
+    expect(resourcesOf(prod.networkJson, "aws_nat_gateway")).toHaveLength(3);
+  });
+
+  test("three control-plane nodes in three subnets behind an internal NLB on 6443", () => {
+    const nodes = resourcesOf(prod.clusterJson, "aws_instance").filter((i) => String(i.tags && (i.tags as Record<string, string>)["kubeplane:role"]) === "control-plane");
+    expect(nodes).toHaveLength(3);
+    expect(new Set(nodes.map((n) => n.subnet_id)).size).toBe(3);
+    expect(prod.cluster).toHaveResourceWithProperties(Lb, { internal: true, load_balancer_type: "network" });
+    expect(prod.cluster).toHaveResourceWithProperties(LbListener, { port: 6443, protocol: "TCP" });
+    expect(resourcesOf(prod.clusterJson, "aws_lb_target_group")[0]).toMatchObject({ port: 6443, preserve_client_ip: "false" });
+    expect(resourcesOf(prod.clusterJson, "aws_lb_target_group_attachment")).toHaveLength(3);
+    expect(String(prod.clusterJson.output!.api_endpoint.value)).toMatch(/^https:\/\/\$\{aws_lb\..*dns_name\}:6443$/);
+  });
+
+  test("the first node initialises, the others join, and both know the load balancer's name", () => {
+    const nodes = resourcesOf(prod.clusterJson, "aws_instance").filter((i) => (i.tags as Record<string, string>)["kubeplane:role"] === "control-plane");
+    const userData = nodes.map((n) => String(n.user_data));
+    expect(userData.filter((u) => u.includes("control-plane-init"))).toHaveLength(1);
+    expect(userData.filter((u) => u.includes("control-plane-join"))).toHaveLength(2);
+    for (const u of userData) expect(u).toMatch(/\$\{aws_lb\.[^}]*\.dns_name\}/);
+  });
+
+  test("a bastion reached by Session Manager: private, no ingress at all", () => {
+    const bastion = resourcesOf(prod.clusterJson, "aws_instance").find((i) => (i.tags as Record<string, string>)["kubeplane:role"] === "bastion")!;
+    expect(bastion).toMatchObject({ associate_public_ip_address: false, metadata_options: expect.objectContaining({ http_tokens: "required" }) });
+    expect(ingressOf(groupNamed(prod, "bastion"))).toEqual([]);
+    expect(Object.keys(prod.clusterJson.output!)).toContain("bastion_instance_id");
+  });
+
+  test("S3 state with native locking, one key per stack", () => {
+    expect(prod.clusterJson.terraform!.backend!.s3).toEqual({
+      bucket: "acme-kubeplane-state",
+      key: "kubeplane/prod/prod-cluster.tfstate",
+      region: "eu-west-1",
+      encrypt: true,
+      use_lockfile: true,
+    });
+    expect(prod.networkJson.terraform!.backend!.s3.key).toBe("kubeplane/prod/prod-network.tfstate");
+  });
+
+  test("workers 3/6/12", () => {
+    expect(prod.cluster).toHaveResourceWithProperties(AutoscalingGroup, { min_size: 3, desired_capacity: 6, max_size: 12 });
+  });
+});
+
+describe("kurl example", () => {
+  test("the control plane's user data names the kURL installer; zones come from us-east-1", () => {
+    const [node] = resourcesOf(kurl.clusterJson, "aws_instance");
+    expect(String(node.user_data)).toMatch(/kurl/i);
+    expect(String(node.user_data)).toContain("https://k8s.kurl.sh/5b3a0f1");
+    expect(new Set(resourcesOf(kurl.networkJson, "aws_subnet").map((s) => s.availability_zone))).toEqual(new Set(["us-east-1a", "us-east-1b"]));
+  });
+});
+
+describe("clusters are separated", () => {
+  test("each cluster has its own stacks, state files, names and parameter path", () => {
+    const byCluster = [dev, prod, kurl].map((s) => JSON.stringify(s.clusterJson) + JSON.stringify(s.networkJson));
+    expect(byCluster[0]).not.toMatch(/\bprod\b|kurl/);
+    expect(byCluster[2]).not.toMatch(/kubeplane-dev|\/kubeplane\/dev|kubeplane-prod|\/kubeplane\/prod/);
+    const remote = dev.clusterJson.data!.terraform_remote_state;
+    expect(Object.keys(remote)).toEqual(["cross-stack-reference-input-dev-network"]);
+  });
+});

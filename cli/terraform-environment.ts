@@ -7,7 +7,7 @@
  * and everything else from the registry. Users with the registry and no mirror are unaffected:
  * their environment passes through unchanged.
  */
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "fs";
 import * as path from "path";
 
 /** Directories searched for a provider mirror, after `KUBEPLANE_PROVIDER_MIRROR`. */
@@ -71,6 +71,20 @@ export function renderMirrorCliConfig(mirror: string, providers: string[]): stri
   ].join("\n");
 }
 
+/** Where kubeplane writes its mirror CLI config under a project root. */
+export function mirrorCliConfigPath(projectRoot: string = PROJECT_ROOT): string {
+  return path.join(projectRoot, ".kubeplane", "terraform-mirror.tfrc");
+}
+
+/**
+ * Whether `env` (from terraformEnvironment) installs providers through kubeplane's mirror config.
+ * Then `terraform providers lock`, which asks the registry for every platform's hashes, cannot
+ * work offline and is skipped: the mirror is the source of the providers.
+ */
+export function usesMirrorCliConfig(env: NodeJS.ProcessEnv, projectRoot: string = PROJECT_ROOT): boolean {
+  return env.TF_CLI_CONFIG_FILE !== undefined && path.resolve(env.TF_CLI_CONFIG_FILE) === mirrorCliConfigPath(projectRoot);
+}
+
 /**
  * Returns the environment for a Terraform process. A `TF_CLI_CONFIG_FILE` that exists is the
  * user's choice and is kept; otherwise, where a mirror exists, a CLI config for it is written
@@ -88,9 +102,10 @@ export function terraformEnvironment(
   if (!mirror) {
     return env;
   }
-  const dir = path.join(projectRoot, ".kubeplane");
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, "terraform-mirror.tfrc");
-  writeFileSync(file, renderMirrorCliConfig(mirror, mirroredProviders(mirror)));
+  const file = mirrorCliConfigPath(projectRoot);
+  mkdirSync(path.dirname(file), { recursive: true });
+  const config = renderMirrorCliConfig(mirror, mirroredProviders(mirror));
+  // Rewritten only when it changes: parallel runs (tests, audit) read it while others start.
+  if (!existsSync(file) || readFileSync(file, "utf8") !== config) writeFileSync(file, config);
   return { ...env, TF_CLI_CONFIG_FILE: file };
 }

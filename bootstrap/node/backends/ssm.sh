@@ -68,5 +68,5 @@ backend_request_refresh() {
   command_id=$(ssm_call - ssm send-command --document-name "$KUBEPLANE_REFRESH_DOCUMENT" \
     --instance-ids "$id" --comment "join lease refresh for ${NODE_INSTANCE_ID:-a node}" \
     --query Command.CommandId --output text) || return 1
-  log "asked control-plane node $id for a fresh join lease (command $command_id)"
+  log "asked control-plane node $id (of ${#candidates[@]} running) for a fresh join lease (command $command_id)"
 }

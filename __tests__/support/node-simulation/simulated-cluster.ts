@@ -1,0 +1,195 @@
+/**
+ * A simulated cluster in the emulator: a KMS key, the parameter backend settings exactly as the
+ * AWS provider hands them to bootstrap/, EC2 instances tagged like the stacks tag them, and a
+ * shared fake Kubernetes control plane (see stubs/fake-cluster.sh) for its simulated nodes.
+ */
+import { mkdirSync } from "fs";
+import * as path from "path";
+import { renderUserData } from "../../../bootstrap/user-data";
+import { InstallerName, NodeRole, UserDataContext } from "../../../bootstrap/user-data-context";
+import { awsJson, emulatorJsonCall } from "./aws-cli";
+import { SimulatedNode } from "./simulated-node";
+
+export const SIMULATION_REGION = "eu-west-1";
+export const SIMULATION_AMI = "ami-0kubeplane2404amd";
+export const SIMULATED_KURL_URL = "https://k8s.kurl.sh/sim1234";
+
+/** A join lease as the node scripts write it. */
+export interface JoinLease {
+  version: number;
+  installer: string;
+  command: string;
+  createdAt: number;
+  expiresAt: number;
+  createdBy: string;
+}
+
+export type LeaseKind = "worker" | "control-plane";
+
+/** A refresh request as the emulator recorded it (moto records SendCommand without running it). */
+export interface SentCommand {
+  CommandId: string;
+  DocumentName: string;
+  InstanceIds: string[];
+  RequestedDateTime: number;
+}
+
+export interface SimulatedClusterOptions {
+  readonly installer?: InstallerName;
+  /** An HA control plane: a load balancer endpoint, certificate key uploads, control-plane joins. */
+  readonly ha?: boolean;
+  readonly ttlHours?: number;
+}
+
+interface RunInstancesAnswer {
+  Instances: { InstanceId: string; Placement: { AvailabilityZone: string }; PrivateDnsName: string; PrivateIpAddress: string }[];
+}
+
+export class SimulatedCluster {
+  /** Nodes by instance id. */
+  readonly nodes = new Map<string, SimulatedNode>();
+  /** Instance ids of stopped nodes. */
+  readonly stopped = new Set<string>();
+  readonly clusterDir: string;
+  readonly endpoint: string | undefined;
+  private launched = 0;
+
+  private constructor(
+    readonly name: string,
+    private readonly directory: string,
+    readonly env: NodeJS.ProcessEnv,
+    readonly kmsKeyArn: string,
+    readonly options: SimulatedClusterOptions,
+  ) {
+    this.clusterDir = path.join(directory, "cluster");
+    mkdirSync(this.clusterDir, { recursive: true });
+    this.endpoint = options.ha ? `${name}-api-0123456789abcdef.elb.${SIMULATION_REGION}.amazonaws.com` : undefined;
+  }
+
+  /** Creates the cluster's KMS key in the emulator; `directory` holds the nodes' roots. */
+  static async create(
+    emulatorEnv: NodeJS.ProcessEnv,
+    directory: string,
+    name: string,
+    options: SimulatedClusterOptions = {},
+  ): Promise<SimulatedCluster> {
+    const env = { ...emulatorEnv, AWS_DEFAULT_REGION: SIMULATION_REGION };
+    const key = await awsJson<{ KeyMetadata: { Arn: string } }>(env, ["kms", "create-key", "--description", `kubeplane ${name}`]);
+    return new SimulatedCluster(name, directory, env, key.KeyMetadata.Arn, options);
+  }
+
+  get parameterPath(): string {
+    return `/kubeplane/${this.name}`;
+  }
+
+  leaseParameter(kind: LeaseKind): string {
+    return `${this.parameterPath}/join/${kind}`;
+  }
+
+  get refreshDocument(): string {
+    return `kubeplane-${this.name}-refresh-join-lease`;
+  }
+
+  /** The user data context the stacks would build for `role`. */
+  context(role: NodeRole): UserDataContext {
+    return {
+      clusterName: this.name,
+      cloud: "aws",
+      role,
+      kubernetes: {
+        version: "1.33.5",
+        installer: this.options.installer ?? "kubeadm",
+        podCidr: "192.168.0.0/16",
+        serviceCidr: "10.96.0.0/12",
+        kurlInstallerUrl: this.options.installer === "kurl" ? SIMULATED_KURL_URL : undefined,
+      },
+      controlPlaneEndpoint: this.endpoint,
+      apiServerPort: 6443,
+      joinLease: { ttlHours: this.options.ttlHours ?? 12 },
+      parameterBackend: {
+        kind: "ssm",
+        settings: {
+          KUBEPLANE_AWS_REGION: SIMULATION_REGION,
+          KUBEPLANE_PARAMETER_PATH: this.parameterPath,
+          KUBEPLANE_WORKER_JOIN_PARAMETER: this.leaseParameter("worker"),
+          KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER: this.leaseParameter("control-plane"),
+          KUBEPLANE_KMS_KEY_ID: this.kmsKeyArn,
+          KUBEPLANE_REFRESH_DOCUMENT: this.refreshDocument,
+          KUBEPLANE_CONTROL_PLANE_TAG_KEY: "kubeplane:role",
+          KUBEPLANE_CONTROL_PLANE_TAG_VALUE: "control-plane",
+        },
+      },
+    };
+  }
+
+  /** Starts an instance for `role` in the emulator and a simulated node with its rendered user data. */
+  async launch(role: NodeRole): Promise<SimulatedNode> {
+    const roleTag = role === "worker" ? "worker" : "control-plane";
+    const answer = await awsJson<RunInstancesAnswer>(this.env, [
+      "ec2", "run-instances", "--image-id", SIMULATION_AMI, "--instance-type", "t3.medium", "--count", "1",
+      "--tag-specifications",
+      JSON.stringify([
+        { ResourceType: "instance", Tags: [{ Key: "kubeplane:cluster", Value: this.name }, { Key: "kubeplane:role", Value: roleTag }] },
+      ]),
+    ]);
+    const instance = answer.Instances[0];
+    this.launched += 1;
+    const node = new SimulatedNode(
+      `${role}-${this.launched}`,
+      role,
+      path.join(this.directory, `node-${this.launched}`),
+      {
+        instanceId: instance.InstanceId,
+        availabilityZone: instance.Placement.AvailabilityZone,
+        privateDnsName: instance.PrivateDnsName,
+        privateIp: instance.PrivateIpAddress,
+      },
+      { ...this.env, SIM_CLUSTER_DIR: this.clusterDir, SIM_KURL_URL: SIMULATED_KURL_URL },
+    );
+    node.install(renderUserData(this.context(role)));
+    this.nodes.set(instance.InstanceId, node);
+    return node;
+  }
+
+  async stopInstance(node: SimulatedNode): Promise<void> {
+    await awsJson(this.env, ["ec2", "stop-instances", "--instance-ids", node.instance.instanceId]);
+    this.stopped.add(node.instance.instanceId);
+  }
+
+  /** The parameter as stored (type, key), or undefined. */
+  async parameterMetadata(name: string): Promise<{ Type: string; KeyId?: string } | undefined> {
+    const answer = await awsJson<{ Parameters: { Type: string; KeyId?: string }[] }>(this.env, [
+      "ssm", "describe-parameters", "--parameter-filters", `Key=Name,Values=${name}`,
+    ]);
+    return answer.Parameters[0];
+  }
+
+  /** The published lease of `kind`, decrypted, or undefined when there is none. */
+  async lease(kind: LeaseKind): Promise<JoinLease | undefined> {
+    try {
+      const answer = await awsJson<{ Parameter: { Value: string } }>(this.env, [
+        "ssm", "get-parameter", "--name", this.leaseParameter(kind), "--with-decryption",
+      ]);
+      return JSON.parse(answer.Parameter.Value) as JoinLease;
+    } catch (e) {
+      if (String((e as { stderr?: string }).stderr).includes("ParameterNotFound")) return undefined;
+      throw e;
+    }
+  }
+
+  /** Overwrites the lease of `kind`, as a test fixture (e.g. an expired one). */
+  async putLease(kind: LeaseKind, lease: JoinLease): Promise<void> {
+    await awsJson(this.env, [
+      "ssm", "put-parameter", "--name", this.leaseParameter(kind), "--type", "SecureString", "--key-id", this.kmsKeyArn,
+      "--overwrite", "--value", JSON.stringify(lease),
+    ]);
+  }
+
+  /** Refresh requests sent for this cluster, oldest first. */
+  async refreshRequests(): Promise<SentCommand[]> {
+    const answer = await emulatorJsonCall<{ Commands: SentCommand[] }>(this.env, "ssm", "AmazonSSM.ListCommands");
+    return answer.Commands.filter((c) => c.DocumentName === this.refreshDocument).sort(
+      (a, b) => a.RequestedDateTime - b.RequestedDateTime,
+    );
+  }
+}

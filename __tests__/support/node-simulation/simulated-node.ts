@@ -1,0 +1,144 @@
+/**
+ * A simulated node: a directory standing in for its root file system (KUBEPLANE_ROOT), holding
+ * the files its rendered user data writes, and a PATH whose first entries are recording stubs
+ * (kubeadm, kubectl, systemctl, curl serving IMDSv2, apt-get...). The aws CLI stays real and
+ * talks to the emulator. Runs the node's real scripts and reads back what they did.
+ */
+import { spawn } from "child_process";
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "fs";
+import * as path from "path";
+import { gunzipSync } from "zlib";
+import { parse } from "yaml";
+import { NodeRole } from "../../../bootstrap/user-data-context";
+
+/** Where the stub commands live. */
+export const STUB_DIR = path.join(__dirname, "stubs");
+
+/** Commands that only record their arguments. */
+const RECORDED_COMMANDS = ["apt-get", "apt-mark", "containerd", "gpg", "kubectl", "modprobe", "snap", "sysctl", "systemctl"];
+
+/** One recorded invocation of a stubbed command. */
+export interface RecordedCall {
+  readonly command: string;
+  readonly args: string[];
+  /** Epoch milliseconds. */
+  readonly at: number;
+}
+
+/** The outcome of running a node script. */
+export interface ScriptRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly startedAt: number;
+  readonly durationMs: number;
+}
+
+/** The instance a simulated node runs as (from the emulator's EC2). */
+export interface SimulatedInstance {
+  readonly instanceId: string;
+  readonly availabilityZone: string;
+  readonly privateDnsName: string;
+  readonly privateIp: string;
+}
+
+interface WriteFileEntry {
+  path: string;
+  permissions?: string;
+  encoding?: string;
+  content: string;
+}
+
+/** Timings that make the join loop poll in tenths of seconds instead of seconds. */
+export const FAST_JOIN_TIMINGS: Readonly<Record<string, string>> = {
+  KUBEPLANE_JOIN_BACKOFF_INITIAL_MS: "200",
+  KUBEPLANE_JOIN_BACKOFF_MAX_MS: "800",
+  KUBEPLANE_JOIN_MAX_WAIT_SECONDS: "60",
+  KUBEPLANE_REFRESH_REQUEST_INTERVAL_SECONDS: "10",
+};
+
+export class SimulatedNode {
+  readonly root: string;
+  private readonly callsFile: string;
+  private readonly binDir: string;
+
+  constructor(
+    readonly name: string,
+    readonly role: NodeRole,
+    readonly directory: string,
+    readonly instance: SimulatedInstance,
+    private readonly baseEnv: NodeJS.ProcessEnv,
+  ) {
+    this.root = path.join(directory, "root");
+    this.callsFile = path.join(directory, "calls.jsonl");
+    this.binDir = path.join(directory, "bin");
+    mkdirSync(this.root, { recursive: true });
+    mkdirSync(this.binDir, { recursive: true });
+    writeFileSync(this.callsFile, "");
+    for (const stub of ["kubeadm", "curl"]) symlinkSync(path.join(STUB_DIR, stub), path.join(this.binDir, stub));
+    for (const command of RECORDED_COMMANDS) symlinkSync(path.join(STUB_DIR, "recorder"), path.join(this.binDir, command));
+  }
+
+  /** Writes the files of the user data's write_files, decoded, under the node's root. */
+  install(userData: string): void {
+    const config = parse(userData.replace(/^#cloud-config\n/, "")) as { write_files: WriteFileEntry[] };
+    for (const entry of config.write_files) {
+      const target = path.join(this.root, entry.path);
+      mkdirSync(path.dirname(target), { recursive: true });
+      const content =
+        entry.encoding === "gz+b64" ? gunzipSync(Buffer.from(entry.content, "base64")) : Buffer.from(entry.content, "utf8");
+      writeFileSync(target, content);
+      chmodSync(target, parseInt(entry.permissions ?? "0644", 8));
+    }
+  }
+
+  /** The environment the node's scripts run in. */
+  env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return {
+      ...this.baseEnv,
+      PATH: `${this.binDir}:${process.env.PATH}`,
+      KUBEPLANE_ROOT: this.root,
+      SIM_STUBS: STUB_DIR,
+      SIM_CALLS: this.callsFile,
+      SIM_INSTANCE_ID: this.instance.instanceId,
+      SIM_AZ: this.instance.availabilityZone,
+      SIM_LOCAL_HOSTNAME: this.instance.privateDnsName,
+      SIM_LOCAL_IPV4: this.instance.privateIp,
+      ...FAST_JOIN_TIMINGS,
+      ...extra,
+    };
+  }
+
+  /** Runs a script of the node, given by its path on the node, e.g. /usr/local/sbin/kubeplane-bootstrap. */
+  run(nodePath: string, args: readonly string[] = [], extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<ScriptRun> {
+    const startedAt = Date.now();
+    return new Promise((resolve, reject) => {
+      const child = spawn(path.join(this.root, nodePath), [...args], { env: this.env(extraEnv), stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+      child.on("error", reject);
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr, startedAt, durationMs: Date.now() - startedAt });
+      });
+    });
+  }
+
+  /** Every stubbed command the node ran, in order. */
+  calls(command?: string): RecordedCall[] {
+    const all = readFileSync(this.callsFile, "utf8")
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => JSON.parse(line) as RecordedCall);
+    return command === undefined ? all : all.filter((call) => call.command === command);
+  }
+
+  /** A file under the node's root, or undefined when it does not exist. */
+  file(nodePath: string): string | undefined {
+    const target = path.join(this.root, nodePath);
+    return existsSync(target) ? readFileSync(target, "utf8") : undefined;
+  }
+}

@@ -48,6 +48,20 @@ const stateSchema = z.discriminatedUnion("backend", [
   }),
 ]);
 
+/**
+ * An exception to one security rule for one resource. `resource` is the resource's construct
+ * path (`prod-cluster/firewall/api-lb`, or within its stack `firewall/api-lb`) or its Terraform
+ * address (`aws_security_group.firewall_api-lb_BF350E8C`); synth lists every suppression used.
+ */
+const suppressionSchema = z.strictObject({
+  rule: z.string().regex(/^KP-[A-Z0-9]+-\d+$/, { message: "must be a rule id like KP-NET-2" }),
+  resource: z.string().trim().min(1, { message: "must name the resource: its construct path or Terraform address" }),
+  reason: z
+    .string()
+    .trim()
+    .min(10, { message: "must explain why the exception is acceptable (at least 10 characters)" }),
+});
+
 export const clusterDefinitionSchema = z
   .strictObject({
     name: z
@@ -121,6 +135,8 @@ export const clusterDefinitionSchema = z
     state: stateSchema.prefault({ backend: DEFAULTS.state.backend }),
     tags: tags.default({}),
     ami: z.string().regex(/^ami-[0-9a-z]{8,17}$/, { message: "must be an AMI id like ami-0123456789abcdef0" }).optional(),
+    /** Exceptions to the security rule pack, each with a reason. @default none */
+    suppressions: z.array(suppressionSchema).optional(),
   })
   // Cross-field rules run even when some fields are invalid, so that every problem in a file is
   // reported at once; they read the value defensively.

@@ -1,0 +1,229 @@
+/**
+ * Reading IAM policies out of synthesized resources: inline policies (JSON strings, possibly
+ * with `${...}` references), `aws_iam_policy_document` data sources, customer policies made in
+ * the stack and the AWS managed policies kubeplane knows.
+ */
+import { blocks, strings } from "./rule";
+import { parseReference, ResourceView, StackView } from "./stack-view";
+
+/** A statement, normalised: lists everywhere. */
+export interface Statement {
+  readonly effect: "Allow" | "Deny";
+  readonly actions: readonly string[];
+  readonly notActions: readonly string[];
+  readonly resources: readonly string[];
+  readonly notResources: readonly string[];
+  readonly hasCondition: boolean;
+}
+
+/** A policy document read from somewhere, or why it could not be read. */
+export type PolicyRead = { statements: Statement[] } | { unreadable: string };
+
+const list = (v: unknown): string[] => strings(v);
+
+function normalise(raw: Record<string, unknown>): Statement {
+  return {
+    effect: raw.Effect === "Deny" ? "Deny" : "Allow",
+    actions: list(raw.Action),
+    notActions: list(raw.NotAction),
+    resources: list(raw.Resource),
+    notResources: list(raw.NotResource),
+    hasCondition: raw.Condition !== undefined,
+  };
+}
+
+/** Statements of a `data.aws_iam_policy_document` (its `statement` blocks). */
+function fromPolicyDocument(config: Record<string, unknown>): Statement[] {
+  return blocks(config.statement).map((s) => ({
+    effect: s.effect === "Deny" ? "Deny" : "Allow",
+    actions: list(s.actions),
+    notActions: list(s.not_actions),
+    resources: list(s.resources),
+    notResources: list(s.not_resources),
+    hasCondition: blocks(s.condition).length > 0,
+  }));
+}
+
+/** Reads a policy attribute (JSON text, or a reference to a policy document data source). */
+export function readPolicy(value: unknown, view: StackView): PolicyRead {
+  const ref = parseReference(value);
+  if (ref?.kind === "data" && ref.type === "aws_iam_policy_document") {
+    const config = view.dataSource(`${ref.type}.${ref.name}`);
+    return config ? { statements: fromPolicyDocument(config) } : { unreadable: `the policy document ${ref.name} is not in this stack` };
+  }
+  if (typeof value !== "string") return { unreadable: "the policy is not a JSON string" };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(value);
+  } catch {
+    return { unreadable: "the policy is not literal JSON (write it with JSON.stringify or an aws_iam_policy_document)" };
+  }
+  const statement = (doc as { Statement?: unknown })?.Statement;
+  return { statements: blocks(statement).map(normalise) };
+}
+
+/**
+ * What AWS managed policies grant, as far as the rules care (ssm, kms, iam and wildcards).
+ * From the policies' published versions; an AWS managed policy not listed here cannot be
+ * checked, and the IAM rules say so.
+ */
+export const MANAGED_POLICY_STATEMENTS: Readonly<Record<string, readonly Statement[]>> = {
+  AdministratorAccess: [{ effect: "Allow", actions: ["*"], notActions: [], resources: ["*"], notResources: [], hasCondition: false }],
+  PowerUserAccess: [
+    { effect: "Allow", actions: [], notActions: ["iam:*", "organizations:*", "account:*"], resources: ["*"], notResources: [], hasCondition: false },
+  ],
+  IAMFullAccess: [{ effect: "Allow", actions: ["iam:*"], notActions: [], resources: ["*"], notResources: [], hasCondition: false }],
+  AmazonSSMFullAccess: [{ effect: "Allow", actions: ["ssm:*"], notActions: [], resources: ["*"], notResources: [], hasCondition: false }],
+  AmazonSSMReadOnlyAccess: [
+    { effect: "Allow", actions: ["ssm:Describe*", "ssm:Get*", "ssm:List*"], notActions: [], resources: ["*"], notResources: [], hasCondition: false },
+  ],
+  AmazonSSMManagedInstanceCore: [
+    {
+      effect: "Allow",
+      actions: [
+        "ssm:DescribeAssociation",
+        "ssm:GetDeployablePatchSnapshotForInstance",
+        "ssm:GetDocument",
+        "ssm:DescribeDocument",
+        "ssm:GetManifest",
+        "ssm:GetParameter",
+        "ssm:GetParameters",
+        "ssm:ListAssociations",
+        "ssm:ListInstanceAssociations",
+        "ssm:PutInventory",
+        "ssm:PutComplianceItems",
+        "ssm:PutConfigurePackageResult",
+        "ssm:UpdateAssociationStatus",
+        "ssm:UpdateInstanceAssociationStatus",
+        "ssm:UpdateInstanceInformation",
+      ],
+      notActions: [],
+      resources: ["*"],
+      notResources: [],
+      hasCondition: false,
+    },
+    {
+      effect: "Allow",
+      actions: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+      notActions: [],
+      resources: ["*"],
+      notResources: [],
+      hasCondition: false,
+    },
+    {
+      effect: "Allow",
+      actions: [
+        "ec2messages:AcknowledgeMessage",
+        "ec2messages:DeleteMessage",
+        "ec2messages:FailMessage",
+        "ec2messages:GetEndpoint",
+        "ec2messages:GetMessages",
+        "ec2messages:SendReply",
+      ],
+      notActions: [],
+      resources: ["*"],
+      notResources: [],
+      hasCondition: false,
+    },
+  ],
+  AWSKeyManagementServicePowerUser: [
+    {
+      effect: "Allow",
+      actions: ["kms:CreateAlias", "kms:CreateKey", "kms:DeleteAlias", "kms:Describe*", "kms:GenerateRandom", "kms:Get*", "kms:List*", "kms:TagResource", "kms:UntagResource", "iam:ListGroups", "iam:ListRoles", "iam:ListUsers"],
+      notActions: [],
+      resources: ["*"],
+      notResources: [],
+      hasCondition: false,
+    },
+  ],
+};
+
+const MANAGED_ARN = /^arn:[^:]*:iam::aws:policy\/(?:.*\/)?([A-Za-z0-9+=,.@_-]+)$/;
+
+/** The name of an AWS managed policy from its ARN (any partition), or undefined. */
+export function managedPolicyName(arn: unknown): string | undefined {
+  if (typeof arn !== "string") return undefined;
+  const m = MANAGED_ARN.exec(arn.replace(/^arn:\$\{[^}]+\}:/, "arn:aws:"));
+  return m?.[1];
+}
+
+/** Statements of an attached policy (by ARN): a managed policy kubeplane knows, or an aws_iam_policy of the stack. */
+export function readAttachedPolicy(arn: unknown, view: StackView): PolicyRead {
+  const managed = managedPolicyName(arn);
+  if (managed !== undefined) {
+    const statements = MANAGED_POLICY_STATEMENTS[managed];
+    return statements ? { statements: [...statements] } : { unreadable: `kubeplane does not know what the AWS managed policy ${managed} grants` };
+  }
+  const policy = view.referenced(arn);
+  if (policy && policy.type === "aws_iam_policy") return readPolicy(policy.config.policy, view);
+  return { unreadable: `the policy ${String(arn)} is not made in this stack, so kubeplane cannot check it` };
+}
+
+/** A policy and the role it applies to. */
+export interface RolePolicy {
+  /** The resource that grants it (an inline policy, an attachment or the role itself). */
+  readonly source: ResourceView;
+  /** The role's name when it can be told (literal, or the `name` of a role in the stack). */
+  readonly roleName?: string;
+  readonly policy: PolicyRead;
+}
+
+/** The name of the role an attribute (`role = ${aws_iam_role.x.id}` or a literal) points at. */
+export function roleNameOf(value: unknown, view: StackView): string | undefined {
+  const role = view.referenced(value);
+  if (role) return typeof role.config.name === "string" ? role.config.name : undefined;
+  return typeof value === "string" && !value.includes("${") ? value : undefined;
+}
+
+/** The policies a resource grants to roles (empty for resources that grant none). */
+export function rolePoliciesOf(resource: ResourceView, view: StackView): RolePolicy[] {
+  const c = resource.config;
+  switch (resource.type) {
+    case "aws_iam_role_policy":
+      return [{ source: resource, roleName: roleNameOf(c.role, view), policy: readPolicy(c.policy, view) }];
+    case "aws_iam_role_policy_attachment":
+      return [{ source: resource, roleName: roleNameOf(c.role, view), policy: readAttachedPolicy(c.policy_arn, view) }];
+    case "aws_iam_policy_attachment":
+      return strings(c.roles).map((role) => ({ source: resource, roleName: roleNameOf(role, view), policy: readAttachedPolicy(c.policy_arn, view) }));
+    case "aws_iam_role": {
+      const name = typeof c.name === "string" ? c.name : undefined;
+      return [
+        ...blocks(c.inline_policy).map((p) => ({ source: resource, roleName: name, policy: readPolicy(p.policy, view) })),
+        ...strings(c.managed_policy_arns).map((arn) => ({ source: resource, roleName: name, policy: readAttachedPolicy(arn, view) })),
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
+/** Resource types through which policies reach roles. */
+export const ROLE_POLICY_TYPES = ["aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_policy_attachment", "aws_iam_role"] as const;
+
+/** Glob match (`*`, `?`), case-insensitive, as IAM matches actions. */
+export function globMatches(pattern: string, text: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+  return re.test(text);
+}
+
+/** True when an Allow statement grants `action` (through Action, or NotAction that leaves it out). */
+export function grants(statement: Statement, action: string): boolean {
+  if (statement.effect !== "Allow") return false;
+  if (statement.notActions.length > 0) return !statement.notActions.some((p) => globMatches(p, action));
+  return statement.actions.some((p) => globMatches(p, action));
+}
+
+/** The resource part of an ARN (`parameter/kubeplane/dev/*`), and its service; `*` for a bare `*`. */
+export function arnParts(arn: string): { service: string; resource: string } {
+  if (arn === "*") return { service: "*", resource: "*" };
+  const parts = arn.split(":");
+  if (parts[0] !== "arn" || parts.length < 6) return { service: "", resource: arn };
+  return { service: parts[2], resource: parts.slice(5).join(":") };
+}
+
+/** True when a statement's resource (a glob) may match the SSM parameter `name` (which starts with `/`). */
+export function reachesParameter(resource: string, name: string): boolean {
+  const { service, resource: rest } = arnParts(resource);
+  if (!globMatches(service, "ssm")) return false;
+  return globMatches(rest, `parameter${name}`);
+}

@@ -1,0 +1,41 @@
+/**
+ * KP-NET-3: load balancers are internal, unless the definition opts into a public API endpoint;
+ * then only the allow-listed CIDRs (and the VPC) may reach it.
+ */
+import { ingressOf } from "./ingress";
+import { isTrue, Rule, strings } from "./rule";
+
+export const internalApiLoadBalancer: Rule = {
+  id: "KP-NET-3",
+  name: "internal-api-load-balancer",
+  level: "error",
+  explanation:
+    "The API load balancer must be internal (internal = true). A cluster whose definition sets " +
+    "controlPlane.publicApi.allowedCidrs may have an internet-facing one, whose security groups admit only those CIDRs " +
+    "and the VPC.",
+  resourceTypes: ["aws_lb", "aws_alb", "aws_elb"],
+  check(resource, { stack, cluster }) {
+    if (isTrue(resource.config.internal)) return [];
+    const allowList = cluster.publicApiCidrs ?? [];
+    if (allowList.length === 0) {
+      return ["is internet-facing (internal is not true), and the definition does not opt into a public API endpoint (controlPlane.publicApi.allowedCidrs)"];
+    }
+    const groups = strings(resource.config.security_groups);
+    if (groups.length === 0) return ["is internet-facing without security groups, so nothing enforces controlPlane.publicApi.allowedCidrs"];
+    const allowed = new Set([...allowList, ...(cluster.networkCidr ? [cluster.networkCidr] : [])]);
+    const problems: string[] = [];
+    for (const groupRef of groups) {
+      const group = stack.referenced(groupRef);
+      if (!group) {
+        problems.push(`is internet-facing behind security group ${groupRef}, which is not made in this stack, so its sources cannot be checked`);
+        continue;
+      }
+      for (const rule of ingressOf(group)) {
+        for (const cidr of rule.cidrs.filter((c) => !allowed.has(c))) {
+          problems.push(`is internet-facing and its security group ${group.address} admits ${cidr}, which is not in controlPlane.publicApi.allowedCidrs`);
+        }
+      }
+    }
+    return problems;
+  },
+};

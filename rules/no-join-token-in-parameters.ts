@@ -1,0 +1,29 @@
+/** KP-SEC-1: Terraform writes no join token or key into SSM parameters. */
+import { Rule } from "./rule";
+import { isCertificateKey, secretsIn } from "./secrets";
+
+export const noJoinTokenInParameters: Rule = {
+  id: "KP-SEC-1",
+  name: "no-join-token-in-parameters",
+  level: "error",
+  explanation:
+    "A parameter value set by Terraform lives in Terraform state in the clear. The join lease (token, CA hash, " +
+    "certificate key) is written by the control plane at run time, never by Terraform; no parameter may hold a " +
+    "kubeadm token or key, and Terraform must not set the join parameters at all.",
+  resourceTypes: ["aws_ssm_parameter"],
+  check(resource, { cluster }) {
+    const c = resource.config;
+    const problems: string[] = [];
+    for (const attribute of ["value", "insecure_value", "value_wo"]) {
+      const value = c[attribute];
+      if (typeof value !== "string") continue;
+      for (const what of secretsIn(value)) problems.push(`${attribute} looks like ${what}`);
+      if (isCertificateKey(value)) problems.push(`${attribute} looks like a kubeadm certificate key (64 hex digits)`);
+    }
+    const name = typeof c.name === "string" ? c.name : "";
+    if (name.startsWith(`${cluster.parameterPath}/join/`)) {
+      problems.push(`sets ${name}, a join parameter; the control plane writes the join lease at run time, Terraform must not`);
+    }
+    return problems;
+  },
+};

@@ -4,7 +4,7 @@
  * once, each with the file, the line and the field path.
  */
 import { readFileSync } from "fs";
-import { isMap, isScalar, LineCounter, parseDocument, Document } from "yaml";
+import { isMap, isScalar, LineCounter, parseDocument, Document, visit } from "yaml";
 import { z } from "zod";
 import { didYouMean, issueMessage } from "./issue-messages";
 import { CLUSTER_NAME_MAX_LENGTH, CLUSTER_NAME_PATTERN, ClusterDefinition, clusterDefinitionSchema } from "./schema";
@@ -195,6 +195,21 @@ export function parseDefinition(file: string, text: string, checks: readonly Def
         },
       ],
     };
+  }
+  // A key that is itself a list or mapping (`? [a]: b`) is not a field name.
+  let complexKeyLine: number | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (pair.key !== null && !isScalar(pair.key)) {
+        const range = (pair.key as { range?: [number, number, number] }).range;
+        complexKeyLine = range ? lines.linePos(range[0]).line : 1;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  if (complexKeyLine !== undefined) {
+    return { problems: [{ file, line: complexKeyLine, path: "", message: "field names must be plain words, not lists or mappings" }] };
   }
   const data: unknown = doc.toJS();
   if (data === null || data === undefined) {

@@ -48,6 +48,12 @@ describe("whole-file problems", () => {
     expect(p).toMatchObject({ line: 3, message: expect.stringMatching(/YAML syntax error.*unique/i) });
   });
 
+  it("a key that is a list is reported on its line", () => {
+    expect(problemsOf("name: t\nregion: eu-west-1\n? [a, b]\n: c\n")).toEqual([
+      { file: "c.yaml", line: 3, path: "", message: "field names must be plain words, not lists or mappings" },
+    ]);
+  });
+
   it.each([
     ["a list", "- name: t\n", /got a list/],
     ["a scalar", "just text\n", /got a single value/],

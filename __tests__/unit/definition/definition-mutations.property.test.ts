@@ -52,9 +52,17 @@ const dataMutation = fc.oneof(
   fc.record({ kind: fc.constant("rename" as const), at: fc.nat(), suffix: fc.constantFrom("s", "_", "X", "") }),
 );
 
-function mutateData(original: Json, mutations: fc.RecordValue<Json>[]): Json {
+interface DataMutation {
+  readonly kind: "delete" | "replace" | "add" | "rename";
+  readonly at: number;
+  readonly value?: Json;
+  readonly key?: string;
+  readonly suffix?: string;
+}
+
+function mutateData(original: Json, mutations: readonly DataMutation[]): Json {
   const data = structuredClone(original);
-  for (const m of mutations as { kind: string; at: number; value?: Json; key?: string; suffix?: string }[]) {
+  for (const m of mutations) {
     const all = paths(data);
     if (m.kind === "add") {
       const objects = [[], ...all].filter((p) => {
@@ -162,7 +170,7 @@ describe("mutated examples", () => {
   it("data mutations are accepted or rejected with well-formed problems, never a crash", () => {
     fc.assert(
       fc.property(fc.nat(EXAMPLE_TEXTS.length - 1), fc.array(dataMutation, { minLength: 1, maxLength: 4 }), (example, mutations) => {
-        const data = mutateData(parse(EXAMPLE_TEXTS[example]), mutations as fc.RecordValue<Json>[]);
+        const data = mutateData(parse(EXAMPLE_TEXTS[example]), mutations);
         check(stringify(data));
       }),
       { numRuns: RUNS },

@@ -6,22 +6,7 @@
  * drifted (naming each drifted address), 1 when a stack could not be planned.
  */
 import { parseArgs } from "util";
-import { auditExitCode, auditRows, renderTable, renderVerdict } from "./audit-report";
-import { auditStack, StackAudit } from "./stack-audit";
-import { selectStacks, SynthesizedStack, synthesizeApp } from "./synthesized-app";
-
-async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-}
+import { auditInfrastructure } from "./infrastructure-audit";
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -33,11 +18,7 @@ async function main(): Promise<number> {
   });
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a positive integer, got ${values.concurrency}`);
-  const stacks: SynthesizedStack[] = selectStacks(await synthesizeApp(), positionals);
-  process.stderr.write(`audit: planning ${stacks.map((s) => s.name).join(", ")}\n`);
-  const audits: StackAudit[] = await inParallel(stacks, concurrency, (s) => auditStack(s, { lockTimeout: values["lock-timeout"] }));
-  process.stdout.write(`${renderTable(auditRows(audits))}\n\n${renderVerdict(audits)}\n`);
-  return auditExitCode(audits);
+  return auditInfrastructure({ patterns: positionals, concurrency, lockTimeout: values["lock-timeout"] });
 }
 
 main().then(

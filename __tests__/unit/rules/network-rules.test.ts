@@ -1,0 +1,92 @@
+/** KP-NET-1 (no SSH from the world), KP-NET-2 (no world ingress), KP-NET-3 (internal API load balancer). */
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { SecurityGroup, SecurityGroupIngress } from "@cdktf/provider-aws/lib/security-group";
+import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Testing } from "cdktf";
+import { auditStack, findingsOf, ruleIds } from "./rule-harness";
+
+const rule = (fromPort: number, toPort: number, cidrs: string[], protocol = "tcp", ipv6: string[] = []): SecurityGroupIngress => ({
+  protocol,
+  fromPort,
+  toPort,
+  cidrBlocks: cidrs,
+  ipv6CidrBlocks: ipv6,
+  prefixListIds: [],
+  securityGroups: [],
+  selfAttribute: false,
+});
+
+describe("KP-NET-1 no-ssh-from-world and KP-NET-2 no-world-ingress", () => {
+  it("SSH from anywhere breaks both, in an inline rule, a rule resource and a VPC ingress rule", () => {
+    const { stack, findings } = auditStack((s) => {
+      new SecurityGroup(s, "inline", { vpcId: "vpc-1", ingress: [rule(22, 22, ["0.0.0.0/0"])] });
+      new SecurityGroupRule(s, "rule", { type: "ingress", securityGroupId: "sg-1", protocol: "tcp", fromPort: 0, toPort: 1024, ipv6CidrBlocks: ["::/0"] });
+      new VpcSecurityGroupIngressRule(s, "vpc-rule", { securityGroupId: "sg-1", ipProtocol: "-1", cidrIpv4: "0.0.0.0/0" });
+    });
+    expect(findingsOf(findings, "KP-NET-1")).toEqual([
+      "aws_security_group.inline: ingress ingress[0] (tcp 22) opens SSH to 0.0.0.0/0",
+      "aws_security_group_rule.rule: ingress (tcp 0-1024) opens SSH to ::/0",
+      "aws_vpc_security_group_ingress_rule.vpc-rule: ingress (all traffic) opens SSH to 0.0.0.0/0",
+    ]);
+    expect(findingsOf(findings, "KP-NET-2")).toHaveLength(3);
+    expect(() => Testing.synth(stack, true)).toThrow(/KP-NET-1 no-ssh-from-world/);
+  });
+
+  it("any port range from anywhere breaks KP-NET-2 only", () => {
+    const { findings } = auditStack((s) => {
+      new SecurityGroup(s, "web", { vpcId: "vpc-1", ingress: [rule(443, 443, ["10.0.0.0/16"], "tcp", ["::/0"]), rule(30000, 32767, ["0.0.0.0/0"], "udp")] });
+    });
+    expect(ruleIds(findings)).toEqual(["KP-NET-2"]);
+    expect(findingsOf(findings, "KP-NET-2")).toEqual([
+      "aws_security_group.web: ingress ingress[0] (tcp 443) admits ::/0",
+      "aws_security_group.web: ingress ingress[1] (udp 30000-32767) admits 0.0.0.0/0",
+    ]);
+  });
+
+  it("is quiet on SSH from a private range, egress to anywhere and self rules", () => {
+    const { findings } = auditStack((s) => {
+      new SecurityGroup(s, "ok", {
+        vpcId: "vpc-1",
+        ingress: [rule(22, 22, ["10.0.0.0/16"]), { ...rule(0, 0, [], "-1"), selfAttribute: true }],
+        egress: [{ ...rule(0, 0, ["0.0.0.0/0"], "-1") }],
+      });
+      new SecurityGroupRule(s, "egress", { type: "egress", securityGroupId: "sg-1", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] });
+    });
+    expect(findings).toEqual([]);
+  });
+});
+
+describe("KP-NET-3 internal-api-load-balancer", () => {
+  it("fires on an internet-facing balancer when the definition does not opt in", () => {
+    const { stack, findings } = auditStack((s) => {
+      new Lb(s, "api", { loadBalancerType: "network", internal: false, subnets: ["subnet-1"] });
+      new Lb(s, "implicit", { loadBalancerType: "network", subnets: ["subnet-1"] });
+    });
+    expect(findingsOf(findings, "KP-NET-3")).toEqual([
+      expect.stringMatching(/^aws_lb\.api: is internet-facing .*does not opt into a public API endpoint/),
+      expect.stringMatching(/^aws_lb\.implicit: is internet-facing/),
+    ]);
+    expect(() => Testing.synth(stack, true)).toThrow(/KP-NET-3/);
+  });
+
+  it("with an opt-in, the balancer's groups may admit only the allow-list and the VPC", () => {
+    const publicApi = { facts: { publicApiCidrs: ["203.0.113.0/24"] } };
+    const { findings } = auditStack((s) => {
+      const good = new SecurityGroup(s, "good", { vpcId: "vpc-1", ingress: [rule(6443, 6443, ["10.0.0.0/16", "203.0.113.0/24"])] });
+      const wide = new SecurityGroup(s, "wide", { vpcId: "vpc-1", ingress: [rule(6443, 6443, ["198.51.100.0/24"])] });
+      new Lb(s, "ok", { loadBalancerType: "network", internal: false, securityGroups: [good.id] });
+      new Lb(s, "too-wide", { loadBalancerType: "network", internal: false, securityGroups: [wide.id] });
+      new Lb(s, "no-groups", { loadBalancerType: "network", internal: false });
+    }, publicApi);
+    expect(findingsOf(findings, "KP-NET-3")).toEqual([
+      expect.stringMatching(/^aws_lb\.too-wide: .*security group aws_security_group\.wide admits 198\.51\.100\.0\/24, which is not in controlPlane\.publicApi\.allowedCidrs/),
+      expect.stringMatching(/^aws_lb\.no-groups: is internet-facing without security groups/),
+    ]);
+  });
+
+  it("is quiet on an internal balancer", () => {
+    const { findings } = auditStack((s) => new Lb(s, "api", { loadBalancerType: "network", internal: true, subnets: ["subnet-1"] }));
+    expect(findings).toEqual([]);
+  });
+});

@@ -80,7 +80,7 @@ refresh() {
   local kind=$1 parameter=$2 current="" lifetime command lease
   local lifetime_var="INSTALLER_LEASE_SECONDS_${1//-/_}"
   lifetime=${!lifetime_var}
-  current=$(backend_get "$parameter") || true
+  [[ $mode == force ]] || current=$(backend_get "$parameter") || true
   if ! needs_rotation "$current" "$lifetime"; then
     log "the $kind join lease made at $(lease_field "$current" createdAt) is still fresh; kept"
     return 0

@@ -74,7 +74,9 @@ export class SimulatedCluster {
     options: SimulatedClusterOptions = {},
   ): Promise<SimulatedCluster> {
     const env = { ...emulatorEnv, AWS_DEFAULT_REGION: SIMULATION_REGION };
-    const key = await awsJson<{ KeyMetadata: { Arn: string } }>(env, ["kms", "create-key", "--description", `kubeplane ${name}`]);
+    const key = await emulatorJsonCall<{ KeyMetadata: { Arn: string } }>(env, "kms", "TrentService.CreateKey", {
+      Description: `kubeplane ${name}`,
+    });
     return new SimulatedCluster(name, directory, env, key.KeyMetadata.Arn, options);
   }
 
@@ -158,31 +160,40 @@ export class SimulatedCluster {
 
   /** The parameter as stored (type, key), or undefined. */
   async parameterMetadata(name: string): Promise<{ Type: string; KeyId?: string } | undefined> {
-    const answer = await awsJson<{ Parameters: { Type: string; KeyId?: string }[] }>(this.env, [
-      "ssm", "describe-parameters", "--parameter-filters", `Key=Name,Values=${name}`,
-    ]);
+    const answer = await emulatorJsonCall<{ Parameters: { Type: string; KeyId?: string }[] }>(
+      this.env, "ssm", "AmazonSSM.DescribeParameters", { ParameterFilters: [{ Key: "Name", Values: [name] }] },
+    );
     return answer.Parameters[0];
   }
 
   /** The published lease of `kind`, decrypted, or undefined when there is none. */
   async lease(kind: LeaseKind): Promise<JoinLease | undefined> {
     try {
-      const answer = await awsJson<{ Parameter: { Value: string } }>(this.env, [
-        "ssm", "get-parameter", "--name", this.leaseParameter(kind), "--with-decryption",
-      ]);
+      const answer = await emulatorJsonCall<{ Parameter: { Value: string } }>(this.env, "ssm", "AmazonSSM.GetParameter", {
+        Name: this.leaseParameter(kind),
+        WithDecryption: true,
+      });
       return JSON.parse(answer.Parameter.Value) as JoinLease;
     } catch (e) {
-      if (String((e as { stderr?: string }).stderr).includes("ParameterNotFound")) return undefined;
+      if (String(e).includes("ParameterNotFound")) return undefined;
       throw e;
     }
   }
 
   /** Overwrites the lease of `kind`, as a test fixture (e.g. an expired one). */
   async putLease(kind: LeaseKind, lease: JoinLease): Promise<void> {
-    await awsJson(this.env, [
-      "ssm", "put-parameter", "--name", this.leaseParameter(kind), "--type", "SecureString", "--key-id", this.kmsKeyArn,
-      "--overwrite", "--value", JSON.stringify(lease),
-    ]);
+    await this.putParameter(this.leaseParameter(kind), JSON.stringify(lease), "SecureString");
+  }
+
+  /** Writes a parameter, replacing any previous value. */
+  async putParameter(name: string, value: string, type: "String" | "SecureString" = "String"): Promise<void> {
+    await emulatorJsonCall(this.env, "ssm", "AmazonSSM.PutParameter", {
+      Name: name,
+      Value: value,
+      Type: type,
+      Overwrite: true,
+      ...(type === "SecureString" ? { KeyId: this.kmsKeyArn } : {}),
+    });
   }
 
   /** Refresh requests sent for this cluster, oldest first. */

@@ -34,6 +34,13 @@ export interface ScriptRun {
   readonly durationMs: number;
 }
 
+/** A node script that is running. */
+export interface RunningScript {
+  readonly finished: Promise<ScriptRun>;
+  /** Resolves once the script's log (stderr) contains `text`. */
+  logged(text: string, waitMs?: number): Promise<void>;
+}
+
 /** The instance a simulated node runs as (from the emulator's EC2). */
 export interface SimulatedInstance {
   readonly instanceId: string;
@@ -54,7 +61,7 @@ export const FAST_JOIN_TIMINGS: Readonly<Record<string, string>> = {
   KUBEPLANE_JOIN_BACKOFF_INITIAL_MS: "200",
   KUBEPLANE_JOIN_BACKOFF_MAX_MS: "800",
   KUBEPLANE_JOIN_MAX_WAIT_SECONDS: "60",
-  KUBEPLANE_REFRESH_REQUEST_INTERVAL_SECONDS: "10",
+  KUBEPLANE_REFRESH_REQUEST_INTERVAL_SECONDS: "30",
 };
 
 export class SimulatedNode {
@@ -110,12 +117,17 @@ export class SimulatedNode {
   }
 
   /** Runs a script of the node, given by its path on the node, e.g. /usr/local/sbin/kubeplane-bootstrap. */
-  run(nodePath: string, args: readonly string[] = [], extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<ScriptRun> {
+  run(nodePath: string, args: readonly string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<ScriptRun> {
+    return this.start(nodePath, args, extraEnv).finished;
+  }
+
+  /** Starts a script of the node; its log can be watched while it runs. */
+  start(nodePath: string, args: readonly string[] = [], extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): RunningScript {
     const startedAt = Date.now();
-    return new Promise((resolve, reject) => {
+    let stdout = "";
+    let stderr = "";
+    const finished = new Promise<ScriptRun>((resolve, reject) => {
       const child = spawn(path.join(this.root, nodePath), [...args], { env: this.env(extraEnv), stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
       child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
       child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
       const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
@@ -125,6 +137,14 @@ export class SimulatedNode {
         resolve({ code, stdout, stderr, startedAt, durationMs: Date.now() - startedAt });
       });
     });
+    const logged = async (text: string, waitMs = 60_000): Promise<void> => {
+      const deadline = Date.now() + waitMs;
+      while (!stderr.includes(text)) {
+        if (Date.now() > deadline) throw new Error(`${this.name} did not log "${text}" within ${waitMs} ms:\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    return { finished, logged };
   }
 
   /** Every stubbed command the node ran, in order. */

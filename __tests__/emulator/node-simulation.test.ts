@@ -1,0 +1,360 @@
+/**
+ * Node simulation: the real rendered node scripts run against the AWS emulator (SSM parameters,
+ * KMS, EC2 tags, Run Command) with recording stubs for kubeadm, kubectl, systemctl, curl (IMDSv2)
+ * and apt. The test plays SSM Run Command on the control plane (see ControlPlaneResponder).
+ */
+import { mkdtempSync, readFileSync, rmSync } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { CALICO_MANIFEST_URL } from "../../bootstrap/installers/kubeadm";
+import { LEASE_REFRESH_COMMAND } from "../../bootstrap/user-data";
+import { Emulator, startEmulator } from "../support/emulator";
+import { ControlPlaneResponder } from "../support/node-simulation/control-plane-responder";
+import { JoinLease, SimulatedCluster, SimulatedClusterOptions } from "../support/node-simulation/simulated-cluster";
+import { RecordedCall, SimulatedNode } from "../support/node-simulation/simulated-node";
+
+jest.setTimeout(90_000);
+
+const BOOTSTRAP = "/usr/local/sbin/kubeplane-bootstrap";
+const TOKEN = /--token ([a-z0-9]{6}\.[a-z0-9]{16})/;
+const CA_HASH = /--discovery-token-ca-cert-hash (sha256:[0-9a-f]{64})/;
+const CERTIFICATE_KEY = /--certificate-key ([0-9a-f]{64})/;
+
+let emulator: Emulator;
+let workDir: string;
+let clusters = 0;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  workDir = mkdtempSync(path.join(os.tmpdir(), "kubeplane-node-simulation-"));
+});
+
+afterAll(async () => {
+  await emulator?.stop();
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+async function newCluster(options: SimulatedClusterOptions = {}): Promise<SimulatedCluster> {
+  clusters += 1;
+  const name = `sim${clusters}`;
+  return SimulatedCluster.create(emulator.env, path.join(workDir, name), name, options);
+}
+
+function match(text: string, pattern: RegExp): string {
+  const found = pattern.exec(text);
+  if (!found) throw new Error(`"${text}" does not match ${pattern}`);
+  return found[1];
+}
+
+const argsOf = (calls: RecordedCall[]) => calls.map((c) => c.args);
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+async function parameterExists(cluster: SimulatedCluster, name: string): Promise<boolean> {
+  return (await cluster.parameterMetadata(name)) !== undefined;
+}
+
+describe("kubeadm, HA control plane", () => {
+  let cluster: SimulatedCluster;
+  let init: SimulatedNode;
+  let initRun: Awaited<ReturnType<SimulatedNode["run"]>>;
+  let initStartedAt: number;
+
+  beforeAll(async () => {
+    cluster = await newCluster({ ha: true, ttlHours: 12 });
+    init = await cluster.launch("control-plane-init");
+    initStartedAt = nowSeconds();
+    initRun = await init.run(BOOTSTRAP);
+  });
+
+  test("the first control plane runs kubeadm init from a config file and publishes both leases", async () => {
+    expect(initRun.stderr).toContain("published a new worker join lease");
+    expect(initRun.code).toBe(0);
+    const config = `${init.root}/etc/kubeplane/kubeadm-init.yaml`;
+    expect(argsOf(init.calls("kubeadm")).filter((a) => a[0] === "init" && a[1] !== "phase")).toEqual([
+      ["init", "--config", config, "--upload-certs"],
+    ]);
+    const configText = readFileSync(config, "utf8");
+    expect(configText).toContain("apiVersion: kubeadm.k8s.io/v1beta4");
+    expect(configText).toContain('podSubnet: "192.168.0.0/16"');
+    expect(configText).toContain('serviceSubnet: "10.96.0.0/12"');
+    expect(configText).toContain(`controlPlaneEndpoint: "${cluster.endpoint}:6443"`);
+    expect(configText).toContain(`name: "${init.instance.privateDnsName}"`);
+    expect(configText).toContain('kubernetesVersion: "v1.33.5"');
+
+    expect(argsOf(init.calls("kubectl"))).toEqual([
+      ["--kubeconfig", `${init.root}/etc/kubernetes/admin.conf`, "apply", "-f", CALICO_MANIFEST_URL],
+    ]);
+    expect(argsOf(init.calls("apt-get")).flat()).toEqual(
+      expect.arrayContaining(["containerd", "kubelet=1.33.5-*", "kubeadm=1.33.5-*", "kubectl=1.33.5-*"]),
+    );
+    expect(argsOf(init.calls("apt-mark"))).toEqual([["hold", "kubelet", "kubeadm", "kubectl"]]);
+    expect(init.file("/etc/apt/sources.list.d/kubernetes.list")).toContain("https://pkgs.k8s.io/core:/stable:/v1.33/deb/");
+    expect(init.file("/etc/containerd/config.toml")).toContain("SystemdCgroup = true");
+    expect(init.file("/etc/default/kubelet")).toContain(
+      `--provider-id=aws:///${init.instance.availabilityZone}/${init.instance.instanceId}`,
+    );
+    // IMDSv2: every metadata read carried the session token (the curl stub refuses reads without it).
+    const metadataReads = init.calls("curl").filter((c) => c.args.some((a) => a.includes("/latest/meta-data/")));
+    expect(metadataReads.length).toBeGreaterThan(0);
+    for (const read of metadataReads) expect(read.args).toContain("X-aws-ec2-metadata-token: sim-imds-token");
+
+    const worker = (await cluster.lease("worker")) as JoinLease;
+    expect(worker.command).toMatch(
+      new RegExp(`^kubeadm join ${cluster.endpoint}:6443 --token [a-z0-9]{6}\\.[a-z0-9]{16} --discovery-token-ca-cert-hash sha256:[0-9a-f]{64}$`),
+    );
+    expect(worker.createdAt).toBeGreaterThanOrEqual(initStartedAt);
+    expect(worker.expiresAt - worker.createdAt).toBe(12 * 3600);
+    expect(worker.createdBy).toBe(init.instance.instanceId);
+
+    const controlPlane = (await cluster.lease("control-plane")) as JoinLease;
+    const uploads = argsOf(init.calls("kubeadm")).filter((a) => a.join(" ").startsWith("init phase upload-certs"));
+    expect(uploads).toHaveLength(1);
+    const key = match(controlPlane.command, CERTIFICATE_KEY);
+    expect(uploads[0]).toEqual(["init", "phase", "upload-certs", "--upload-certs", "--certificate-key", key, "--kubeconfig", `${init.root}/etc/kubernetes/admin.conf`]);
+    expect(controlPlane.command).toContain(" --control-plane ");
+    expect(controlPlane.expiresAt - controlPlane.createdAt).toBe(7200);
+
+    for (const kind of ["worker", "control-plane"] as const) {
+      expect(await cluster.parameterMetadata(cluster.leaseParameter(kind))).toMatchObject({
+        Type: "SecureString",
+        KeyId: cluster.kmsKeyArn,
+      });
+    }
+    // kubeadm init prints a join command and certificate key: they stay out of the node's logs.
+    expect(`${initRun.stdout}${initRun.stderr}`).not.toMatch(TOKEN);
+    expect(`${initRun.stdout}${initRun.stderr}`).not.toContain(key);
+    expect(argsOf(init.calls("systemctl"))).toContainEqual(["enable", "--now", "kubeplane-join-lease.timer"]);
+    expect(await parameterExists(cluster, `${cluster.parameterPath}/join/rotation-lock`)).toBe(false);
+  });
+
+  test("a worker joins with a fresh lease on the first try, verifying the CA hash", async () => {
+    const lease = (await cluster.lease("worker")) as JoinLease;
+    const requestsBefore = (await cluster.refreshRequests()).length;
+    const worker = await cluster.launch("worker");
+    const run = await worker.run(BOOTSTRAP);
+    expect(run.stderr).toContain("joined the cluster as worker");
+    expect(run.code).toBe(0);
+    expect(argsOf(worker.calls("kubeadm"))).toEqual([
+      [
+        "join", `${cluster.endpoint}:6443`,
+        "--token", match(lease.command, TOKEN),
+        "--discovery-token-ca-cert-hash", match(lease.command, CA_HASH),
+        "--node-name", worker.instance.privateDnsName,
+      ],
+    ]);
+    expect(await cluster.refreshRequests()).toHaveLength(requestsBefore);
+    expect(worker.file("/etc/default/kubelet")).toContain(
+      `--provider-id=aws:///${worker.instance.availabilityZone}/${worker.instance.instanceId}`,
+    );
+    expect(worker.file(LEASE_REFRESH_COMMAND)).toBeUndefined();
+  });
+
+  test("a worker with an expired lease asks the running control-plane node for a refresh and joins with the new command", async () => {
+    // A second control-plane instance that is stopped must not be asked.
+    const stoppedControlPlane = await cluster.launch("control-plane-join");
+    await cluster.stopInstance(stoppedControlPlane);
+    const old = (await cluster.lease("worker")) as JoinLease;
+    await cluster.putLease("worker", { ...old, createdAt: old.createdAt - 50_000, expiresAt: nowSeconds() - 10 });
+    const requestsBefore = (await cluster.refreshRequests()).length;
+
+    const responder = new ControlPlaneResponder(cluster).start();
+    const worker = await cluster.launch("worker");
+    const run = await worker.run(BOOTSTRAP);
+    await responder.stop();
+
+    expect(run.stderr).toContain("the worker join lease is expired; asking for a fresh one");
+    expect(run.stderr).toContain(`asked control-plane node ${init.instance.instanceId} (of 1 running)`);
+    expect(run.code).toBe(0);
+    const requests = (await cluster.refreshRequests()).slice(requestsBefore);
+    expect(requests).toHaveLength(1);
+    expect(requests[0].DocumentName).toBe(`kubeplane-${cluster.name}-refresh-join-lease`);
+    expect(responder.answered.map((a) => a.instanceId)).toEqual([init.instance.instanceId]);
+    expect(responder.answered[0].run.stderr).toContain("published a new worker join lease");
+
+    const fresh = (await cluster.lease("worker")) as JoinLease;
+    expect(match(fresh.command, TOKEN)).not.toBe(match(old.command, TOKEN));
+    expect(argsOf(worker.calls("kubeadm"))).toEqual([
+      ["join", `${cluster.endpoint}:6443`, "--token", match(fresh.command, TOKEN), "--discovery-token-ca-cert-hash", match(fresh.command, CA_HASH), "--node-name", worker.instance.privateDnsName],
+    ]);
+  });
+
+  test("a worker whose lease is refused resets, asks for a refresh and joins with the new command", async () => {
+    const current = (await cluster.lease("worker")) as JoinLease;
+    const unknownToken = "abcdef.0123456789abcdef";
+    await cluster.putLease("worker", {
+      ...current,
+      command: current.command.replace(TOKEN, `--token ${unknownToken}`),
+      createdAt: nowSeconds() - 3600,
+    });
+    const responder = new ControlPlaneResponder(cluster).start();
+    const worker = await cluster.launch("worker");
+    const run = await worker.run(BOOTSTRAP);
+    await responder.stop();
+
+    expect(run.stderr).toContain("the worker join lease is refused; asking for a fresh one");
+    expect(run.code).toBe(0);
+    const fresh = (await cluster.lease("worker")) as JoinLease;
+    const kubeadm = argsOf(worker.calls("kubeadm"));
+    expect(kubeadm.map((a) => a.slice(0, 2).join(" "))).toEqual([
+      `join ${cluster.endpoint}:6443`,
+      "reset --force",
+      `join ${cluster.endpoint}:6443`,
+    ]);
+    expect(kubeadm[0]).toContain(unknownToken);
+    expect(kubeadm[2]).toContain(match(fresh.command, TOKEN));
+  });
+
+  test("the timer's script keeps young leases and rotates leases past half their lifetime", async () => {
+    const before = { worker: (await cluster.lease("worker")) as JoinLease, cp: (await cluster.lease("control-plane")) as JoinLease };
+    const kept = await init.run(LEASE_REFRESH_COMMAND, ["--when-due"]);
+    expect(kept.code).toBe(0);
+    expect(kept.stderr).toContain("the worker join lease made at");
+    expect(await cluster.lease("worker")).toEqual(before.worker);
+    expect(await cluster.lease("control-plane")).toEqual(before.cp);
+
+    // Worker lease: 12 h lifetime, 6 h old (rotation is due from 5.5 h). Control-plane lease: 2 h, 45 min old.
+    const now = nowSeconds();
+    await cluster.putLease("worker", { ...before.worker, createdAt: now - 6 * 3600, expiresAt: now + 6 * 3600 });
+    await cluster.putLease("control-plane", { ...before.cp, createdAt: now - 2700, expiresAt: now + 4500 });
+    const uploadsBefore = init.calls("kubeadm").filter((c) => c.args[1] === "phase").length;
+    const rotated = await init.run(LEASE_REFRESH_COMMAND, ["--when-due"]);
+    expect(rotated.code).toBe(0);
+
+    const worker = (await cluster.lease("worker")) as JoinLease;
+    const cp = (await cluster.lease("control-plane")) as JoinLease;
+    expect(worker.createdAt).toBeGreaterThanOrEqual(now);
+    expect(match(worker.command, TOKEN)).not.toBe(match(before.worker.command, TOKEN));
+    expect(cp.createdAt).toBeGreaterThanOrEqual(now);
+    const uploads = init.calls("kubeadm").filter((c) => c.args[1] === "phase");
+    expect(uploads).toHaveLength(uploadsBefore + 1);
+    expect(match(cp.command, CERTIFICATE_KEY)).toBe(match(uploads[uploads.length - 1].args.join(" "), CERTIFICATE_KEY));
+    expect(match(cp.command, CERTIFICATE_KEY)).not.toBe(match(before.cp.command, CERTIFICATE_KEY));
+  });
+
+  test("only one control-plane node rotates at a time: a held rotation lock makes a refresh step aside, an expired one is taken over", async () => {
+    const lock = `${cluster.parameterPath}/join/rotation-lock`;
+    const old = (await cluster.lease("worker")) as JoinLease;
+    const expired = { ...old, createdAt: old.createdAt - 50_000, expiresAt: nowSeconds() - 1 };
+    await cluster.putLease("worker", expired);
+    await cluster.putParameter(lock, `i-0another ${nowSeconds() + 120}`);
+
+    const stepAside = await init.run(LEASE_REFRESH_COMMAND);
+    expect(stepAside.code).toBe(0);
+    expect(stepAside.stderr).toContain("i-0another is rotating the join lease");
+    expect(await cluster.lease("worker")).toEqual(expired);
+
+    await cluster.putParameter(lock, `i-0another ${nowSeconds() - 1}`);
+    const takeOver = await init.run(LEASE_REFRESH_COMMAND);
+    expect(takeOver.code).toBe(0);
+    expect(takeOver.stderr).toContain("removing the expired rotation lock of i-0another");
+    expect(((await cluster.lease("worker")) as JoinLease).expiresAt).toBeGreaterThan(nowSeconds());
+    expect(await parameterExists(cluster, lock)).toBe(false);
+  });
+
+  test("a second control-plane node joins with the certificate key", async () => {
+    const lease = (await cluster.lease("control-plane")) as JoinLease;
+    const node = await cluster.launch("control-plane-join");
+    const run = await node.run(BOOTSTRAP);
+    expect(run.stderr).toContain("joined the cluster as control-plane");
+    expect(run.code).toBe(0);
+    expect(argsOf(node.calls("kubeadm"))).toEqual([
+      [
+        "join", `${cluster.endpoint}:6443`,
+        "--token", match(lease.command, TOKEN),
+        "--discovery-token-ca-cert-hash", match(lease.command, CA_HASH),
+        "--control-plane", "--certificate-key", match(lease.command, CERTIFICATE_KEY),
+        "--apiserver-advertise-address", node.instance.privateIp,
+        "--apiserver-bind-port", "6443",
+        "--node-name", node.instance.privateDnsName,
+      ],
+    ]);
+    expect(argsOf(node.calls("systemctl"))).toContainEqual(["enable", "--now", "kubeplane-join-lease.timer"]);
+  });
+
+  test("a re-run on a node that has joined does nothing", async () => {
+    const worker = await cluster.launch("worker");
+    expect((await worker.run(BOOTSTRAP)).code).toBe(0);
+    for (const node of [init, worker]) {
+      const callsBefore = node.calls().length;
+      const rerun = await node.run(BOOTSTRAP);
+      expect(rerun.code).toBe(0);
+      expect(rerun.stderr).toContain("already part of the cluster");
+      expect(node.calls()).toHaveLength(callsBefore);
+    }
+  });
+});
+
+describe("joining before the control plane exists", () => {
+  test("a worker started before the control plane waits, then joins once the first control plane has published the lease", async () => {
+    const cluster = await newCluster({ ha: true });
+    const worker = await cluster.launch("worker");
+    const running = worker.start(BOOTSTRAP);
+    await running.logged("no running control-plane node to ask for a fresh join lease yet");
+    const init = await cluster.launch("control-plane-init");
+    const initRun = await init.run(BOOTSTRAP);
+    expect(initRun.code).toBe(0);
+    const run = await running.finished;
+    expect(run.stderr).toContain("the worker join lease is missing; asking for a fresh one");
+    expect(run.stderr).toContain("joined the cluster as worker");
+    expect(run.code).toBe(0);
+    const lease = (await cluster.lease("worker")) as JoinLease;
+    expect(argsOf(worker.calls("kubeadm"))).toEqual([
+      ["join", `${cluster.endpoint}:6443`, "--token", match(lease.command, TOKEN), "--discovery-token-ca-cert-hash", match(lease.command, CA_HASH), "--node-name", worker.instance.privateDnsName],
+    ]);
+  });
+
+  test("a worker gives up after the bounded wait with a clear log line", async () => {
+    const cluster = await newCluster();
+    const worker = await cluster.launch("worker");
+    const run = await worker.run(BOOTSTRAP, [], { KUBEPLANE_JOIN_MAX_WAIT_SECONDS: "3" });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `giving up: no usable worker join command in ${cluster.leaseParameter("worker")} after 3 s (last state: missing)`,
+    );
+    expect(worker.calls("kubeadm")).toEqual([]);
+  });
+});
+
+describe("kubeadm, single control-plane node", () => {
+  test("init advertises the node's own address, without certificate upload or a control-plane lease", async () => {
+    const cluster = await newCluster({ ha: false, ttlHours: 1 });
+    const init = await cluster.launch("control-plane-init");
+    const run = await init.run(BOOTSTRAP);
+    expect(run.code).toBe(0);
+    const config = `${init.root}/etc/kubeplane/kubeadm-init.yaml`;
+    expect(argsOf(init.calls("kubeadm")).filter((a) => a[0] === "init")).toEqual([["init", "--config", config]]);
+    expect(readFileSync(config, "utf8")).not.toContain("controlPlaneEndpoint");
+    const lease = (await cluster.lease("worker")) as JoinLease;
+    expect(lease.command).toContain(`kubeadm join ${init.instance.privateIp}:6443 `);
+    expect(lease.expiresAt - lease.createdAt).toBe(3600);
+    expect(await cluster.lease("control-plane")).toBeUndefined();
+  });
+});
+
+describe("kURL", () => {
+  test("the first control plane runs the pinned installer and publishes kURL's join commands; a worker and a control plane join with them", async () => {
+    const cluster = await newCluster({ ha: true, installer: "kurl" });
+    const init = await cluster.launch("control-plane-init");
+    const initRun = await init.run(BOOTSTRAP);
+    expect(initRun.code).toBe(0);
+    expect(argsOf(init.calls("kurl-install"))).toEqual([["ha", `load-balancer-address=${cluster.endpoint}:6443`]]);
+    expect(argsOf(init.calls("kurl-tasks"))).toEqual([["join_token"], ["join_token", "ha"]]);
+    expect(init.calls("kubeadm")).toEqual([]);
+
+    const workerLease = (await cluster.lease("worker")) as JoinLease;
+    const cpLease = (await cluster.lease("control-plane")) as JoinLease;
+    const prefix = "curl -fsSL https://kurl.sh/sim1234/join.sh | sudo bash -s ";
+    expect(workerLease.command.startsWith(prefix)).toBe(true);
+    expect(workerLease.command).toContain(`kubernetes-master-address=${cluster.endpoint}:6443`);
+    expect(workerLease.command).not.toContain("control-plane");
+    expect(cpLease.command).toMatch(/ cert-key=[0-9a-f]{64} control-plane$/);
+
+    const worker = await cluster.launch("worker");
+    expect((await worker.run(BOOTSTRAP)).code).toBe(0);
+    expect(argsOf(worker.calls("kurl-join"))).toEqual([workerLease.command.slice(prefix.length).split(" ")]);
+
+    const secondControlPlane = await cluster.launch("control-plane-join");
+    expect((await secondControlPlane.run(BOOTSTRAP)).code).toBe(0);
+    expect(argsOf(secondControlPlane.calls("kurl-join"))).toEqual([cpLease.command.slice(prefix.length).split(" ")]);
+  });
+});

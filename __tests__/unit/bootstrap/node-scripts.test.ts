@@ -1,0 +1,86 @@
+/** The node-side scripts: shellcheck-clean as written and as shipped, strict mode, paths under KUBEPLANE_ROOT. */
+import { spawnSync } from "child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { NODE_SOURCE_DIR } from "../../../bootstrap/node-files";
+import { renderUserData } from "../../../bootstrap/user-data";
+import { contextFor, INSTALLERS, readCloudConfig } from "./rendering-fixtures";
+
+function scriptsUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return scriptsUnder(full);
+    return name.endsWith(".sh") ? [full] : [];
+  });
+}
+
+const SCRIPTS = scriptsUnder(NODE_SOURCE_DIR).map((f) => path.relative(NODE_SOURCE_DIR, f));
+const ENTRY_POINTS = ["bootstrap.sh", "refresh-join-lease.sh"];
+
+function shellcheck(args: string[], cwd: string) {
+  return spawnSync("shellcheck", args, { cwd, encoding: "utf8" });
+}
+
+test("the node-side scripts are the expected set", () => {
+  expect(SCRIPTS.sort()).toEqual(
+    [
+      "backends/ssm.sh", "bootstrap.sh", "common.sh", "installers/kubeadm.sh", "installers/kurl.sh",
+      "join.sh", "lease.sh", "metadata/aws.sh", "refresh-join-lease.sh",
+    ].sort(),
+  );
+});
+
+test.each(SCRIPTS)("%s is shellcheck-clean (following what it sources)", (script) => {
+  const result = shellcheck(["-x", "-P", "SCRIPTDIR", script], NODE_SOURCE_DIR);
+  expect(result.stdout).toBe("");
+  expect(result.status).toBe(0);
+});
+
+test.each(ENTRY_POINTS)("%s is an executable bash script in strict mode", (script) => {
+  const text = readFileSync(path.join(NODE_SOURCE_DIR, script), "utf8");
+  expect(text.startsWith("#!/usr/bin/env bash\n")).toBe(true);
+  expect(text).toMatch(/^set -euo pipefail$/m);
+});
+
+test.each(SCRIPTS.filter((s) => !ENTRY_POINTS.includes(s)))("%s is a module for bash, sourced not run", (script) => {
+  const text = readFileSync(path.join(NODE_SOURCE_DIR, script), "utf8");
+  expect(text.startsWith("# shellcheck shell=bash")).toBe(true);
+});
+
+test("every file system path the scripts touch is under KUBEPLANE_ROOT", () => {
+  // Exception: the keyring path apt reads on the node, written into the sources list as-is.
+  const allowed = ["keyring=/etc/apt/keyrings/kubernetes-apt-keyring.gpg"];
+  for (const script of SCRIPTS) {
+    const lines = readFileSync(path.join(NODE_SOURCE_DIR, script), "utf8").split("\n");
+    lines.forEach((line, index) => {
+      if (line.trim().startsWith("#") || allowed.some((a) => line.includes(a))) return;
+      const stripped = line.replace(/https?:\/\/\S+/g, "");
+      const bare = /(^|[\s"'=(])\/(etc|var|usr|opt|run|tmp|root|home)\//.exec(stripped);
+      expect(bare ? `${script}:${index + 1}: ${line.trim()}` : "").toBe("");
+    });
+  }
+});
+
+test.each(INSTALLERS)("the scripts shipped in %s user data (comments removed) are still shellcheck-clean", (installer) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "kubeplane-shipped-"));
+  try {
+    const files = readCloudConfig(renderUserData(contextFor("control-plane-init", installer))).files.filter(
+      (f) => f.encoding === "gz+b64",
+    );
+    expect(files.length).toBeGreaterThanOrEqual(8);
+    for (const file of files) {
+      const target = path.join(dir, file.path);
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(target, file.text);
+    }
+    const library = path.join(dir, "usr/local/lib/kubeplane");
+    for (const file of files.filter((f) => f.path.endsWith(".sh") || f.path.includes("/sbin/"))) {
+      // Entry points follow the shipped modules; SC1091 only for modules of the other installer.
+      const result = shellcheck(["-s", "bash", "-x", "-P", library, "-e", "SC1091", path.join(dir, file.path)], dir);
+      expect(`${file.path}: ${result.stdout}`).toBe(`${file.path}: `);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

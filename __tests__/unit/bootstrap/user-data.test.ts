@@ -1,0 +1,152 @@
+import { execFileSync, spawnSync } from "child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { EC2_USER_DATA_LIMIT } from "../../../bootstrap/cloud-config";
+import { CALICO_MANIFEST_URL } from "../../../bootstrap/installers/kubeadm";
+import { BOOTSTRAP_COMMAND, NODE_SOURCE_DIR, withoutComments } from "../../../bootstrap/node-files";
+import { CLUSTER_ENV_FILE, LEASE_REFRESH_COMMAND, renderUserData } from "../../../bootstrap/user-data";
+import { contextFor, INSTALLERS, readCloudConfig, REALISTIC, ROLES, TOKENS } from "./rendering-fixtures";
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "kubeplane-user-data-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The cluster settings file of rendered user data, as bash sees it after sourcing. */
+function sourcedSettings(userData: string): Record<string, string> {
+  const env = readCloudConfig(userData).files.find((f) => f.path === CLUSTER_ENV_FILE);
+  if (!env) throw new Error("no cluster settings file");
+  const file = path.join(dir, `cluster-${Math.random()}.env`);
+  writeFileSync(file, env.text);
+  const out = execFileSync("bash", ["-c", 'set -a; . "$1"; set +a; env -0', "bash", file], { env: {} }).toString();
+  return Object.fromEntries(
+    out
+      .split("\0")
+      .filter((line) => line.startsWith("KUBEPLANE_"))
+      .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+  );
+}
+
+describe.each(INSTALLERS)("installer %s", (installer) => {
+  describe.each(ROLES)("role %s", (role) => {
+    const userData = () => renderUserData(contextFor(role, installer));
+
+    test("passes cloud-init's schema", () => {
+      const file = path.join(dir, `${installer}-${role}.yaml`);
+      writeFileSync(file, userData());
+      const result = spawnSync("cloud-init", ["schema", "--config-file", file], { encoding: "utf8" });
+      expect(result.stderr).toBe("");
+      expect(result.stdout).toContain(`Valid cloud-config: ${file}`);
+      expect(result.status).toBe(0);
+    });
+
+    test("stays under EC2's 16 KiB user data limit with realistic values", () => {
+      expect(userData().startsWith("#cloud-config\n")).toBe(true);
+      expect(Buffer.byteLength(userData(), "utf8")).toBeLessThan(EC2_USER_DATA_LIMIT);
+    });
+
+    test("writes the cluster settings and the node scripts, then runs the bootstrap script", () => {
+      const { files, runcmd, keys } = readCloudConfig(userData());
+      expect(keys.sort()).toEqual(["runcmd", "write_files"]);
+      expect(runcmd).toEqual([[BOOTSTRAP_COMMAND]]);
+      const byPath = new Map(files.map((f) => [f.path, f]));
+      expect(byPath.get(BOOTSTRAP_COMMAND)?.permissions).toBe("0755");
+      expect(byPath.get(BOOTSTRAP_COMMAND)?.text).toBe(withoutComments(readFileSync(path.join(NODE_SOURCE_DIR, "bootstrap.sh"), "utf8")));
+      expect(byPath.get(`/usr/local/lib/kubeplane/installers/${installer}.sh`)?.text).toBe(
+        withoutComments(readFileSync(path.join(NODE_SOURCE_DIR, "installers", `${installer}.sh`), "utf8")),
+      );
+      expect(byPath.has("/usr/local/lib/kubeplane/backends/ssm.sh")).toBe(true);
+      expect(byPath.has("/usr/local/lib/kubeplane/metadata/aws.sh")).toBe(true);
+      const other = installer === "kubeadm" ? "kurl" : "kubeadm";
+      expect(byPath.has(`/usr/local/lib/kubeplane/installers/${other}.sh`)).toBe(false);
+      // Everything from bootstrap/node is compressed; only the rendered settings file is plain.
+      expect(files.filter((f) => f.encoding !== "gz+b64").map((f) => f.path)).toEqual([CLUSTER_ENV_FILE]);
+      const isControlPlane = role !== "worker";
+      expect(byPath.get(LEASE_REFRESH_COMMAND)?.permissions).toBe(isControlPlane ? "0755" : undefined);
+      expect(byPath.get("/etc/systemd/system/kubeplane-join-lease.timer")?.text ?? "").toMatch(
+        isControlPlane ? /OnUnitActiveSec=10min/ : /^$/,
+      );
+      expect(byPath.get("/etc/systemd/system/kubeplane-join-lease.service")?.text ?? "").toContain(
+        isControlPlane ? `ExecStart=${LEASE_REFRESH_COMMAND} --when-due` : "",
+      );
+    });
+
+    test("carries the cluster settings the node scripts read, quoted so the shell expands nothing", () => {
+      const settings = sourcedSettings(userData());
+      const context = contextFor(role, installer);
+      expect(settings).toMatchObject({
+        ...context.parameterBackend.settings,
+        KUBEPLANE_CLUSTER: "production-eu",
+        KUBEPLANE_CLOUD: "aws",
+        KUBEPLANE_ROLE: role,
+        KUBEPLANE_INSTALLER: installer,
+        KUBEPLANE_KUBERNETES_VERSION: "1.33.5",
+        KUBEPLANE_API_SERVER_PORT: "6443",
+        KUBEPLANE_CONTROL_PLANE_ENDPOINT: REALISTIC.endpoint,
+        KUBEPLANE_JOIN_TOKEN_TTL_HOURS: "12",
+        KUBEPLANE_PARAMETER_BACKEND: "ssm",
+      });
+      if (installer === "kubeadm") {
+        expect(settings).toMatchObject({
+          KUBEPLANE_POD_CIDR: "192.168.0.0/16",
+          KUBEPLANE_SERVICE_CIDR: "10.96.0.0/12",
+          KUBEPLANE_CNI_MANIFEST_URL: CALICO_MANIFEST_URL,
+        });
+        expect(settings.KUBEPLANE_KURL_INSTALLER_URL).toBeUndefined();
+      } else {
+        expect(settings.KUBEPLANE_KURL_INSTALLER_URL).toBe("https://k8s.kurl.sh/5b3a0f1");
+        expect(settings.KUBEPLANE_CNI_MANIFEST_URL).toBeUndefined();
+      }
+    });
+
+    test("places Terraform tokens verbatim, in plain text, and no other template sequence", () => {
+      const rendered = renderUserData(contextFor(role, installer, TOKENS));
+      for (const token of Object.values(TOKENS)) expect(rendered).toContain(`'${token}'`);
+      let rest = rendered;
+      for (const token of Object.values(TOKENS)) rest = rest.split(token).join("");
+      expect(rest).not.toMatch(/\$\{|%\{/);
+    });
+
+    test("holds no secret: no join token, certificate key or private key", () => {
+      const rendered = userData();
+      const texts = [rendered, ...readCloudConfig(rendered).files.map((f) => f.text)];
+      for (const text of texts) {
+        expect(text).not.toMatch(/\b[a-z0-9]{6}\.[a-z0-9]{16}\b/);
+        expect(text).not.toMatch(/\b[0-9a-f]{64}\b/);
+        expect(text).not.toMatch(/sha256:[0-9a-f]{8}/);
+        expect(text).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY/);
+      }
+      expect(Object.keys(sourcedSettings(rendered)).filter((name) => /TOKEN|SECRET|PASSWORD|CERTIFICATE/.test(name))).toEqual([
+        "KUBEPLANE_JOIN_TOKEN_TTL_HOURS",
+      ]);
+    });
+  });
+});
+
+describe("renderUserData", () => {
+  test("renders the same bytes every time (Terraform must see no change)", () => {
+    const context = contextFor("worker", "kubeadm");
+    expect(renderUserData(context)).toBe(renderUserData(context));
+  });
+
+  test("a single control-plane cluster's init node has no endpoint setting", () => {
+    const context = contextFor("control-plane-init", "kubeadm", { kmsKeyArn: REALISTIC.kmsKeyArn, region: "eu-west-1" });
+    expect(renderUserData(context)).not.toContain("KUBEPLANE_CONTROL_PLANE_ENDPOINT");
+  });
+
+  test.each([
+    ["kURL without an installer URL", { kubernetes: { ...contextFor("worker", "kurl").kubernetes, kurlInstallerUrl: undefined } }, /needs kubernetes.kurlInstallerUrl/],
+    ["kURL with a plain http URL", { kubernetes: { ...contextFor("worker", "kurl").kubernetes, kurlInstallerUrl: "http://k8s.kurl.sh/x" } }, /must be an https URL/],
+    ["a further control-plane node without endpoint", { role: "control-plane-join" as const, controlPlaneEndpoint: undefined }, /need a controlPlaneEndpoint/],
+    ["a version that is not x.y.z", { kubernetes: { ...contextFor("worker", "kubeadm").kubernetes, version: "1.33" } }, /must look like 1.31.4/],
+    ["a token TTL of zero hours", { joinLease: { ttlHours: 0 } }, /whole number of hours/],
+    ["a backend without node-side implementation", { parameterBackend: { kind: "vault", settings: {} } }, /no node-side file backends\/vault.sh/],
+    ["a cloud without metadata lookups", { cloud: "gcp" }, /no node-side file metadata\/gcp.sh/],
+    ["a backend setting not named KUBEPLANE_*", { parameterBackend: { kind: "ssm", settings: { REGION: "x" } } }, /must start with KUBEPLANE_/],
+    ["a multi-line setting", { parameterBackend: { kind: "ssm", settings: { KUBEPLANE_X: "a\nb" } } }, /must be a single line/],
+  ])("rejects %s", (_, change, message) => {
+    expect(() => renderUserData({ ...contextFor("worker", "kubeadm"), ...change })).toThrow(message);
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * Join wait in the node simulation: how long a worker takes from the start of its join loop to
+ * running `kubeadm join`, with a fresh lease and with an expired one (refresh requested through
+ * SSM Run Command, answered by the simulated control plane). Uses the node scripts' default
+ * backoff (1 s, x1.5, at most 10 s), not the test suite's fast timings.
+ *
+ *   node -r @swc-node/register bench/join-wait.ts [runs]
+ *
+ * The emulator answers in milliseconds and the simulated control plane notices a request within
+ * ~50 ms; on AWS, Run Command delivery adds a few seconds. Most of the remaining time is the
+ * aws CLI starting up (about 0.5 s a call).
+ */
+import { mkdtempSync, rmSync } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { startEmulator } from "../__tests__/support/emulator";
+import { ControlPlaneResponder } from "../__tests__/support/node-simulation/control-plane-responder";
+import { JoinLease, SimulatedCluster } from "../__tests__/support/node-simulation/simulated-cluster";
+import { FAST_JOIN_TIMINGS, ScriptRun, SimulatedNode } from "../__tests__/support/node-simulation/simulated-node";
+
+const BOOTSTRAP = "/usr/local/sbin/kubeplane-bootstrap";
+/** Empty values make the scripts use their defaults. */
+const DEFAULT_TIMINGS = Object.fromEntries(Object.keys(FAST_JOIN_TIMINGS).map((k) => [k, ""]));
+
+interface Sample {
+  /** From the first lease read to `kubeadm join`. */
+  joinWaitMs: number;
+  /** The whole bootstrap run. */
+  runMs: number;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** The join wait of a finished worker run: from the end of its preparation to its join. */
+function sample(worker: SimulatedNode, run: ScriptRun): Sample {
+  if (run.code !== 0) throw new Error(`worker ${worker.name} failed:\n${run.stderr}`);
+  const calls = worker.calls();
+  const join = calls.find((c) => c.command === "kubeadm" && c.args[0] === "join");
+  const prepared = calls.filter((c) => c.command === "systemctl" && c.args.join(" ") === "enable --now kubelet").pop();
+  if (!join || !prepared) throw new Error(`worker ${worker.name}: no join or no preparation recorded`);
+  return { joinWaitMs: join.at - prepared.at, runMs: run.durationMs };
+}
+
+async function main(): Promise<void> {
+  const runs = Number(process.argv[2] ?? 5);
+  const emulator = await startEmulator();
+  const dir = mkdtempSync(path.join(os.tmpdir(), "kubeplane-join-wait-"));
+  try {
+    const cluster = await SimulatedCluster.create(emulator.env, dir, "bench", { ha: true });
+    const init = await cluster.launch("control-plane-init");
+    const initRun = await init.run(BOOTSTRAP);
+    if (initRun.code !== 0) throw new Error(`control-plane init failed:\n${initRun.stderr}`);
+
+    const fresh: Sample[] = [];
+    const expired: Sample[] = [];
+    for (let i = 0; i < runs; i++) {
+      const worker = await cluster.launch("worker");
+      fresh.push(sample(worker, await worker.run(BOOTSTRAP, [], DEFAULT_TIMINGS)));
+
+      const lease = (await cluster.lease("worker")) as JoinLease;
+      const now = Math.floor(Date.now() / 1000);
+      await cluster.putLease("worker", { ...lease, createdAt: now - 50_000, expiresAt: now - 10 });
+      const responder = new ControlPlaneResponder(cluster).start();
+      const late = await cluster.launch("worker");
+      const run = await late.run(BOOTSTRAP, [], DEFAULT_TIMINGS);
+      await responder.stop();
+      expired.push(sample(late, run));
+      process.stderr.write(`run ${i + 1}/${runs}: fresh ${fresh[i].joinWaitMs} ms, expired ${expired[i].joinWaitMs} ms\n`);
+    }
+
+    const row = (name: string, samples: Sample[]) =>
+      `${name.padEnd(14)} median join wait ${String(median(samples.map((s) => s.joinWaitMs))).padStart(6)} ms` +
+      `   (min ${Math.min(...samples.map((s) => s.joinWaitMs))}, max ${Math.max(...samples.map((s) => s.joinWaitMs))})` +
+      `   median bootstrap run ${median(samples.map((s) => s.runMs))} ms`;
+    console.log(`join wait in the node simulation, ${runs} runs each, default backoff`);
+    console.log(row("fresh lease", fresh));
+    console.log(row("expired lease", expired));
+  } finally {
+    await emulator.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

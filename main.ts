@@ -2,33 +2,52 @@
  * The cdktf app: reads the cluster definitions (`clusters/*.yaml`, or what KUBEPLANE_CLUSTERS
  * names) and synthesizes two stacks per cluster. An invalid definition, or infrastructure that
  * breaks a security rule (rules/), stops it before anything is written, with every problem
- * listed and a non-zero exit. Suppressed findings and warnings are listed on stdout.
+ * listed on stderr, no stack trace and a non-zero exit. Suppressed findings, warnings and
+ * stale suppressions are listed on stdout.
  */
+import { App } from "cdktf";
 import { CLUSTERS_ENV, DefinitionError, loadDefinitions, resolveDefinitionFiles } from "./definition";
 import { cloudDefinitionCheck } from "./providers";
 import { AuditReport, auditApp, formatReport, RuleViolationError, suppressionCheck } from "./rules";
 import { addClusterStacks } from "./stacks/cluster-stacks";
 import { outputDirectory, synthesizeStaged } from "./stacks/staged-synthesis";
 
-function main(): number {
+/** Where the app writes its messages. */
+export interface Console {
+  out(line: string): void;
+  err(text: string): void;
+}
+
+const PROCESS_CONSOLE: Console = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+/**
+ * Runs the app: loads definitions, builds every cluster's stacks (then `extend`, for tests and
+ * tools that add to the app), audits them and synthesizes. Returns the exit code; errors that
+ * are the user's to fix are printed, anything else is thrown.
+ */
+export function run(env: NodeJS.ProcessEnv = process.env, extend?: (app: App) => void, io: Console = PROCESS_CONSOLE): number {
   try {
-    const files = resolveDefinitionFiles(process.env[CLUSTERS_ENV]);
+    const files = resolveDefinitionFiles(env[CLUSTERS_ENV]);
     const definitions = loadDefinitions(files, [cloudDefinitionCheck, suppressionCheck]);
     let report: AuditReport | undefined;
-    synthesizeStaged(outputDirectory(), (app) => {
+    synthesizeStaged(outputDirectory(env), (app) => {
       for (const { definition } of definitions) addClusterStacks(app, definition);
+      extend?.(app);
       // Every stack is audited before any is synthesized, so that all violations show at once.
       report = auditApp(app);
     });
-    for (const line of report ? formatReport(report) : []) process.stdout.write(`kubeplane: ${line}\n`);
+    for (const line of report ? formatReport(report) : []) io.out(`kubeplane: ${line}`);
     return 0;
   } catch (e) {
     if (e instanceof DefinitionError || e instanceof RuleViolationError) {
-      process.stderr.write(`kubeplane: ${e.message}\n`);
+      io.err(`kubeplane: ${e.message}`);
       return 1;
     }
     throw e;
   }
 }
 
-process.exitCode = main();
+if (require.main === module) process.exitCode = run();

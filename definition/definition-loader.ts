@@ -80,9 +80,23 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * A union's issues, said by the alternative the value was meant as: when exactly one
+ * alternative accepted the value's type (e.g. a list of zones), its own issues (`azs[0]` must be
+ * a string) say more than "matches no alternative".
+ */
+function unionIssues(issue: Issue): Issue[] {
+  if (issue.code !== "invalid_union" || !Array.isArray(issue.errors)) return [issue];
+  const typed = issue.errors.filter((branch) => !branch.some((i) => i.code === "invalid_type" && i.path.length === 0));
+  if (typed.length !== 1 || typed[0].length === 0) return [issue];
+  return typed[0].flatMap((inner) => unionIssues({ ...inner, path: [...issue.path, ...inner.path] } as Issue));
+}
+
 function schemaProblems(file: string, doc: Document, lines: LineCounter, data: unknown, error: z.ZodError): DefinitionProblem[] {
   const problems: DefinitionProblem[] = [];
-  for (const issue of error.issues) {
+  for (const issue of error.issues.flatMap(unionIssues)) {
     if (issue.code === "unrecognized_keys") {
       const allowed = allowedKeysAt(issue.path);
       for (const key of issue.keys) {
@@ -110,40 +124,53 @@ const startsWith = (path: Path, prefix: Path): boolean => prefix.length <= path.
 const PLACEHOLDERS: Readonly<Record<string, unknown>> = { name: "placeholder", region: "placeholder-region" };
 
 /**
- * The field to drop so that the problem at `path` goes away and its default applies: the whole
- * list for a list entry, the nearest existing parent for a missing field; undefined when only
- * the document itself could be dropped.
+ * The field to drop so that the problem at `path` goes away and its default applies: the list
+ * entry for a problem inside a list, the nearest existing parent for a missing field; undefined
+ * when only the document itself could be dropped.
  */
 function fieldToDrop(value: unknown, path: Path): Path | undefined {
   const firstIndex = path.findIndex((k) => typeof k === "number");
-  let target: Path = firstIndex >= 0 ? path.slice(0, firstIndex) : [...path];
+  let target: Path = firstIndex >= 0 ? path.slice(0, firstIndex + 1) : [...path];
   while (target.length > 0 && valueAt(value, target) === undefined) target = target.slice(0, -1);
   return target.length > 0 ? target : undefined;
 }
 
-function dropField(value: Record<string, unknown>, target: Path): void {
-  if (target.length === 1 && typeof target[0] === "string" && target[0] in PLACEHOLDERS) {
-    value[target[0]] = PLACEHOLDERS[target[0]];
-    return;
-  }
-  const parent = valueAt(value, target.slice(0, -1)) as Record<PropertyKey, unknown>;
-  delete parent[target[target.length - 1]];
+const keyOf = (path: Path): string => JSON.stringify(path);
+
+/** A definition repaired for running checks, and how its paths map back to the file's. */
+interface Repaired {
+  readonly definition: ClusterDefinition;
+  /** Fields dropped or replaced, as paths of the original file. */
+  readonly removed: Path[];
+  /** A path of the repaired definition as a path of the original file (list entries may have moved up). */
+  readonly original: (path: Path) => Path;
 }
 
 /**
- * A schema-valid definition made from a partly invalid one by dropping the invalid fields
- * (their defaults apply), with the paths dropped; undefined when that does not converge.
- * Used only to run the cloud's checks on the rest of a file that has schema problems.
+ * A schema-valid definition made from a partly invalid one by dropping the invalid fields and
+ * list entries (defaults apply), or undefined when that does not converge. Used only to run the
+ * cloud's checks on the rest of a file that has schema problems.
  */
-function repairedDefinition(data: Record<string, unknown>): { definition: ClusterDefinition; removed: Path[] } | undefined {
+function repairedDefinition(data: Record<string, unknown>): Repaired | undefined {
   const value = structuredClone(data);
   for (const [key, placeholder] of Object.entries(PLACEHOLDERS)) if (value[key] === undefined) value[key] = placeholder;
   const removed: Path[] = Object.keys(PLACEHOLDERS).filter((k) => data[k] === undefined).map((k) => [k]);
+  /** For each list that lost entries: the original index of each remaining entry. */
+  const indexMaps = new Map<string, { list: Path; indices: number[] }>();
+  const original = (path: Path): Path => {
+    const firstIndex = path.findIndex((k) => typeof k === "number");
+    if (firstIndex < 0) return path;
+    const map = indexMaps.get(keyOf(path.slice(0, firstIndex)));
+    if (!map) return path;
+    const mapped = [...path];
+    mapped[firstIndex] = map.indices[path[firstIndex] as number] ?? (path[firstIndex] as number);
+    return mapped;
+  };
   for (let round = 0; round < 8; round++) {
     const result = clusterDefinitionSchema.safeParse(value);
-    if (result.success) return { definition: result.data, removed };
+    if (result.success) return { definition: result.data, removed, original };
     const targets: Path[] = [];
-    for (const issue of result.error.issues) {
+    for (const issue of result.error.issues.flatMap(unionIssues)) {
       const paths = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
       for (const path of paths) {
         const target = fieldToDrop(value, path);
@@ -151,13 +178,27 @@ function repairedDefinition(data: Record<string, unknown>): { definition: Cluste
         targets.push(target);
       }
     }
+    // Parents before children; within a list, later entries first so that indices stay valid.
+    targets.sort((a, b) => a.length - b.length || Number(b[b.length - 1]) - Number(a[a.length - 1]) || 0);
     const dropped: Path[] = [];
-    for (const target of targets.sort((a, b) => a.length - b.length)) {
+    for (const target of targets) {
       if (dropped.some((d) => startsWith(target, d))) continue;
-      dropField(value, target);
+      const last = target[target.length - 1];
+      const parent = valueAt(value, target.slice(0, -1));
+      removed.push(original(target));
+      if (target.length === 1 && typeof last === "string" && last in PLACEHOLDERS) {
+        value[last] = PLACEHOLDERS[last];
+      } else if (Array.isArray(parent) && typeof last === "number") {
+        const listPath = target.slice(0, -1);
+        const map = indexMaps.get(keyOf(listPath)) ?? { list: listPath, indices: parent.map((_, i) => i) };
+        parent.splice(last, 1);
+        map.indices.splice(last, 1);
+        indexMaps.set(keyOf(listPath), map);
+      } else {
+        delete (parent as Record<PropertyKey, unknown>)[last];
+      }
       dropped.push(target);
     }
-    removed.push(...dropped);
   }
   return undefined;
 }
@@ -211,7 +252,13 @@ export function parseDefinition(file: string, text: string, checks: readonly Def
   if (complexKeyLine !== undefined) {
     return { problems: [{ file, line: complexKeyLine, path: "", message: "field names must be plain words, not lists or mappings" }] };
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    // Throws on aliases without an anchor and on alias bombs (more than 100 aliases).
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    return { problems: [{ file, path: "", message: `YAML error: ${(e as Error).message}` }] };
+  }
   if (data === null || data === undefined) {
     return { problems: [{ file, path: "", message: "is empty: a cluster definition needs at least name and region" }] };
   }
@@ -228,6 +275,7 @@ export function parseDefinition(file: string, text: string, checks: readonly Def
     if (repaired) {
       const more = checks
         .flatMap((check) => check(repaired.definition))
+        .map((p): FieldProblem => ({ ...p, path: repaired.original(p.path) as FieldProblem["path"] }))
         .filter((p) => !repaired.removed.some((r) => startsWith(p.path, r)));
       problems.push(...more.map(toProblem));
     }

@@ -48,6 +48,10 @@ describe("whole-file problems", () => {
     expect(p).toMatchObject({ line: 3, message: expect.stringMatching(/YAML syntax error.*unique/i) });
   });
 
+  it("an alias without an anchor is a YAML error, not a crash", () => {
+    expect(problemsOf("name: t\nregion: *nowhere\n")).toEqual([{ file: "c.yaml", path: "", message: expect.stringMatching(/^YAML error: Unresolved alias/) }]);
+  });
+
   it("a key that is a list is reported on its line", () => {
     expect(problemsOf("name: t\nregion: eu-west-1\n? [a, b]\n: c\n")).toEqual([
       { file: "c.yaml", line: 3, path: "", message: "field names must be plain words, not lists or mappings" },

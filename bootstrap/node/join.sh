@@ -5,7 +5,7 @@
 
 # join_cluster worker|control-plane PARAMETER
 join_cluster() {
-  local kind=$1 parameter=$2 started deadline lease state rc requested_at=""
+  local kind=$1 parameter=$2 started deadline lease state rc requested_at="" refused="" refused_at=0
   local delay=${KUBEPLANE_JOIN_BACKOFF_INITIAL_MS:-1000} max_delay=${KUBEPLANE_JOIN_BACKOFF_MAX_MS:-10000}
   local max_wait=${KUBEPLANE_JOIN_MAX_WAIT_SECONDS:-1800}
   local request_interval=${KUBEPLANE_REFRESH_REQUEST_INTERVAL_SECONDS:-60}
@@ -17,6 +17,10 @@ join_cluster() {
     lease=$(backend_get "$parameter") || rc=$?
     if ((rc == 0)); then
       state=$(lease_state "$lease" "$min_remaining")
+      # A lease the cluster refused is tried again only after the request interval.
+      if [[ $state == valid && $lease == "$refused" ]] && (($(now) - refused_at < request_interval)); then
+        state=refused
+      fi
       if [[ $state == valid ]]; then
         log "joining as $kind with the lease made at $(lease_field "$lease" createdAt)"
         if installer_join "$kind" "$(lease_field "$lease" command)"; then
@@ -24,6 +28,8 @@ join_cluster() {
           return 0
         fi
         state=refused
+        refused=$lease
+        refused_at=$(now)
         installer_reset
       fi
     elif ((rc == 3)); then

@@ -4,7 +4,7 @@
  * (kubeadm, kubectl, systemctl, curl serving IMDSv2, apt-get...). The aws CLI stays real and
  * talks to the emulator. Runs the node's real scripts and reads back what they did.
  */
-import { spawn } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "fs";
 import * as path from "path";
 import { gunzipSync } from "zlib";
@@ -16,6 +16,17 @@ export const STUB_DIR = path.join(__dirname, "stubs");
 
 /** Commands that only record their arguments. */
 const RECORDED_COMMANDS = ["apt-get", "apt-mark", "containerd", "gpg", "kubectl", "modprobe", "snap", "sysctl", "systemctl"];
+
+let awsCli: string | undefined;
+
+/**
+ * The real aws CLI executable. A pyenv shim is resolved to the executable it runs, which saves
+ * the shim's start-up on every call the simulated nodes make.
+ */
+export function realAwsCli(): string {
+  awsCli ??= execFileSync("bash", ["-c", "pyenv which aws 2>/dev/null || command -v aws"], { encoding: "utf8" }).trim();
+  return awsCli;
+}
 
 /** One recorded invocation of a stubbed command. */
 export interface RecordedCall {
@@ -56,10 +67,10 @@ interface WriteFileEntry {
   content: string;
 }
 
-/** Timings that make the join loop poll in tenths of seconds instead of seconds. */
+/** Timings that make the join loop poll in tenths of seconds instead of seconds (each poll is an aws CLI start). */
 export const FAST_JOIN_TIMINGS: Readonly<Record<string, string>> = {
-  KUBEPLANE_JOIN_BACKOFF_INITIAL_MS: "200",
-  KUBEPLANE_JOIN_BACKOFF_MAX_MS: "800",
+  KUBEPLANE_JOIN_BACKOFF_INITIAL_MS: "300",
+  KUBEPLANE_JOIN_BACKOFF_MAX_MS: "1500",
   KUBEPLANE_JOIN_MAX_WAIT_SECONDS: "60",
   KUBEPLANE_REFRESH_REQUEST_INTERVAL_SECONDS: "30",
 };
@@ -82,6 +93,7 @@ export class SimulatedNode {
     mkdirSync(this.root, { recursive: true });
     mkdirSync(this.binDir, { recursive: true });
     writeFileSync(this.callsFile, "");
+    symlinkSync(realAwsCli(), path.join(this.binDir, "aws"));
     for (const stub of ["kubeadm", "curl"]) symlinkSync(path.join(STUB_DIR, stub), path.join(this.binDir, stub));
     for (const command of RECORDED_COMMANDS) symlinkSync(path.join(STUB_DIR, "recorder"), path.join(this.binDir, command));
   }

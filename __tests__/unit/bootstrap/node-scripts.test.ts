@@ -56,7 +56,7 @@ test("every file system path the scripts touch is under KUBEPLANE_ROOT", () => {
     lines.forEach((line, index) => {
       if (line.trim().startsWith("#") || allowed.some((a) => line.includes(a))) return;
       const stripped = line.replace(/https?:\/\/\S+/g, "");
-      const bare = /(^|[\s"'=(])\/(etc|var|usr|opt|run|tmp|root|home)\//.exec(stripped);
+      const bare = /(^|[\s"'=(<>])\/(etc|var|usr|opt|run|tmp|root|home)\//.exec(stripped);
       expect(bare ? `${script}:${index + 1}: ${line.trim()}` : "").toBe("");
     });
   }

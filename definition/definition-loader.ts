@@ -220,7 +220,7 @@ export interface ParsedDefinition {
 /** Parses and validates one definition's text; returns the definition or every problem in it. */
 export function parseDefinition(file: string, text: string, checks: readonly DefinitionCheck[] = []): ParsedDefinition {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, logLevel: "error" });
   if (doc.errors.length > 0) {
     // The first syntax error is the cause; later ones are usually its echoes.
     const error = doc.errors[0];

@@ -13,7 +13,7 @@ import { ControlPlaneResponder } from "../support/node-simulation/control-plane-
 import { JoinLease, SimulatedCluster, SimulatedClusterOptions } from "../support/node-simulation/simulated-cluster";
 import { RecordedCall, SimulatedNode } from "../support/node-simulation/simulated-node";
 
-jest.setTimeout(90_000);
+jest.setTimeout(150_000);
 
 const BOOTSTRAP = "/usr/local/sbin/kubeplane-bootstrap";
 const TOKEN = /--token ([a-z0-9]{6}\.[a-z0-9]{16})/;

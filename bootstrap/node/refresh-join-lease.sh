@@ -42,7 +42,7 @@ acquire_lock() {
     fi
     ((rc == 3)) || return 1
     held=$(backend_get "$lock_name") || continue
-    if ((${held##* } > $(now))); then
+    if [[ ${held##* } =~ ^[0-9]+$ ]] && ((${held##* } > $(now))); then
       log "${held%% *} is rotating the join lease (lock until ${held##* }); leaving it to that node"
       return 1
     fi

@@ -46,19 +46,22 @@ export interface RulePackOptions {
   readonly suppressions?: readonly Suppression[];
 }
 
-/** Formats a finding on one line (and its explanation on the next). */
-export function formatFinding(f: Finding): string {
-  const head = `${f.rule.id} ${f.rule.name} [${f.level}] ${f.address} (${f.path}): ${f.message}`;
+/** Formats a finding on one line (and, unless told otherwise, its rule's explanation on the next). */
+export function formatFinding(f: Finding, explain = true): string {
   if (f.suppressedBy) return `${f.rule.id} ${f.rule.name} on ${f.address} (${f.path}): ${f.message}; reason: ${f.suppressedBy.reason}`;
-  return `${head}\n      ${f.rule.explanation}`;
+  const head = `${f.rule.id} ${f.rule.name} [${f.level}] ${f.address} (${f.path}): ${f.message}`;
+  return explain ? `${head}\n      ${f.rule.explanation}` : head;
 }
 
 /** Thrown when a rule pack finds errors; carries every unsuppressed error of every audited stack. */
 export class RuleViolationError extends Error {
   constructor(readonly findings: readonly Finding[]) {
+    const rules = [...new Map(findings.map((f) => [f.rule.id, f.rule])).values()];
     super(
       `${findings.length} security rule violation${findings.length === 1 ? "" : "s"}:\n` +
-        findings.map((f) => `  ${formatFinding(f)}`).join("\n") +
+        findings.map((f) => `  ${formatFinding(f, false)}`).join("\n") +
+        "\n  Why:\n" +
+        rules.map((r) => `    ${r.id} ${r.name}: ${r.explanation}`).join("\n") +
         "\n  To accept a finding, add a suppression with a reason to the cluster definition:\n" +
         "    suppressions: [{ rule: <id>, resource: <construct path or address>, reason: <why> }]",
     );

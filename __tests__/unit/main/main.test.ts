@@ -129,12 +129,12 @@ describe("main.ts with insecure infrastructure", () => {
   it("exits 1 naming each rule, resource and explanation, with no trace and no output", async () => {
     const o = await expectRefused("insecure");
     expect(o.stderr.split("\n")[0]).toBe("kubeplane: 3 security rule violations:");
-    expect(problemLines(o).filter((l) => /^KP-/.test(l))).toEqual([
+    expect(problemLines(o).filter((l) => /^KP-.* \[error\] /.test(l))).toEqual([
       "KP-NET-1 no-ssh-from-world [error] aws_security_group.debug-ssh (dev-cluster/debug-ssh): ingress ingress[0] (tcp 22) opens SSH to 0.0.0.0/0",
       "KP-NET-2 no-world-ingress [error] aws_security_group.debug-ssh (dev-cluster/debug-ssh): ingress ingress[0] (tcp 22) admits 0.0.0.0/0",
       "KP-EC2-1 imdsv2-required [error] aws_instance.debug-box (dev-cluster/debug-box): has no metadata_options, so IMDSv1 is allowed; set http_tokens = \"required\"",
     ]);
-    expect(o.stderr).toMatch(/SSM Session Manager, which needs no inbound port at all/);
+    expect(o.stderr).toMatch(/\n {2}Why:\n {4}KP-NET-1 no-ssh-from-world: SSH \(port 22\) must not be reachable .*SSM Session Manager, which needs no inbound port at all/);
     expect(o.stderr).toMatch(/suppressions: \[\{ rule: <id>, resource: <construct path or address>, reason: <why> \}\]/);
   });
 });

@@ -104,6 +104,7 @@ describe("errors and warnings", () => {
       const error = e as RuleViolationError;
       expect(error.findings.map((f) => f.path)).toEqual(["dev-cluster/a", "kurl-network/b"]);
       expect(error.message).toMatch(/^2 security rule violations:\n/);
+      expect(error.message.match(/No security group may admit/g)).toHaveLength(1);
       expect(error.message).toMatch(/suppressions: \[\{ rule: <id>, resource: <construct path or address>, reason: <why> \}\]/);
     }
   });
@@ -130,6 +131,24 @@ describe("errors and warnings", () => {
 });
 
 describe("the examples", () => {
+  it("a public API endpoint with an allow-list is quiet", () => {
+    const app = Testing.app();
+    const dev = example("dev");
+    const definition = { ...dev, controlPlane: { ...dev.controlPlane, publicApi: { allowedCidrs: ["203.0.113.0/24"] } } };
+    addClusterStacks(app, definition);
+    const report = auditApp(app);
+    expect(report.errors).toEqual([]);
+    expect(report.warnings).toEqual([]);
+  });
+
+  it("the same balancer without the definition's opt-in is refused", () => {
+    const app = Testing.app();
+    const { cluster } = addClusterStacks(app, example("prod"));
+    const lb = cluster.node.findAll().find((c) => c.node.path === "prod-cluster/api-load-balancer/nlb") as import("@cdktf/provider-aws/lib/lb").Lb;
+    lb.internal = false;
+    expect(() => auditApp(app)).toThrow(/KP-NET-3 internal-api-load-balancer \[error\] aws_lb\.api-load-balancer_nlb_\w+ \(prod-cluster\/api-load-balancer\/nlb\): is internet-facing/);
+  });
+
   it.each(["dev", "prod", "kurl"])("%s has no unsuppressed finding, and synthesizes", (name) => {
     const app = Testing.app();
     const definition = example(name);

@@ -46,8 +46,8 @@ function stacksWritten(outdir: string): number {
   return Object.keys(stacks).filter((name) => existsSync(path.join(outdir, "stacks", name))).length;
 }
 
+/** One run. The output directory is kept between runs, as cdktf.out is between syntheses. */
 async function runOnce(scenario: SynthScenario, outdir: string): Promise<CommandMeasurement> {
-  rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const env =
     scenario.clusters === undefined

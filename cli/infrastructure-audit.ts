@@ -4,7 +4,7 @@
  * verdict, and returns the exit code (0 clean, 2 drift, 1 a stack could not be planned).
  */
 import { auditExitCode, auditRows, renderTable, renderVerdict } from "./audit-report";
-import { auditStack, StackAudit } from "./stack-audit";
+import { auditStack, prepareStackAudit, StackAudit } from "./stack-audit";
 import { selectStacks, synthesizeApp } from "./synthesized-app";
 
 /** Options of auditInfrastructure. */
@@ -37,8 +37,14 @@ export async function auditInfrastructure(options: InfrastructureAuditOptions = 
   const env = options.env ?? process.env;
   const stacks = selectStacks(await synthesizeApp(env), options.patterns ?? []);
   process.stderr.write(`audit: planning ${stacks.map((s) => s.name).join(", ")}\n`);
+  const stackOptions = { env, lockTimeout: options.lockTimeout };
+  const unprepared = new Map<string, StackAudit>();
+  for (const stack of stacks) {
+    const failed = await prepareStackAudit(stack, stackOptions);
+    if (failed) unprepared.set(stack.name, failed);
+  }
   const audits: StackAudit[] = await inParallel(stacks, options.concurrency ?? 4, (s) =>
-    auditStack(s, { env, lockTimeout: options.lockTimeout }),
+    unprepared.get(s.name) ? Promise.resolve(unprepared.get(s.name)!) : auditStack(s, stackOptions),
   );
   process.stdout.write(`${renderTable(auditRows(audits))}\n\n${renderVerdict(audits)}\n`);
   return auditExitCode(audits);

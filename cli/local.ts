@@ -72,7 +72,7 @@ async function main(): Promise<number> {
     rmSync(stateDir, { recursive: true, force: true });
   };
   try {
-    const selection = process.env.KUBEPLANE_CLUSTERS ?? LOCAL_EXAMPLE;
+    const selection = process.env.KUBEPLANE_CLUSTERS || LOCAL_EXAMPLE;
     const kubeplaneEnv: Record<string, string> = {
       KUBEPLANE_CLUSTERS: selection,
       [STATE_DIR_ENV]: stateDir,

@@ -29,17 +29,28 @@ export interface StackAuditOptions {
   readonly lockTimeout?: string;
 }
 
-/** Plans `stack` and reports whether the running infrastructure matches its definition. */
+/**
+ * Initializes `stack`'s working directory, or returns the failed audit that says why it could
+ * not be. Run these one at a time: Terraform's plugin cache is not safe for parallel installs.
+ */
+export async function prepareStackAudit(stack: SynthesizedStack, options: StackAuditOptions = {}): Promise<StackAudit | undefined> {
+  try {
+    await initializeWorkingDirectory(stack.workingDirectory, options.env);
+    return undefined;
+  } catch (e) {
+    return { stack: stack.name, status: "failed", changes: [], error: (e as Error).message };
+  }
+}
+
+/**
+ * Plans `stack` (initialized by prepareStackAudit) and reports whether the running
+ * infrastructure matches its definition.
+ */
 export async function auditStack(stack: SynthesizedStack, options: StackAuditOptions = {}): Promise<StackAudit> {
   const cwd = stack.workingDirectory;
   const planDirectory = mkdtempSync(path.join(os.tmpdir(), `kubeplane-audit-${stack.name}-`));
   const planFile = path.join(planDirectory, "plan");
   try {
-    try {
-      await initializeWorkingDirectory(cwd, options.env);
-    } catch (e) {
-      return { stack: stack.name, status: "failed", changes: [], error: (e as Error).message };
-    }
     const args = ["plan", "-detailed-exitcode", "-input=false", "-no-color", `-out=${planFile}`];
     if (options.lockTimeout) args.push(`-lock-timeout=${options.lockTimeout}`);
     const plan = await runTerraform(args, { cwd, env: options.env });

@@ -1,0 +1,181 @@
+/**
+ * The deploy loop end to end with local state, against the AWS emulator, through the npm
+ * scripts a user runs: deploy the dev example, check in the emulator that what the definition
+ * says exists, audit clean, drift a security group outside Terraform and see the audit name it,
+ * deploy it back, destroy and see nothing of the cluster left.
+ */
+import { existsSync, readdirSync, readFileSync } from "fs";
+import * as path from "path";
+import { Emulator, startEmulator } from "../support/emulator";
+import { clusterExpectations } from "../support/deploy/cluster-expectations";
+import { EmulatorInventory } from "../support/deploy/emulator-inventory";
+import { deployUntilConverged } from "../support/deploy/emulator-quirks";
+import { describeResult, KubeplaneWorkspace } from "../support/deploy/kubeplane-workspace";
+import { PROJECT_ROOT } from "../../cli/terraform-environment";
+
+jest.setTimeout(15 * 60_000);
+
+const DEFINITION = path.join(PROJECT_ROOT, "clusters", "dev.yaml");
+const expected = clusterExpectations(DEFINITION);
+const { definition, stacks } = expected;
+const cluster = definition.name;
+
+let emulator: Emulator;
+let workspace: KubeplaneWorkspace;
+let inventory: EmulatorInventory;
+const timings: Record<string, number> = {};
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  workspace = new KubeplaneWorkspace(emulator.env, DEFINITION);
+  inventory = new EmulatorInventory(emulator.env, definition.region);
+});
+
+afterAll(async () => {
+  workspace?.dispose();
+  await emulator?.stop();
+  process.stdout.write(`deploy loop timings (local state), seconds: ${JSON.stringify(timings)}\n`);
+});
+
+test("deploy creates both stacks, converging the emulator's one-time launch template change", async () => {
+  const deployed = await deployUntilConverged(workspace, [`${cluster}-*`]);
+  timings.firstDeploy = deployed.first.seconds;
+  timings.convergingDeploy = deployed.runs[deployed.runs.length - 1].seconds;
+  for (const stack of [stacks.network, stacks.cluster]) {
+    expect(existsSync(path.join(workspace.stateDirectory, cluster, `${stack}.tfstate`))).toBe(true);
+  }
+  const synthesized = JSON.parse(readFileSync(path.join(workspace.outputDirectory, "stacks", stacks.network, "cdk.tf.json"), "utf8"));
+  expect(synthesized.terraform.backend).toEqual({ local: { path: path.join(workspace.stateDirectory, cluster, `${stacks.network}.tfstate`) } });
+});
+
+test("the VPC and its subnets span the definition's zones with the planned CIDRs", async () => {
+  const vpcs = await inventory.vpcs(cluster);
+  expect(vpcs.map((v) => v.CidrBlock)).toEqual([definition.network.cidr]);
+  const subnets = await inventory.subnets(cluster);
+  expect(subnets.every((s) => s.VpcId === vpcs[0].VpcId)).toBe(true);
+  const byCidr = Object.fromEntries(subnets.map((s) => [s.CidrBlock, s.AvailabilityZone]));
+  const planned = [...expected.privateSubnetCidrs, ...expected.publicSubnetCidrs];
+  expect(Object.keys(byCidr).sort()).toEqual([...planned].sort());
+  expected.zones.forEach((zone, i) => {
+    expect(byCidr[expected.privateSubnetCidrs[i]]).toBe(zone);
+    expect(byCidr[expected.publicSubnetCidrs[i]]).toBe(zone);
+  });
+  expect(new Set(subnets.map((s) => s.AvailabilityZone)).size).toBeGreaterThanOrEqual(2);
+  const publicSubnets = subnets.filter((s) => expected.publicSubnetCidrs.includes(s.CidrBlock));
+  expect(publicSubnets.every((s) => s.Tags.some((t: { Key: string }) => t.Key === "kubernetes.io/role/elb"))).toBe(true);
+  expect(await inventory.natGateways(cluster)).toHaveLength(definition.network.natGateways === "perAz" ? expected.zones.length : 1);
+});
+
+test("security groups, a control-plane instance requiring IMDSv2, and IAM roles exist", async () => {
+  const groups = (await inventory.securityGroups(cluster)).map((g) => g.GroupName).sort();
+  expect(groups).toEqual(expect.arrayContaining([`kubeplane-${cluster}-control-plane`, `kubeplane-${cluster}-nodes`, `kubeplane-${cluster}-workers`]));
+
+  const controlPlane = (await inventory.instances(cluster)).filter((i) =>
+    i.Tags.some((t: { Key: string; Value: string }) => t.Key === "kubeplane:role" && t.Value === "control-plane"),
+  );
+  expect(controlPlane).toHaveLength(definition.controlPlane.count);
+  for (const instance of controlPlane) {
+    expect(instance.InstanceType).toBe(definition.controlPlane.instanceType);
+    expect(instance.MetadataOptions.HttpTokens).toBe("required");
+    expect(expected.privateSubnetCidrs).toContain((await inventory.subnets(cluster)).find((s) => s.SubnetId === instance.SubnetId)?.CidrBlock);
+  }
+
+  const roles = (await inventory.roles(cluster)).map((r) => r.RoleName).sort();
+  expect(roles).toEqual([`kubeplane-${cluster}-control-plane`, `kubeplane-${cluster}-worker`]);
+  for (const role of roles) {
+    expect(await inventory.attachedPolicies(role)).toContain("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
+  }
+  expect((await inventory.instanceProfiles(cluster)).map((p) => p.Roles[0].RoleName).sort()).toEqual(roles);
+});
+
+test("the worker ASG has the definition's sizes and a launch template with user data and IMDSv2", async () => {
+  const [group, ...others] = await inventory.autoScalingGroups(cluster);
+  expect(others).toHaveLength(0);
+  expect(group).toMatchObject({ MinSize: definition.workers.min, DesiredCapacity: definition.workers.desired, MaxSize: definition.workers.max });
+  expect(group.Instances).toHaveLength(definition.workers.desired);
+  const [template] = await inventory.launchTemplates(cluster);
+  const templateId = group.LaunchTemplate?.LaunchTemplateId ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification?.LaunchTemplateId;
+  expect(templateId).toBe(template.LaunchTemplateId);
+  // The emulator does not apply metadata options to the instances an ASG launches: check the template.
+  const version = (await inventory.launchTemplateDefaultVersion(template.LaunchTemplateId)).LaunchTemplateData;
+  expect(version.InstanceType).toBe(definition.workers.instanceType);
+  expect(version.MetadataOptions.HttpTokens).toBe("required");
+  const userData = Buffer.from(version.UserData, "base64").toString("utf8");
+  expect(userData).toMatch(/^#cloud-config/);
+  expect(userData).toContain(definition.kubernetes.version);
+  expect(userData).toContain(cluster);
+});
+
+test("npm run state lists what Terraform manages in each stack", async () => {
+  const list = await workspace.run("state", [stacks.cluster, "list"]);
+  expect(list.code).toBe(0);
+  expect(list.stdout).toMatch(/^aws_autoscaling_group\.workers_group_\w+$/m);
+  expect(list.stdout).toMatch(/^aws_instance\.control-plane_node-0_\w+$/m);
+  const network = await workspace.run("state", [stacks.network, "list"]);
+  expect(network.stdout).toMatch(/^aws_vpc\.network_vpc_\w+$/m);
+  const vpcAddress = network.stdout.split("\n").find((l) => l.startsWith("aws_vpc."))!;
+  const shown = await workspace.run("state", [stacks.network, "show", vpcAddress]);
+  expect(shown.stdout).toContain(`cidr_block`);
+  expect(shown.stdout).toContain(`"${definition.network.cidr}"`);
+  const missing = await workspace.run("state", ["no-such-stack", "list"]);
+  expect(missing.code).not.toBe(0);
+  expect(missing.stderr).toContain(stacks.cluster);
+});
+
+test("npm run audit is clean and npm run diff shows no changes", async () => {
+  const audit = await workspace.run("audit");
+  timings.cleanAudit = audit.seconds;
+  expect({ code: audit.code, output: audit.stdout }).toEqual({ code: 0, output: expect.stringContaining("match their definition") });
+  expect(audit.stdout).toMatch(new RegExp(`^${stacks.network}\\s+-\\s+none`, "m"));
+  expect(audit.stdout).toMatch(new RegExp(`^${stacks.cluster}\\s+-\\s+none`, "m"));
+  const diff = await workspace.run("diff", [stacks.cluster]);
+  expect(diff.code).toBe(0);
+  expect(diff.stdout + diff.stderr).toMatch(/No changes/);
+});
+
+describe("a rule added outside Terraform", () => {
+  let workersAddress: string;
+
+  beforeAll(async () => {
+    const list = await workspace.run("state", [stacks.cluster, "list"]);
+    workersAddress = list.stdout.split("\n").find((l) => /^aws_security_group\.firewall_workers_/.test(l))!;
+    const group = (await inventory.securityGroups(cluster)).find((g) => g.GroupName === `kubeplane-${cluster}-workers`);
+    await inventory.aws("ec2", "authorize-security-group-ingress", "--group-id", group.GroupId, "--protocol", "tcp", "--port", "22", "--cidr", "0.0.0.0/0");
+  });
+
+  test("fails the audit, which names the security group and only it", async () => {
+    expect(workersAddress).toBeDefined();
+    const audit = await workspace.run("audit");
+    timings.driftAudit = audit.seconds;
+    expect(audit.code).toBe(2);
+    expect(audit.stdout).toMatch(new RegExp(`^${stacks.cluster}\\s+${workersAddress.replace(/\./g, "\\.")}\\s+update\\s+changed outside Terraform: ingress`, "m"));
+    expect(audit.stdout).toContain(`audit: ${stacks.cluster} drifted: ${workersAddress} (update)`);
+    expect(audit.stdout).toMatch(new RegExp(`^${stacks.network}\\s+-\\s+none`, "m"));
+    const driftRows = audit.stdout.split("\n").filter((l) => l.startsWith(stacks.cluster));
+    expect(driftRows).toHaveLength(1);
+  });
+
+  test("is removed by the next deploy, after which the audit is clean", async () => {
+    const deploy = await workspace.run("deploy", [`${cluster}-*`, "--auto-approve"]);
+    timings.repairDeploy = deploy.seconds;
+    expect(deploy.code).toBe(0);
+    const group = (await inventory.securityGroups(cluster)).find((g) => g.GroupName === `kubeplane-${cluster}-workers`);
+    expect(group.IpPermissions.some((p: { FromPort?: number; IpRanges: { CidrIp: string }[] }) => p.FromPort === 22 && p.IpRanges.some((r) => r.CidrIp === "0.0.0.0/0"))).toBe(false);
+    const audit = await workspace.run("audit");
+    expect(audit.code).toBe(0);
+  });
+});
+
+test("npm run destroy leaves nothing of the cluster in the emulator", async () => {
+  expect(Object.keys(await inventory.leftovers(cluster)).length).toBeGreaterThan(5);
+  const destroy = await workspace.run("destroy", [`${cluster}-*`, "--auto-approve"]);
+  timings.destroy = destroy.seconds;
+  if (destroy.code !== 0) throw new Error(describeResult("destroy", destroy));
+  expect(await inventory.leftovers(cluster)).toEqual({});
+  const list = await workspace.run("state", [stacks.cluster, "list"]);
+  expect(list.code).toBe(0);
+  expect(list.stdout.trim()).toBe("");
+  expect(readdirSync(path.join(workspace.stateDirectory, cluster)).sort()).toEqual(
+    expect.arrayContaining([`${stacks.cluster}.tfstate`, `${stacks.network}.tfstate`]),
+  );
+});

@@ -1,0 +1,115 @@
+/**
+ * The deploy loop with the S3 state backend, against the emulator's S3: the dev example with
+ * `state: { backend: s3 }` keeps one state object per stack under its key, holds a lock file
+ * while Terraform works (`use_lockfile`), audits clean, refuses to plan while another run holds
+ * the lock, and destroys cleanly.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "fs";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+import { Emulator, startEmulator } from "../support/emulator";
+import { clusterExpectations } from "../support/deploy/cluster-expectations";
+import { EmulatorInventory } from "../support/deploy/emulator-inventory";
+import { deployUntilConverged } from "../support/deploy/emulator-quirks";
+import { describeResult, KubeplaneWorkspace } from "../support/deploy/kubeplane-workspace";
+import { PROJECT_ROOT } from "../../cli/terraform-environment";
+
+jest.setTimeout(15 * 60_000);
+
+const BUCKET = "kubeplane-test-state";
+const KEY = "teams/platform/dev";
+
+let emulator: Emulator;
+let workspace: KubeplaneWorkspace;
+let inventory: EmulatorInventory;
+let definitionFile: string;
+const timings: Record<string, number> = {};
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  const dev = parse(readFileSync(path.join(PROJECT_ROOT, "clusters", "dev.yaml"), "utf8"));
+  workspace = new KubeplaneWorkspace(emulator.env, "");
+  definitionFile = path.join(workspace.directory, "dev.yaml");
+  writeFileSync(definitionFile, stringify({ ...dev, state: { backend: "s3", bucket: BUCKET, key: KEY } }));
+  workspace.env.KUBEPLANE_CLUSTERS = definitionFile;
+  inventory = new EmulatorInventory(emulator.env, dev.region);
+  await inventory.aws("s3api", "create-bucket", "--bucket", BUCKET, "--create-bucket-configuration", `LocationConstraint=${dev.region}`);
+});
+
+afterAll(async () => {
+  workspace?.dispose();
+  await emulator?.stop();
+  process.stdout.write(`deploy loop timings (S3 state), seconds: ${JSON.stringify(timings)}\n`);
+});
+
+async function stateObjects(): Promise<string[]> {
+  const listed = await inventory.aws("s3api", "list-objects-v2", "--bucket", BUCKET);
+  return (listed.Contents ?? []).map((o: { Key: string }) => o.Key).sort();
+}
+
+async function stateOf(stack: string): Promise<{ resources: { type: string }[] }> {
+  const target = path.join(workspace.directory, `${stack}.downloaded.tfstate`);
+  await inventory.aws("s3api", "get-object", "--bucket", BUCKET, "--key", `${KEY}/${stack}.tfstate`, target);
+  return JSON.parse(readFileSync(target, "utf8"));
+}
+
+test("deploy keeps one state object per stack in the bucket, locked with a lock file", async () => {
+  const { definition, stacks } = clusterExpectations(definitionFile);
+  const deployed = await deployUntilConverged(workspace, [`${definition.name}-*`]);
+  timings.firstDeploy = deployed.first.seconds;
+  timings.convergingDeploy = deployed.runs[deployed.runs.length - 1].seconds;
+
+  const synthesized = JSON.parse(readFileSync(path.join(workspace.outputDirectory, "stacks", stacks.cluster, "cdk.tf.json"), "utf8"));
+  expect(synthesized.terraform.backend.s3).toMatchObject({ bucket: BUCKET, key: `${KEY}/${stacks.cluster}.tfstate`, use_lockfile: true, encrypt: true });
+
+  // Both states, and no lock file left behind once the runs ended.
+  expect(await stateObjects()).toEqual([`${KEY}/${stacks.cluster}.tfstate`, `${KEY}/${stacks.network}.tfstate`]);
+  expect((await stateOf(stacks.network)).resources.map((r) => r.type)).toContain("aws_vpc");
+  expect((await stateOf(stacks.cluster)).resources.map((r) => r.type)).toContain("aws_autoscaling_group");
+  // Nothing went to local state.
+  const localState = workspace.stateDirectory;
+  expect(existsSync(localState) ? readdirSync(localState, { recursive: true }) : []).toEqual([]);
+
+  expect((await inventory.vpcs(definition.name)).map((v) => v.CidrBlock)).toEqual([definition.network.cidr]);
+  const [group] = await inventory.autoScalingGroups(definition.name);
+  expect(group.DesiredCapacity).toBe(definition.workers.desired);
+});
+
+test("npm run audit is clean, and npm run state reads the S3 state", async () => {
+  const { stacks } = clusterExpectations(definitionFile);
+  const audit = await workspace.run("audit");
+  timings.cleanAudit = audit.seconds;
+  if (audit.code !== 0) throw new Error(describeResult("audit", audit));
+  expect(audit.stdout).toMatch(new RegExp(`^${stacks.cluster}\\s+-\\s+none`, "m"));
+  const list = await workspace.run("state", [stacks.network, "list"]);
+  expect(list.code).toBe(0);
+  expect(list.stdout).toMatch(/^aws_vpc\.network_vpc_\w+$/m);
+});
+
+test("while another run holds a stack's lock, the audit cannot plan that stack and says so", async () => {
+  const { stacks } = clusterExpectations(definitionFile);
+  const lockKey = `${KEY}/${stacks.cluster}.tfstate.tflock`;
+  const lock = path.join(workspace.directory, "held.tflock");
+  writeFileSync(lock, JSON.stringify({ ID: "held-by-another-run", Operation: "OperationTypeApply", Who: "someone@elsewhere", Version: "1.11.4", Created: new Date().toISOString(), Path: `${BUCKET}/${KEY}/${stacks.cluster}.tfstate` }));
+  await inventory.aws("s3api", "put-object", "--bucket", BUCKET, "--key", lockKey, "--body", lock);
+  try {
+    const audit = await workspace.run("audit");
+    expect(audit.code).toBe(1);
+    expect(audit.stdout).toMatch(new RegExp(`^${stacks.cluster}\\s+-\\s+error\\s+Error: Error acquiring the state lock`, "m"));
+    expect(audit.stdout).toContain("held-by-another-run");
+    expect(audit.stdout).toMatch(new RegExp(`^${stacks.network}\\s+-\\s+none`, "m"));
+  } finally {
+    await inventory.aws("s3api", "delete-object", "--bucket", BUCKET, "--key", lockKey);
+  }
+  expect((await workspace.run("audit", [stacks.cluster])).code).toBe(0);
+});
+
+test("npm run destroy empties both states and leaves nothing of the cluster", async () => {
+  const { definition, stacks } = clusterExpectations(definitionFile);
+  const destroy = await workspace.run("destroy", [`${definition.name}-*`, "--auto-approve"]);
+  timings.destroy = destroy.seconds;
+  if (destroy.code !== 0) throw new Error(describeResult("destroy", destroy));
+  expect(await inventory.leftovers(definition.name)).toEqual({});
+  expect((await stateOf(stacks.cluster)).resources).toEqual([]);
+  expect((await stateOf(stacks.network)).resources).toEqual([]);
+});

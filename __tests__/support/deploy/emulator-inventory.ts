@@ -1,0 +1,136 @@
+/**
+ * What a cluster has in the emulator, read with the aws CLI: found by the `kubeplane:cluster`
+ * tag every resource carries (provider default_tags) or by the `kubeplane-<cluster>-` names of
+ * those that are untaggable or listed by name.
+ */
+import { execFile } from "child_process";
+import { promisify } from "util";
+
+const run = promisify(execFile);
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Json = any;
+
+const CLUSTER_TAG = "kubeplane:cluster";
+
+/** The aws CLI against one emulator and region. */
+export class EmulatorInventory {
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly region: string,
+  ) {}
+
+  /** Runs `aws <args> --output json` and parses the answer. */
+  async aws(...args: string[]): Promise<Json> {
+    const { stdout } = await run("aws", [...args, "--region", this.region, "--output", "json"], {
+      env: this.env,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout.trim() ? JSON.parse(stdout) : {};
+  }
+
+  private tagFilter(cluster: string): string[] {
+    return ["--filters", `Name=tag:${CLUSTER_TAG},Values=${cluster}`];
+  }
+
+  async vpcs(cluster: string): Promise<Json[]> {
+    return (await this.aws("ec2", "describe-vpcs", ...this.tagFilter(cluster))).Vpcs;
+  }
+  async subnets(cluster: string): Promise<Json[]> {
+    return (await this.aws("ec2", "describe-subnets", ...this.tagFilter(cluster))).Subnets;
+  }
+  async securityGroups(cluster: string): Promise<Json[]> {
+    return (await this.aws("ec2", "describe-security-groups", ...this.tagFilter(cluster))).SecurityGroups;
+  }
+  async internetGateways(cluster: string): Promise<Json[]> {
+    return (await this.aws("ec2", "describe-internet-gateways", ...this.tagFilter(cluster))).InternetGateways;
+  }
+  async routeTables(cluster: string): Promise<Json[]> {
+    return (await this.aws("ec2", "describe-route-tables", ...this.tagFilter(cluster))).RouteTables;
+  }
+  async elasticIps(cluster: string): Promise<Json[]> {
+    return (await this.aws("ec2", "describe-addresses", ...this.tagFilter(cluster))).Addresses;
+  }
+  /** NAT gateways not deleted (the emulator keeps deleted ones listed, as AWS does for a while). */
+  async natGateways(cluster: string): Promise<Json[]> {
+    const all = (await this.aws("ec2", "describe-nat-gateways", "--filter", `Name=tag:${CLUSTER_TAG},Values=${cluster}`)).NatGateways;
+    return all.filter((n: Json) => n.State !== "deleted" && n.State !== "deleting");
+  }
+  /** Instances that are not terminated. */
+  async instances(cluster: string): Promise<Json[]> {
+    const reservations = (await this.aws("ec2", "describe-instances", ...this.tagFilter(cluster))).Reservations;
+    return reservations.flatMap((r: Json) => r.Instances).filter((i: Json) => !["terminated", "shutting-down"].includes(i.State.Name));
+  }
+  async launchTemplates(cluster: string): Promise<Json[]> {
+    return (await this.aws("ec2", "describe-launch-templates", ...this.tagFilter(cluster))).LaunchTemplates;
+  }
+  /** The launch template's default version (its data: user data, metadata options, ...). */
+  async launchTemplateDefaultVersion(templateId: string): Promise<Json> {
+    const versions = (await this.aws("ec2", "describe-launch-template-versions", "--launch-template-id", templateId, "--versions", "$Default")).LaunchTemplateVersions;
+    return versions[0];
+  }
+  async autoScalingGroups(cluster: string): Promise<Json[]> {
+    const groups = (await this.aws("autoscaling", "describe-auto-scaling-groups")).AutoScalingGroups;
+    return groups.filter((g: Json) => g.AutoScalingGroupName.startsWith(`kubeplane-${cluster}-`));
+  }
+  async roles(cluster: string): Promise<Json[]> {
+    return (await this.aws("iam", "list-roles")).Roles.filter((r: Json) => r.RoleName.startsWith(`kubeplane-${cluster}-`));
+  }
+  async attachedPolicies(roleName: string): Promise<string[]> {
+    return (await this.aws("iam", "list-attached-role-policies", "--role-name", roleName)).AttachedPolicies.map((p: Json) => p.PolicyArn);
+  }
+  async inlinePolicies(roleName: string): Promise<string[]> {
+    return (await this.aws("iam", "list-role-policies", "--role-name", roleName)).PolicyNames;
+  }
+  async instanceProfiles(cluster: string): Promise<Json[]> {
+    return (await this.aws("iam", "list-instance-profiles")).InstanceProfiles.filter((p: Json) => p.InstanceProfileName.startsWith(`kubeplane-${cluster}-`));
+  }
+  async ssmDocuments(cluster: string): Promise<Json[]> {
+    return (await this.aws("ssm", "list-documents", "--filters", "Key=Owner,Values=Self")).DocumentIdentifiers.filter((d: Json) => d.Name.startsWith(`kubeplane-${cluster}-`));
+  }
+  async kmsAliases(cluster: string): Promise<Json[]> {
+    return (await this.aws("kms", "list-aliases")).Aliases.filter((a: Json) => a.AliasName === `alias/kubeplane/${cluster}` || a.AliasName.startsWith(`alias/kubeplane/${cluster}/`));
+  }
+  /** KMS keys of the cluster that are usable (not pending deletion). */
+  async enabledKmsKeys(cluster: string): Promise<Json[]> {
+    const keys = (await this.aws("kms", "list-keys")).Keys;
+    const found: Json[] = [];
+    for (const key of keys) {
+      const meta = (await this.aws("kms", "describe-key", "--key-id", key.KeyId)).KeyMetadata;
+      if (meta.KeyState === "PendingDeletion") continue;
+      const tags = (await this.aws("kms", "list-resource-tags", "--key-id", key.KeyId)).Tags ?? [];
+      if (tags.some((t: Json) => t.TagKey === CLUSTER_TAG && t.TagValue === cluster)) found.push(meta);
+    }
+    return found;
+  }
+
+  /**
+   * Everything of the cluster still in the emulator, by kind; kinds with nothing left are
+   * omitted, so a cluster that is entirely gone gives `{}`.
+   */
+  async leftovers(cluster: string): Promise<Record<string, string[]>> {
+    const kinds: Record<string, () => Promise<string[]>> = {
+      vpcs: async () => (await this.vpcs(cluster)).map((v) => v.VpcId),
+      subnets: async () => (await this.subnets(cluster)).map((s) => s.SubnetId),
+      securityGroups: async () => (await this.securityGroups(cluster)).map((g) => g.GroupId),
+      internetGateways: async () => (await this.internetGateways(cluster)).map((g) => g.InternetGatewayId),
+      routeTables: async () => (await this.routeTables(cluster)).map((t) => t.RouteTableId),
+      elasticIps: async () => (await this.elasticIps(cluster)).map((a) => a.AllocationId),
+      natGateways: async () => (await this.natGateways(cluster)).map((n) => n.NatGatewayId),
+      instances: async () => (await this.instances(cluster)).map((i) => i.InstanceId),
+      launchTemplates: async () => (await this.launchTemplates(cluster)).map((t) => t.LaunchTemplateName),
+      autoScalingGroups: async () => (await this.autoScalingGroups(cluster)).map((g) => g.AutoScalingGroupName),
+      roles: async () => (await this.roles(cluster)).map((r) => r.RoleName),
+      instanceProfiles: async () => (await this.instanceProfiles(cluster)).map((p) => p.InstanceProfileName),
+      ssmDocuments: async () => (await this.ssmDocuments(cluster)).map((d) => d.Name),
+      kmsAliases: async () => (await this.kmsAliases(cluster)).map((a) => a.AliasName),
+      kmsKeys: async () => (await this.enabledKmsKeys(cluster)).map((k) => k.KeyId),
+    };
+    const left: Record<string, string[]> = {};
+    for (const [kind, list] of Object.entries(kinds)) {
+      const found = await list();
+      if (found.length > 0) left[kind] = found;
+    }
+    return left;
+  }
+}

@@ -2,7 +2,7 @@
  * Join wait in the node simulation: how long a worker takes from the start of its join loop to
  * running `kubeadm join`, with a fresh lease and with an expired one (refresh requested through
  * SSM Run Command, answered by the simulated control plane). Uses the node scripts' default
- * backoff (1 s, x1.5, at most 10 s), not the test suite's fast timings.
+ * backoff (1 s, x1.5, at most 3 s), not the test suite's fast timings.
  *
  *   node -r @swc-node/register bench/join-wait.ts [runs]
  *
@@ -23,10 +23,20 @@ const BOOTSTRAP = "/usr/local/sbin/kubeplane-bootstrap";
 const DEFAULT_TIMINGS = Object.fromEntries(Object.keys(FAST_JOIN_TIMINGS).map((k) => [k, ""]));
 
 interface Sample {
-  /** From the first lease read to `kubeadm join`. */
+  /** From the end of the node's preparation (its first lease read) to `kubeadm join`. */
   joinWaitMs: number;
   /** The whole bootstrap run. */
   runMs: number;
+}
+
+/** Where an expired-lease join wait goes. */
+interface RefreshTimeline {
+  /** From the first lease read to the SendCommand request. */
+  toRequestMs: number;
+  /** The control plane's refresh run (the simulated Run Command starts it within ~50 ms). */
+  refreshMs: number;
+  /** From the end of the refresh to `kubeadm join` (the worker's next poll). */
+  toJoinMs: number;
 }
 
 const median = (values: number[]) => {
@@ -57,6 +67,7 @@ async function main(): Promise<void> {
 
     const fresh: Sample[] = [];
     const expired: Sample[] = [];
+    const timelines: RefreshTimeline[] = [];
     for (let i = 0; i < runs; i++) {
       const worker = await cluster.launch("worker");
       fresh.push(sample(worker, await worker.run(BOOTSTRAP, [], DEFAULT_TIMINGS)));
@@ -66,9 +77,20 @@ async function main(): Promise<void> {
       await cluster.putLease("worker", { ...lease, createdAt: now - 50_000, expiresAt: now - 10 });
       const responder = new ControlPlaneResponder(cluster).start();
       const late = await cluster.launch("worker");
+      const requestsBefore = (await cluster.refreshRequests()).length;
       const run = await late.run(BOOTSTRAP, [], DEFAULT_TIMINGS);
       await responder.stop();
-      expired.push(sample(late, run));
+      const s = sample(late, run);
+      expired.push(s);
+      const request = (await cluster.refreshRequests())[requestsBefore];
+      const answer = responder.answered[0];
+      const joinAt = late.calls("kubeadm").find((c) => c.args[0] === "join")!.at;
+      const preparedAt = joinAt - s.joinWaitMs;
+      timelines.push({
+        toRequestMs: Math.round(request.RequestedDateTime * 1000) - preparedAt,
+        refreshMs: answer.run.durationMs,
+        toJoinMs: joinAt - (answer.run.startedAt + answer.run.durationMs),
+      });
       process.stderr.write(`run ${i + 1}/${runs}: fresh ${fresh[i].joinWaitMs} ms, expired ${expired[i].joinWaitMs} ms\n`);
     }
 
@@ -79,6 +101,11 @@ async function main(): Promise<void> {
     console.log(`join wait in the node simulation, ${runs} runs each, default backoff`);
     console.log(row("fresh lease", fresh));
     console.log(row("expired lease", expired));
+    const part = (name: keyof RefreshTimeline) => `${median(timelines.map((t) => t[name]))} ms`;
+    console.log(
+      `  expired lease, medians: first read to refresh request ${part("toRequestMs")}, ` +
+        `control-plane refresh run ${part("refreshMs")}, refresh done to join ${part("toJoinMs")}`,
+    );
   } finally {
     await emulator.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -1,12 +1,13 @@
 # shellcheck shell=bash
 # Joining with the lease: read the join command from the parameter backend and join; when the
-# command is missing, expired or refused, ask a control-plane node for a fresh one and poll with
-# backoff, within a bounded total wait.
+# command is missing, expired or refused, ask a control-plane node for a fresh one (at most once
+# per request interval) and poll with backoff (1 s, x1.5, at most 3 s; back to 1 s after each
+# request), within a bounded total wait.
 
 # join_cluster worker|control-plane PARAMETER
 join_cluster() {
   local kind=$1 parameter=$2 started deadline lease state rc requested_at="" refused="" refused_at=0
-  local delay=${KUBEPLANE_JOIN_BACKOFF_INITIAL_MS:-1000} max_delay=${KUBEPLANE_JOIN_BACKOFF_MAX_MS:-10000}
+  local delay=${KUBEPLANE_JOIN_BACKOFF_INITIAL_MS:-1000} max_delay=${KUBEPLANE_JOIN_BACKOFF_MAX_MS:-3000}
   local max_wait=${KUBEPLANE_JOIN_MAX_WAIT_SECONDS:-1800}
   local request_interval=${KUBEPLANE_REFRESH_REQUEST_INTERVAL_SECONDS:-60}
   local min_remaining=${KUBEPLANE_LEASE_MIN_REMAINING_SECONDS:-60}
@@ -40,6 +41,8 @@ join_cluster() {
     if [[ $state != unreadable ]] && [[ -z $requested_at || $(($(now) - requested_at)) -ge $request_interval ]]; then
       log "the $kind join lease is $state; asking for a fresh one"
       requested_at=$(now)
+      # A refresh lands within seconds: poll quickly again.
+      delay=${KUBEPLANE_JOIN_BACKOFF_INITIAL_MS:-1000}
       backend_request_refresh || log "could not ask for a fresh join lease now; will poll and ask again"
     fi
     if (($(now) >= deadline)); then

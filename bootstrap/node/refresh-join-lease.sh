@@ -60,7 +60,7 @@ release_lock() {
   fi
 }
 
-# needs_rotation LEASE LIFETIME_SECONDS
+# needs_rotation LEASE
 needs_rotation() {
   local created expires age
   [[ $mode == force ]] && return 0
@@ -81,7 +81,7 @@ refresh() {
   local lifetime_var="INSTALLER_LEASE_SECONDS_${1//-/_}"
   lifetime=${!lifetime_var}
   [[ $mode == force ]] || current=$(backend_get "$parameter") || true
-  if ! needs_rotation "$current" "$lifetime"; then
+  if ! needs_rotation "$current"; then
     log "the $kind join lease made at $(lease_field "$current" createdAt) is still fresh; kept"
     return 0
   fi

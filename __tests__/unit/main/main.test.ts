@@ -140,12 +140,13 @@ describe("main.ts with insecure infrastructure", () => {
 });
 
 describe("main.ts with valid definitions", () => {
-  it("synthesizes, lists the suppressions in force, and replaces the previous output", async () => {
+  it("synthesizes with no finding to suppress, and publishes a manifest of exactly the new stacks", async () => {
     const o = await outcomes.valid;
     expect(o.stderr).toBe("");
     expect(o.code).toBe(0);
-    expect(o.stdout.split("\n").filter((l) => l.startsWith("kubeplane: suppressed: "))).toHaveLength(3);
-    expect(readdirSync(path.join(o.outdir, "stacks")).sort()).toEqual(["dev-cluster", "dev-network"]);
+    expect(o.stdout.split("\n").filter((l) => l.startsWith("kubeplane: suppressed: "))).toEqual([]);
+    expect(Object.keys(JSON.parse(readFileSync(path.join(o.outdir, "manifest.json"), "utf8")).stacks).sort()).toEqual(["dev-cluster", "dev-network"]);
+    for (const stack of ["dev-cluster", "dev-network"]) expect(readdirSync(path.join(o.outdir, "stacks", stack))).toContain("cdk.tf.json");
   });
 });
 

@@ -4,7 +4,6 @@
  */
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
@@ -65,12 +64,19 @@ describe("dev example: cluster stack", () => {
     expect(ingressOf(groupNamed(dev, "control-plane")).find((r) => r.from_port === 6443)!.cidr_blocks).toEqual(["10.10.0.0/16"]);
   });
 
-  test("separate roles and instance profiles, each with Session Manager access", () => {
+  test("separate roles and instance profiles, each with a scoped Session Manager policy", () => {
     const roles = resourcesOf(dev.clusterJson, "aws_iam_role").map((r) => r.name).sort();
     expect(roles).toEqual(["kubeplane-dev-control-plane", "kubeplane-dev-worker"]);
     expect(resourcesOf(dev.clusterJson, "aws_iam_instance_profile")).toHaveLength(2);
-    expect(resourcesOf(dev.clusterJson, "aws_iam_role_policy_attachment")).toHaveLength(2);
-    expect(dev.cluster).toHaveResourceWithProperties(IamRolePolicyAttachment, { policy_arn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" });
+    const sessionPolicies = resourcesOf(dev.clusterJson, "aws_iam_role_policy").filter((p) => p.name === "kubeplane-session-manager");
+    expect(sessionPolicies).toHaveLength(2);
+    for (const policy of sessionPolicies) {
+      const actions = JSON.parse(String(policy.policy)).Statement.flatMap((s: { Action: string[] }) => s.Action);
+      expect(actions).toEqual(expect.arrayContaining(["ssm:UpdateInstanceInformation", "ssmmessages:OpenDataChannel", "ec2messages:GetMessages"]));
+      expect(actions.filter((a: string) => a.startsWith("ssm:Get"))).toEqual([]);
+    }
+    // No managed policy: AmazonSSMManagedInstanceCore would let workers read every parameter.
+    expect(resourcesOf(dev.clusterJson, "aws_iam_role_policy_attachment")).toEqual([]);
   });
 
   test("the join lease has a rotating KMS key and a refresh document, and no parameter in Terraform", () => {

@@ -2,11 +2,12 @@
  * Synthesizes an app into a staging directory and publishes the result into the real output
  * directory only when synthesis (including every validation) succeeded. A failed synth leaves
  * the output directory as it was: nothing half-written. Files Terraform keeps beside the
- * synthesized JSON (`.terraform/`, lock files) are left in place; stacks that no longer exist
- * are removed.
+ * synthesized JSON (`.terraform/`, lock files) are left in place, and so are folders of stacks
+ * the app no longer has (as cdktf itself does: its CLI still reads them after a synth; the
+ * manifest lists only the current stacks).
  */
 import { App } from "cdktf";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "fs";
 import * as path from "path";
 
 /** The output directory cdktf asks for (the CLI sets CDKTF_OUTDIR), or `cdktf.out`. */
@@ -26,20 +27,8 @@ export function synthesizeStaged(outdir: string, build: (app: App) => void): voi
     const app = new App({ outdir: staging });
     build(app);
     app.synth();
-    publish(staging, outdir);
+    cpSync(staging, outdir, { recursive: true, force: true });
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
-}
-
-function publish(staging: string, outdir: string): void {
-  const stagedStacks = path.join(staging, "stacks");
-  const liveStacks = path.join(outdir, "stacks");
-  if (existsSync(liveStacks)) {
-    const keep = new Set(existsSync(stagedStacks) ? readdirSync(stagedStacks) : []);
-    for (const stack of readdirSync(liveStacks)) {
-      if (!keep.has(stack)) rmSync(path.join(liveStacks, stack), { recursive: true, force: true });
-    }
-  }
-  cpSync(staging, outdir, { recursive: true, force: true });
 }

@@ -7,7 +7,7 @@ import { synthesizeStaged } from "../../../stacks/staged-synthesis";
 const freshOutdir = () => path.join(mkdtempSync(path.join(tmpdir(), "kubeplane-staged-")), "cdktf.out");
 
 describe("synthesizeStaged", () => {
-  test("publishes the synthesized stacks and removes stacks that no longer exist", () => {
+  test("publishes the synthesized stacks, keeping Terraform's files and (as cdktf does) old stack folders", () => {
     const outdir = freshOutdir();
     synthesizeStaged(outdir, (app) => {
       new TerraformOutput(new TerraformStack(app, "old"), "x", { value: 1 });
@@ -17,7 +17,8 @@ describe("synthesizeStaged", () => {
     synthesizeStaged(outdir, (app) => {
       new TerraformOutput(new TerraformStack(app, "new"), "y", { value: 2 });
     });
-    expect(readdirSync(path.join(outdir, "stacks"))).toEqual(["new"]);
+    expect(readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["new", "old"]);
+    expect(Object.keys(JSON.parse(readFileSync(path.join(outdir, "manifest.json"), "utf8")).stacks)).toEqual(["new"]);
     expect(JSON.parse(readFileSync(path.join(outdir, "stacks", "new", "cdk.tf.json"), "utf8")).output.y.value).toBe(2);
     expect(readFileSync(path.join(outdir, "stacks", "new", ".terraform", "keep"), "utf8")).toBe("init state");
     expect(readdirSync(path.dirname(outdir)).filter((f) => f.includes("staging"))).toEqual([]);

@@ -3,6 +3,8 @@
  * the machine's provider mirror where one exists (so `toBeValidTerraform` works offline).
  */
 import { Testing } from "cdktf";
+// Types of the matchers Testing.setupJest() installs (toHaveResourceWithProperties, ...).
+import "cdktf/lib/testing/adapters/jest";
 import { terraformEnvironment } from "../../cli/terraform-environment";
 
 Testing.setupJest();

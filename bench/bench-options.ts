@@ -10,8 +10,8 @@ export interface BenchOptions {
   fleetSizes: number[];
   /** Measured runs of `npm run test:unit` (0 skips it). */
   unitRuns: number;
-  /** Run bench/join-wait.ts if it exists. */
-  joinWait: boolean;
+  /** Runs of bench/join-wait.ts, if it exists (0 skips it: about 25 s a run). */
+  joinWaitRuns: number;
   help: boolean;
 }
 
@@ -20,7 +20,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --warmup N          unmeasured runs of each synth first (default 1)
   --fleet-sizes LIST  fleet sizes to synthesize, comma-separated (default 1,15,60; 15 is the target)
   --unit-runs N       measured runs of npm run test:unit (default 1; 0 skips it)
-  --skip-join-wait    do not run bench/join-wait.ts
+  --join-wait-runs N  also run bench/join-wait.ts with N runs (about 25 s each; default 0: skipped)
   --help              this text`;
 
 function count(name: string, value: string | undefined, fallback: number, min: number): number {
@@ -38,7 +38,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       warmup: { type: "string" },
       "fleet-sizes": { type: "string" },
       "unit-runs": { type: "string" },
-      "skip-join-wait": { type: "boolean", default: false },
+      "join-wait-runs": { type: "string" },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -52,7 +52,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     warmup: count("warmup", values.warmup, 1, 0),
     fleetSizes: [...new Set(fleetSizes)].sort((a, b) => a - b),
     unitRuns: count("unit-runs", values["unit-runs"], 1, 0),
-    joinWait: !values["skip-join-wait"],
+    joinWaitRuns: count("join-wait-runs", values["join-wait-runs"], 0, 0),
     help: values.help ?? false,
   };
 }

@@ -8,10 +8,14 @@ import { CommandMeasurement, measureCommand } from "./command-measurement";
 
 export const JOIN_WAIT_SCRIPT = "bench/join-wait.ts";
 
-/** Runs the join-wait benchmark, or returns undefined if there is none. */
-export async function runJoinWait(projectDir: string): Promise<CommandMeasurement | undefined> {
-  if (!existsSync(path.join(projectDir, JOIN_WAIT_SCRIPT))) return undefined;
-  return measureCommand(`node -r @swc-node/register ${JOIN_WAIT_SCRIPT}`, {
+/** Whether the join-wait benchmark exists yet. */
+export function hasJoinWait(projectDir: string): boolean {
+  return existsSync(path.join(projectDir, JOIN_WAIT_SCRIPT));
+}
+
+/** Runs the join-wait benchmark `runs` times (it takes the count as its argument). */
+export async function runJoinWait(projectDir: string, runs: number): Promise<CommandMeasurement> {
+  return measureCommand(`node -r @swc-node/register ${JOIN_WAIT_SCRIPT} ${runs}`, {
     cwd: projectDir,
     env: process.env,
     captureStdout: true,

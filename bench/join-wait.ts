@@ -16,7 +16,7 @@ import * as path from "path";
 import { startEmulator } from "../__tests__/support/emulator";
 import { ControlPlaneResponder } from "../__tests__/support/node-simulation/control-plane-responder";
 import { JoinLease, SimulatedCluster } from "../__tests__/support/node-simulation/simulated-cluster";
-import { FAST_JOIN_TIMINGS, ScriptRun, SimulatedNode } from "../__tests__/support/node-simulation/simulated-node";
+import { FAST_JOIN_TIMINGS, RecordedCall, ScriptRun, SimulatedNode } from "../__tests__/support/node-simulation/simulated-node";
 
 const BOOTSTRAP = "/usr/local/sbin/kubeplane-bootstrap";
 /** Empty values make the scripts use their defaults. */
@@ -75,16 +75,16 @@ async function main(): Promise<void> {
       const lease = (await cluster.lease("worker")) as JoinLease;
       const now = Math.floor(Date.now() / 1000);
       await cluster.putLease("worker", { ...lease, createdAt: now - 50_000, expiresAt: now - 10 });
-      const responder = new ControlPlaneResponder(cluster).start();
+      const responder = await new ControlPlaneResponder(cluster).start();
       const late = await cluster.launch("worker");
-      const requestsBefore = (await cluster.refreshRequests()).length;
       const run = await late.run(BOOTSTRAP, [], DEFAULT_TIMINGS);
       await responder.stop();
       const s = sample(late, run);
       expired.push(s);
-      const request = (await cluster.refreshRequests())[requestsBefore];
+      const request = (await cluster.refreshRequests()).find((r) => r.Comment.includes(late.instance.instanceId));
       const answer = responder.answered[0];
-      const joinAt = late.calls("kubeadm").find((c) => c.args[0] === "join")!.at;
+      if (!request || !answer) throw new Error(`run ${i + 1}: the expired-lease worker did not go through a refresh:\n${run.stderr}`);
+      const joinAt = (late.calls("kubeadm").find((c) => c.args[0] === "join") as RecordedCall).at;
       const preparedAt = joinAt - s.joinWaitMs;
       timelines.push({
         toRequestMs: Math.round(request.RequestedDateTime * 1000) - preparedAt,

@@ -157,7 +157,7 @@ describe("kubeadm, HA control plane", () => {
     await cluster.putLease("worker", { ...old, createdAt: old.createdAt - 50_000, expiresAt: nowSeconds() - 10 });
     const requestsBefore = (await cluster.refreshRequests()).length;
 
-    const responder = new ControlPlaneResponder(cluster).start();
+    const responder = await new ControlPlaneResponder(cluster).start();
     const worker = await cluster.launch("worker");
     const run = await worker.run(BOOTSTRAP);
     await responder.stop();
@@ -186,7 +186,7 @@ describe("kubeadm, HA control plane", () => {
       command: current.command.replace(TOKEN, `--token ${unknownToken}`),
       createdAt: nowSeconds() - 3600,
     });
-    const responder = new ControlPlaneResponder(cluster).start();
+    const responder = await new ControlPlaneResponder(cluster).start();
     const worker = await cluster.launch("worker");
     const run = await worker.run(BOOTSTRAP);
     await responder.stop();

@@ -30,7 +30,9 @@ export class ControlPlaneResponder {
     private readonly pollMs = 50,
   ) {}
 
-  start(): this {
+  /** Starts answering the requests sent from now on (earlier ones were answered or are stale). */
+  async start(): Promise<this> {
+    for (const request of await this.cluster.refreshRequests()) this.seen.add(request.CommandId);
     this.running = true;
     this.loop = this.poll();
     return this;

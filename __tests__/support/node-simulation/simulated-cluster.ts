@@ -29,6 +29,7 @@ export type LeaseKind = "worker" | "control-plane";
 /** A refresh request as the emulator recorded it (moto records SendCommand without running it). */
 export interface SentCommand {
   CommandId: string;
+  Comment: string;
   DocumentName: string;
   InstanceIds: string[];
   RequestedDateTime: number;

@@ -9,8 +9,9 @@ import * as path from "path";
 import { Emulator, startEmulator } from "../support/emulator";
 import { clusterExpectations } from "../support/deploy/cluster-expectations";
 import { EmulatorInventory } from "../support/deploy/emulator-inventory";
-import { deployUntilConverged } from "../support/deploy/emulator-quirks";
-import { describeResult, KubeplaneWorkspace } from "../support/deploy/kubeplane-workspace";
+import { deployUntilConverged, destroyUntilGone } from "../support/deploy/emulator-quirks";
+import { KubeplaneWorkspace } from "../support/deploy/kubeplane-workspace";
+import { SynthesizedStackJson } from "../support/deploy/synthesized-stack-json";
 import { PROJECT_ROOT } from "../../cli/terraform-environment";
 
 jest.setTimeout(15 * 60_000);
@@ -80,10 +81,21 @@ test("security groups, a control-plane instance requiring IMDSv2, and IAM roles 
     expect(expected.privateSubnetCidrs).toContain((await inventory.subnets(cluster)).find((s) => s.SubnetId === instance.SubnetId)?.CidrBlock);
   }
 
+  // IAM: every role, inline policy and attachment the synthesized stack asks for.
+  const synthesized = new SynthesizedStackJson(workspace.outputDirectory, stacks.cluster);
+  const wantedRoles = Object.values(synthesized.resources("aws_iam_role")).map((r) => r.name).sort();
+  expect(wantedRoles).toEqual([`kubeplane-${cluster}-control-plane`, `kubeplane-${cluster}-worker`]);
   const roles = (await inventory.roles(cluster)).map((r) => r.RoleName).sort();
-  expect(roles).toEqual([`kubeplane-${cluster}-control-plane`, `kubeplane-${cluster}-worker`]);
+  expect(roles).toEqual(wantedRoles);
+  const inline = Object.values(synthesized.resources("aws_iam_role_policy"));
+  const attached = Object.values(synthesized.resources("aws_iam_role_policy_attachment"));
+  expect(inline.length + attached.length).toBeGreaterThanOrEqual(roles.length);
   for (const role of roles) {
-    expect(await inventory.attachedPolicies(role)).toContain("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
+    const wantedInline = inline.filter((p) => synthesized.resolve(p.role) === role).map((p) => p.name).sort();
+    const wantedAttached = attached.filter((p) => synthesized.resolve(p.role) === role).map((p) => p.policy_arn).sort();
+    expect(wantedInline.length + wantedAttached.length).toBeGreaterThan(0);
+    expect((await inventory.inlinePolicies(role)).sort()).toEqual(wantedInline);
+    expect((await inventory.attachedPolicies(role)).sort()).toEqual(wantedAttached);
   }
   expect((await inventory.instanceProfiles(cluster)).map((p) => p.Roles[0].RoleName).sort()).toEqual(roles);
 });
@@ -168,9 +180,7 @@ describe("a rule added outside Terraform", () => {
 
 test("npm run destroy leaves nothing of the cluster in the emulator", async () => {
   expect(Object.keys(await inventory.leftovers(cluster)).length).toBeGreaterThan(5);
-  const destroy = await workspace.run("destroy", [`${cluster}-*`, "--auto-approve"]);
-  timings.destroy = destroy.seconds;
-  if (destroy.code !== 0) throw new Error(describeResult("destroy", destroy));
+  timings.destroy = (await destroyUntilGone(workspace, [`${cluster}-*`])).seconds;
   expect(await inventory.leftovers(cluster)).toEqual({});
   const list = await workspace.run("state", [stacks.cluster, "list"]);
   expect(list.code).toBe(0);

@@ -10,7 +10,7 @@ import { parse, stringify } from "yaml";
 import { Emulator, startEmulator } from "../support/emulator";
 import { clusterExpectations } from "../support/deploy/cluster-expectations";
 import { EmulatorInventory } from "../support/deploy/emulator-inventory";
-import { deployUntilConverged } from "../support/deploy/emulator-quirks";
+import { deployUntilConverged, destroyUntilGone } from "../support/deploy/emulator-quirks";
 import { describeResult, KubeplaneWorkspace } from "../support/deploy/kubeplane-workspace";
 import { PROJECT_ROOT } from "../../cli/terraform-environment";
 
@@ -106,9 +106,7 @@ test("while another run holds a stack's lock, the audit cannot plan that stack a
 
 test("npm run destroy empties both states and leaves nothing of the cluster", async () => {
   const { definition, stacks } = clusterExpectations(definitionFile);
-  const destroy = await workspace.run("destroy", [`${definition.name}-*`, "--auto-approve"]);
-  timings.destroy = destroy.seconds;
-  if (destroy.code !== 0) throw new Error(describeResult("destroy", destroy));
+  timings.destroy = (await destroyUntilGone(workspace, [`${definition.name}-*`])).seconds;
   expect(await inventory.leftovers(definition.name)).toEqual({});
   expect((await stateOf(stacks.cluster)).resources).toEqual([]);
   expect((await stateOf(stacks.network)).resources).toEqual([]);

@@ -5,11 +5,17 @@
  *   plan after creation shows a one-time change to the template; a second deploy converges.
  * - Under parallel load moto once answered a CreateNatGateway with "already associated"; a
  *   failed first deploy that says so is run again.
+ * - Under load, a delete the SDK retries after a slow answer finds the object already gone, and
+ *   moto names that `InvalidLaunchTemplateName.NotFoundException` where AWS answers with the
+ *   `...NotFound` code the provider treats as done; a destroy that fails so is run again, and
+ *   refreshes the object out of the state.
  */
 import { CommandResult, describeResult, KubeplaneWorkspace } from "./kubeplane-workspace";
 
 /** Deploy failures that come from the emulator, not from kubeplane. */
 const TRANSIENT_EMULATOR_ERRORS = [/already associated/i];
+/** Destroy failures that come from the emulator answering a retried delete. */
+const RETRIED_DELETE_ERRORS = [/NotFoundException/];
 
 /** The deploys it took to converge, each with its time. */
 export interface ConvergedDeploy {
@@ -34,4 +40,16 @@ export async function deployUntilConverged(workspace: KubeplaneWorkspace, patter
   const second = await deploy();
   if (second.code !== 0) throw new Error(describeResult("second deploy", second));
   return { runs, first };
+}
+
+/** Destroys `patterns`, running the destroy once more after an emulator-side retried delete. */
+export async function destroyUntilGone(workspace: KubeplaneWorkspace, patterns: readonly string[]): Promise<CommandResult> {
+  const destroy = () => workspace.run("destroy", [...patterns, "--auto-approve"]);
+  let result = await destroy();
+  if (result.code !== 0 && RETRIED_DELETE_ERRORS.some((e) => e.test(result.stdout + result.stderr))) {
+    const again = await destroy();
+    result = { ...again, seconds: result.seconds + again.seconds };
+  }
+  if (result.code !== 0) throw new Error(describeResult("destroy", result));
+  return result;
 }

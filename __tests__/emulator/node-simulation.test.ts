@@ -155,6 +155,7 @@ describe("kubeadm, HA control plane", () => {
     await cluster.stopInstance(stoppedControlPlane);
     const old = (await cluster.lease("worker")) as JoinLease;
     await cluster.putLease("worker", { ...old, createdAt: old.createdAt - 50_000, expiresAt: nowSeconds() - 10 });
+    const controlPlaneLease = await cluster.lease("control-plane");
     const requestsBefore = (await cluster.refreshRequests()).length;
 
     const responder = await new ControlPlaneResponder(cluster).start();
@@ -170,6 +171,9 @@ describe("kubeadm, HA control plane", () => {
     expect(requests[0].DocumentName).toBe(`kubeplane-${cluster.name}-refresh-join-lease`);
     expect(responder.answered.map((a) => a.instanceId)).toEqual([init.instance.instanceId]);
     expect(responder.answered[0].run.stderr).toContain("published a new worker join lease");
+    // A worker's request leaves the control-plane lease (and its certificate key) alone until due.
+    expect(responder.answered[0].run.stderr).toContain("the control-plane join lease made at");
+    expect(await cluster.lease("control-plane")).toEqual(controlPlaneLease);
 
     const fresh = (await cluster.lease("worker")) as JoinLease;
     expect(match(fresh.command, TOKEN)).not.toBe(match(old.command, TOKEN));

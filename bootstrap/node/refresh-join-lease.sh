@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Keeps the join lease fresh; runs on control-plane nodes only.
-#   (no option)  on request (SSM Run Command from a joining node): a new lease unless the current
-#                one is valid and was made in the last KUBEPLANE_LEASE_REFRESH_DEBOUNCE_SECONDS
+#   (no option)  on request (SSM Run Command from a joining worker): a new worker lease unless the
+#                current one is valid and was made in the last KUBEPLANE_LEASE_REFRESH_DEBOUNCE_SECONDS;
+#                the control-plane lease as with --when-due (a new certificate key would break
+#                control-plane joins in progress)
 #   --when-due   from the systemd timer: a new lease once half its lifetime, less
 #                KUBEPLANE_LEASE_ROTATE_EARLY_SECONDS, has passed (or it is missing or invalid)
 #   --force      right after kubeadm init: always a new lease
@@ -60,28 +62,28 @@ release_lock() {
   fi
 }
 
-# needs_rotation LEASE
+# needs_rotation MODE LEASE
 needs_rotation() {
   local created expires age
-  [[ $mode == force ]] && return 0
-  [[ $(lease_state "$1" "${KUBEPLANE_LEASE_MIN_REMAINING_SECONDS:-60}") == valid ]] || return 0
-  created=$(lease_field "$1" createdAt)
-  expires=$(lease_field "$1" expiresAt)
+  [[ $1 == force ]] && return 0
+  [[ $(lease_state "$2" "${KUBEPLANE_LEASE_MIN_REMAINING_SECONDS:-60}") == valid ]] || return 0
+  created=$(lease_field "$2" createdAt)
+  expires=$(lease_field "$2" expiresAt)
   age=$(($(now) - created))
-  if [[ $mode == due ]]; then
+  if [[ $1 == due ]]; then
     ((age >= (expires - created) / 2 - ${KUBEPLANE_LEASE_ROTATE_EARLY_SECONDS:-1800}))
   else
     ((age >= ${KUBEPLANE_LEASE_REFRESH_DEBOUNCE_SECONDS:-30}))
   fi
 }
 
-# refresh worker|control-plane PARAMETER
+# refresh MODE worker|control-plane PARAMETER
 refresh() {
-  local kind=$1 parameter=$2 current="" lifetime command lease
-  local lifetime_var="INSTALLER_LEASE_SECONDS_${1//-/_}"
+  local mode=$1 kind=$2 parameter=$3 current="" lifetime command lease
+  local lifetime_var="INSTALLER_LEASE_SECONDS_${kind//-/_}"
   lifetime=${!lifetime_var}
   [[ $mode == force ]] || current=$(backend_get "$parameter") || true
-  if ! needs_rotation "$current"; then
+  if ! needs_rotation "$mode" "$current"; then
     log "the $kind join lease made at $(lease_field "$current" createdAt) is still fresh; kept"
     return 0
   fi
@@ -93,7 +95,9 @@ refresh() {
 
 acquire_lock || exit 0
 trap release_lock EXIT
-refresh worker "$KUBEPLANE_WORKER_JOIN_PARAMETER"
+refresh "$mode" worker "$KUBEPLANE_WORKER_JOIN_PARAMETER"
 if cluster_is_ha; then
-  refresh control-plane "$KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER"
+  control_plane_mode=$mode
+  if [[ $mode == requested ]]; then control_plane_mode=due; fi
+  refresh "$control_plane_mode" control-plane "$KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER"
 fi

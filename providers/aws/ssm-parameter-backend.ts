@@ -73,6 +73,20 @@ export class SsmParameterBackend extends Construct implements ParameterBackend {
       }),
     });
 
+    // A joiner that finds no valid lease asks a running control-plane node of this cluster to
+    // refresh it: workers, and control-plane nodes joining an HA control plane.
+    const askForRefresh = [
+      { Sid: "FindControlPlane", Effect: "Allow", Action: ["ec2:DescribeInstances"], Resource: ["*"] },
+      { Sid: "AskForRefreshDocument", Effect: "Allow", Action: ["ssm:SendCommand"], Resource: [this.refreshDocument.arn] },
+      {
+        Sid: "AskForRefreshOnControlPlane",
+        Effect: "Allow",
+        Action: ["ssm:SendCommand"],
+        Resource: [`arn:${partition}:ec2:${region}:${account}:instance/*`],
+        Condition: { StringEquals: { [`ssm:resourceTag/${CLUSTER_TAG}`]: name, [`ssm:resourceTag/${ROLE_TAG}`]: "control-plane" } },
+      },
+    ];
+
     new IamRolePolicy(this, "control-plane-policy", {
       name: "kubeplane-join-lease-publish",
       role: controlPlane.role.id,
@@ -91,6 +105,7 @@ export class SsmParameterBackend extends Construct implements ParameterBackend {
             Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
             Resource: [this.key.arn],
           },
+          ...askForRefresh,
         ],
       }),
     });
@@ -109,20 +124,7 @@ export class SsmParameterBackend extends Construct implements ParameterBackend {
             Resource: [this.key.arn],
             Condition: { StringEquals: { "kms:ViaService": `ssm.${region}.amazonaws.com` } },
           },
-          { Sid: "FindControlPlane", Effect: "Allow", Action: ["ec2:DescribeInstances"], Resource: ["*"] },
-          {
-            Sid: "AskForRefreshDocument",
-            Effect: "Allow",
-            Action: ["ssm:SendCommand"],
-            Resource: [this.refreshDocument.arn],
-          },
-          {
-            Sid: "AskForRefreshOnControlPlane",
-            Effect: "Allow",
-            Action: ["ssm:SendCommand"],
-            Resource: [`arn:${partition}:ec2:${region}:${account}:instance/*`],
-            Condition: { StringEquals: { [`ssm:resourceTag/${CLUSTER_TAG}`]: name, [`ssm:resourceTag/${ROLE_TAG}`]: "control-plane" } },
-          },
+          ...askForRefresh,
         ],
       }),
     });

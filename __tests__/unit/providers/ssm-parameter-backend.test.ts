@@ -35,17 +35,23 @@ describe("SsmParameterBackend", () => {
     expect(s.flatMap((x) => x.Action).some((a) => /^ssm:(Put|Delete)/.test(a))).toBe(false);
   });
 
-  test("workers may ask only this cluster's control plane for a refresh", () => {
-    const s = statements(synth, "kubeplane-join-lease-read");
-    const onInstances = s.find((x) => x.Sid === "AskForRefreshOnControlPlane")!;
-    expect(onInstances.Condition).toEqual({ StringEquals: { "ssm:resourceTag/kubeplane:cluster": "test", "ssm:resourceTag/kubeplane:role": "control-plane" } });
-  });
+  test.each(["kubeplane-join-lease-read", "kubeplane-join-lease-publish"])(
+    "%s: joiners may ask only this cluster's control plane for a refresh, with the refresh document",
+    (policy) => {
+      const s = statements(synth, policy);
+      const onInstances = s.find((x) => x.Sid === "AskForRefreshOnControlPlane")!;
+      expect(onInstances.Action).toEqual(["ssm:SendCommand"]);
+      expect(onInstances.Condition).toEqual({ StringEquals: { "ssm:resourceTag/kubeplane:cluster": "test", "ssm:resourceTag/kubeplane:role": "control-plane" } });
+      expect(s.find((x) => x.Sid === "AskForRefreshDocument")!.Resource).toEqual([expect.stringMatching(/aws_ssm_document\./)]);
+    },
+  );
 
   test("the control plane may write under the cluster's path only, with the cluster's key", () => {
     const s = statements(synth, "kubeplane-join-lease-publish");
     expect(s[0].Action).toContain("ssm:PutParameter");
     expect(s[0].Resource).toEqual([expect.stringMatching(/:parameter\/kubeplane\/test\/\*$/)]);
-    expect(s.flatMap((x) => x.Resource)).not.toContain("*");
+    const onEverything = s.filter((x) => x.Resource.includes("*")).flatMap((x) => x.Action);
+    expect(onEverything).toEqual(["ec2:DescribeInstances"]);
   });
 
   test("the refresh document runs the refresh command", () => {

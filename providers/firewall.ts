@@ -19,6 +19,11 @@ export interface ClusterFirewallProps {
    * @default false
    */
   readonly bastion?: boolean;
+  /**
+   * Whether the API load balancer's group is made (HA or public API).
+   * @default false
+   */
+  readonly apiLoadBalancer?: boolean;
 }
 
 /** Firewall groups (security groups on AWS) for each kind of member. */
@@ -27,7 +32,7 @@ export interface ClusterFirewall {
   readonly controlPlaneGroupIds: readonly string[];
   /** Groups attached to workers. */
   readonly workerGroupIds: readonly string[];
-  /** Groups attached to the API load balancer. */
+  /** Groups attached to the API load balancer; empty without one. */
   readonly loadBalancerGroupIds: readonly string[];
   /** Groups attached to the bastion; empty without one. */
   readonly bastionGroupIds: readonly string[];

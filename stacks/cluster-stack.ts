@@ -33,12 +33,15 @@ export class ClusterStack extends TerraformStack {
     configureStateBackend(this, def, id);
 
     const publicApiCidrs = def.controlPlane.publicApi?.allowedCidrs;
+    // An HA control plane needs a stable endpoint; a public API is reached only through one.
+    const needsLoadBalancer = def.controlPlane.count > 1 || publicApiCidrs !== undefined;
     const firewall = cloud.createFirewall(this, "firewall", {
       clusterName: def.name,
       network,
       apiServerPort: API_SERVER_PORT,
       publicApiCidrs,
       bastion: def.bastion,
+      apiLoadBalancer: needsLoadBalancer,
     });
     const identities = cloud.createNodeIdentities(this, "identities", { clusterName: def.name, bastion: def.bastion });
     const backend = cloud.createParameterBackend(this, "join-lease", {
@@ -49,8 +52,7 @@ export class ClusterStack extends TerraformStack {
     });
     const image = cloud.createMachineImage(this, "image", { imageId: def.ami });
 
-    const loadBalancer =
-      def.controlPlane.count > 1 || publicApiCidrs
+    const loadBalancer = needsLoadBalancer
         ? cloud.createApiLoadBalancer(this, "api-load-balancer", {
             clusterName: def.name,
             network,

@@ -6,7 +6,8 @@
  * - `control-plane`: the API from inside the network, etcd and the controller/scheduler ports
  *   between control-plane nodes.
  * - `workers`: NodePorts and kube-proxy health from inside the network.
- * - `api-lb`: the API port from inside the network and the opt-in public allow-list.
+ * - `api-lb` (with a load balancer): the API port from inside the network and the opt-in
+ *   public allow-list.
  * - `bastion`: no ingress at all (Session Manager needs none).
  */
 import { SecurityGroup, SecurityGroupIngress } from "@cdktf/provider-aws/lib/security-group";
@@ -93,13 +94,15 @@ export class AwsFirewall extends Construct implements ClusterFirewall {
       ingress("NodePort services (UDP) from inside the VPC", "udp", 30000, 32767, inside),
       ingress("kube-proxy health from inside the VPC", "tcp", 10256, 10256, inside),
     ]);
+    if (props.publicApiCidrs && !props.apiLoadBalancer) {
+      throw new Error("AwsFirewall: publicApiCidrs need apiLoadBalancer: the public API is reached through the load balancer");
+    }
     const apiSources = [props.network.cidr, ...(props.publicApiCidrs ?? [])];
-    const loadBalancer = group("api-lb", `kubeplane ${name}: Kubernetes API load balancer`, [
-      ingress("Kubernetes API", "tcp", api, api, { cidrs: apiSources }),
-    ]);
     this.controlPlaneGroupIds = [nodes, controlPlane];
     this.workerGroupIds = [nodes, workers];
-    this.loadBalancerGroupIds = [loadBalancer];
+    this.loadBalancerGroupIds = props.apiLoadBalancer
+      ? [group("api-lb", `kubeplane ${name}: Kubernetes API load balancer`, [ingress("Kubernetes API", "tcp", api, api, { cidrs: apiSources })])]
+      : [];
     this.bastionGroupIds = props.bastion ? [group("bastion", `kubeplane ${name}: bastion (Session Manager only, no ingress)`, [])] : [];
   }
 }

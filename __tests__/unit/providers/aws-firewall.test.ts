@@ -6,8 +6,15 @@ type Rule = { cidr_blocks: string[]; from_port: number; to_port: number; self: b
 const groups = (synth: string) => Object.fromEntries(all(synth, "aws_security_group").map((g) => [String(g.name).replace("kubeplane-test-", ""), g.ingress as Rule[]]));
 
 describe("AwsFirewall", () => {
-  test("internal only: the API load balancer admits the VPC and nothing else", () => {
+  test("without a load balancer there is no balancer group", () => {
     const synth = Testing.synthScope((scope) => new AwsFirewall(scope, "fw", { clusterName: "test", network: TEST_NETWORK, apiServerPort: 6443 }));
+    expect(Object.keys(groups(synth)).sort()).toEqual(["control-plane", "nodes", "workers"]);
+  });
+
+  test("internal only: the API load balancer admits the VPC and nothing else", () => {
+    const synth = Testing.synthScope(
+      (scope) => new AwsFirewall(scope, "fw", { clusterName: "test", network: TEST_NETWORK, apiServerPort: 6443, apiLoadBalancer: true }),
+    );
     const g = groups(synth);
     expect(Object.keys(g).sort()).toEqual(["api-lb", "control-plane", "nodes", "workers"]);
     expect(g["api-lb"]).toEqual([expect.objectContaining({ from_port: 6443, to_port: 6443, cidr_blocks: ["10.0.0.0/16"] })]);
@@ -15,9 +22,13 @@ describe("AwsFirewall", () => {
 
   test("a public API admits exactly the allow-list besides the VPC", () => {
     const synth = Testing.synthScope(
-      (scope) => new AwsFirewall(scope, "fw", { clusterName: "test", network: TEST_NETWORK, apiServerPort: 6443, publicApiCidrs: ["203.0.113.0/24"] }),
+      (scope) =>
+        new AwsFirewall(scope, "fw", { clusterName: "test", network: TEST_NETWORK, apiServerPort: 6443, apiLoadBalancer: true, publicApiCidrs: ["203.0.113.0/24"] }),
     );
     expect(groups(synth)["api-lb"][0].cidr_blocks).toEqual(["10.0.0.0/16", "203.0.113.0/24"]);
+    expect(() =>
+      Testing.synthScope((scope) => new AwsFirewall(scope, "fw", { clusterName: "test", network: TEST_NETWORK, apiServerPort: 6443, publicApiCidrs: ["203.0.113.0/24"] })),
+    ).toThrow(/publicApiCidrs need apiLoadBalancer/);
   });
 
   test("a bastion group exists only on request and admits nothing", () => {

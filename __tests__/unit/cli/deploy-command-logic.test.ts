@@ -6,11 +6,11 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { auditExitCode, auditRows, renderTable } from "../../cli/audit-report";
-import { cdktfArguments } from "../../cli/cdktf-command";
-import { plannedChanges } from "../../cli/plan-changes";
-import { readSynthesizedStacks, selectStacks } from "../../cli/synthesized-app";
-import { mirrorCliConfigPath, terraformEnvironment, usesMirrorCliConfig } from "../../cli/terraform-environment";
+import { auditExitCode, auditRows, renderTable } from "../../../cli/audit-report";
+import { cdktfArguments } from "../../../cli/cdktf-command";
+import { plannedChanges } from "../../../cli/plan-changes";
+import { readSynthesizedStacks, selectStacks } from "../../../cli/synthesized-app";
+import { mirrorCliConfigPath, terraformEnvironment, usesMirrorCliConfig } from "../../../cli/terraform-environment";
 
 describe("the cdktf wrapper", () => {
   const mirrorEnv = { TF_CLI_CONFIG_FILE: mirrorCliConfigPath() };

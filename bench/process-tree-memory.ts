@@ -34,24 +34,47 @@ function readOrEmpty(file: string): string {
   }
 }
 
-/** The pid and every live descendant of it (children are listed per thread in /proc). */
+/** Whether the kernel lists each thread's children (CONFIG_PROC_CHILDREN); else scan /proc. */
+const LISTS_CHILDREN = existsSync(`/proc/${process.pid}/task/${process.pid}/children`);
+
+/** The children of a pid, from /proc/<pid>/task/<tid>/children. */
+function listedChildren(pid: number): number[] {
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  return threads.flatMap((tid) =>
+    readOrEmpty(`/proc/${pid}/task/${tid}/children`)
+      .split(" ")
+      .filter((child) => child.trim() !== "")
+      .map(Number),
+  );
+}
+
+/** Every process's children, from the parent pid in /proc/<pid>/stat (after the parenthesized name). */
+function childrenByScan(): Map<number, number[]> {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readOrEmpty(`/proc/${entry}/stat`);
+    const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (!Number.isFinite(parent)) continue;
+    children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+  }
+  return children;
+}
+
+/** The pid and every live descendant of it. */
 function processTree(root: number): number[] {
+  const scanned = LISTS_CHILDREN ? undefined : childrenByScan();
   const tree: number[] = [];
   const pending = [root];
   while (pending.length > 0) {
     const pid = pending.pop() as number;
     tree.push(pid);
-    let threads: string[];
-    try {
-      threads = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      continue;
-    }
-    for (const tid of threads) {
-      for (const child of readOrEmpty(`/proc/${pid}/task/${tid}/children`).split(" ")) {
-        if (child.trim() !== "") pending.push(Number(child));
-      }
-    }
+    pending.push(...(scanned ? (scanned.get(pid) ?? []) : listedChildren(pid)));
   }
   return tree;
 }

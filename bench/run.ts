@@ -46,6 +46,13 @@ function scenarios(scratch: string, fleetSizes: number[]): SynthScenario[] {
       stacksPerCluster: 1,
     },
     {
+      // The same app without npx in front: the stricter comparison, shown for information.
+      id: "baseline-no-npx",
+      description: "the same, as node -r ts-node/register main.ts",
+      app: { projectDir: BASELINE_DIR, command: "node -r ts-node/register main.ts" },
+      stacksPerCluster: 1,
+    },
+    {
       id: "examples",
       description: "kubeplane app, clusters/*.yaml",
       app,

@@ -51,6 +51,7 @@ export function marginalSeconds(from: ScenarioResult, to: ScenarioResult, by: "w
 export function evaluateTargets(synth: ScenarioResult[], unit: CommandMeasurement[]): TargetResult[] {
   const byId = new Map(synth.map((r) => [r.scenario.id, r]));
   const baseline = byId.get("baseline");
+  const baselineNoNpx = byId.get("baseline-no-npx");
   const examples = byId.get("examples");
   const fleets = synth.filter((r) => r.scenario.id.startsWith("fleet-"));
   const fleet15 = fleets.find((r) => r.scenario.clusterCount === TARGETS.fleetSize);
@@ -62,9 +63,10 @@ export function evaluateTargets(synth: ScenarioResult[], unit: CommandMeasuremen
       examples.cpuSeconds !== undefined && baseline.cpuSeconds !== undefined
         ? `; CPU ${(examples.cpuSeconds / baseline.cpuSeconds).toFixed(2)}×`
         : "";
+    const noNpx = baselineNoNpx ? `; without npx ${(examples.wallSeconds / baselineNoNpx.wallSeconds).toFixed(2)}×` : "";
     results.push({
       target: "app synth of the examples vs the cdktf template baseline (ts-node, one VPC)",
-      measured: `${ratio.toFixed(2)}× (${seconds(examples.wallSeconds)} / ${seconds(baseline.wallSeconds)}${cpu})`,
+      measured: `${ratio.toFixed(2)}× (${seconds(examples.wallSeconds)} / ${seconds(baseline.wallSeconds)}${cpu}${noNpx})`,
       limit: `≤ ${TARGETS.examplesVsBaseline}×`,
       verdict: verdict(ratio <= TARGETS.examplesVsBaseline),
     });

@@ -5,17 +5,20 @@
  * Where a filesystem provider mirror exists on the machine and the user has no Terraform CLI
  * config of their own, kubeplane writes one that installs the mirrored providers from the mirror
  * and everything else from the registry. Users with the registry and no mirror are unaffected:
- * their environment passes through unchanged.
+ * their environment passes through unchanged. So are users with a CLI config of their own
+ * (`TF_CLI_CONFIG_FILE`, or the default `~/.terraformrc`, `%APPDATA%/terraform.rc` on Windows):
+ * it may hold credentials, a plugin cache or their own provider installation rules.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "fs";
 import * as path from "path";
 
-/** Directories searched for a provider mirror, after `KUBEPLANE_PROVIDER_MIRROR`. */
-export const DEFAULT_MIRROR_CANDIDATES: readonly string[] = [
-  "/opt/tf-plugins",
-  "/usr/local/share/terraform/plugins",
-  "/usr/share/terraform/plugins",
-];
+/**
+ * Directories searched for a provider mirror, after `KUBEPLANE_PROVIDER_MIRROR`. Not the implicit
+ * local mirror directories (`/usr/share/terraform/plugins`, `/usr/local/share/terraform/plugins`,
+ * `~/.terraform.d/plugins`, ...): Terraform searches those by itself, and a registry user with
+ * something there must not be switched to a mirror-only config (nor have the provider lock skipped).
+ */
+export const DEFAULT_MIRROR_CANDIDATES: readonly string[] = ["/opt/tf-plugins"];
 
 /** The project root (where package.json lives). */
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -46,8 +49,11 @@ export function mirroredProviders(mirror: string): string[] {
 }
 
 /** The first mirror directory that holds at least one provider, or undefined. */
-export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const candidates = [env.KUBEPLANE_PROVIDER_MIRROR, ...DEFAULT_MIRROR_CANDIDATES].filter(
+export function findProviderMirror(
+  env: NodeJS.ProcessEnv = process.env,
+  defaultCandidates: readonly string[] = DEFAULT_MIRROR_CANDIDATES,
+): string | undefined {
+  const candidates = [env.KUBEPLANE_PROVIDER_MIRROR, ...defaultCandidates].filter(
     (c): c is string => Boolean(c),
   );
   return candidates.find((c) => isDirectory(c) && mirroredProviders(c).length > 0);
@@ -86,19 +92,44 @@ export function usesMirrorCliConfig(env: NodeJS.ProcessEnv, projectRoot: string 
 }
 
 /**
- * Returns the environment for a Terraform process. A `TF_CLI_CONFIG_FILE` that exists is the
- * user's choice and is kept; otherwise, where a mirror exists, a CLI config for it is written
- * under `<projectRoot>/.kubeplane/` and named in `TF_CLI_CONFIG_FILE`.
+ * The CLI config file Terraform reads in `env`, as Terraform picks it: `TF_CLI_CONFIG_FILE` (or
+ * the legacy `TERRAFORM_CONFIG`) when set, even if missing (Terraform then warns and reads no
+ * file, not the default); otherwise `$HOME/.terraformrc`, or `%APPDATA%/terraform.rc` on Windows.
+ * Undefined when there is no home to look in.
+ */
+export function userCliConfigFile(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string | undefined {
+  const override = env.TF_CLI_CONFIG_FILE || env.TERRAFORM_CONFIG;
+  if (override) return override;
+  if (platform === "win32") {
+    return env.APPDATA ? path.join(env.APPDATA, "terraform.rc") : undefined;
+  }
+  return env.HOME ? path.join(env.HOME, ".terraformrc") : undefined;
+}
+
+/** Options of terraformEnvironment, for tests. */
+export interface TerraformEnvironmentOptions {
+  /** Mirror directories to look for after `KUBEPLANE_PROVIDER_MIRROR` (default DEFAULT_MIRROR_CANDIDATES). */
+  mirrorCandidates?: readonly string[];
+  platform?: NodeJS.Platform;
+}
+
+/**
+ * Returns the environment for a Terraform process. A CLI config file of the user's that exists
+ * (see userCliConfigFile) is kept and the environment is returned unchanged; otherwise, where a
+ * mirror exists, a CLI config for it is written under `<projectRoot>/.kubeplane/` and named in
+ * `TF_CLI_CONFIG_FILE`.
  */
 export function terraformEnvironment(
   base: NodeJS.ProcessEnv = process.env,
   projectRoot: string = PROJECT_ROOT,
+  options: TerraformEnvironmentOptions = {},
 ): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { CHECKPOINT_DISABLE: "1", ...base };
-  if (base.TF_CLI_CONFIG_FILE && existsSync(base.TF_CLI_CONFIG_FILE)) {
+  const userConfig = userCliConfigFile(base, options.platform);
+  if (userConfig && existsSync(userConfig)) {
     return env;
   }
-  const mirror = findProviderMirror(base);
+  const mirror = findProviderMirror(base, options.mirrorCandidates);
   if (!mirror) {
     return env;
   }

@@ -255,6 +255,41 @@ describe("kubeadm, HA control plane", () => {
     expect(await parameterExists(cluster, lock)).toBe(false);
   });
 
+  test("a refresh whose kubeadm token create fails publishes nothing and fails", async () => {
+    const lock = `${cluster.parameterPath}/join/rotation-lock`;
+    const old = (await cluster.lease("worker")) as JoinLease;
+    const expired = { ...old, createdAt: old.createdAt - 50_000, expiresAt: nowSeconds() - 1 };
+    await cluster.putLease("worker", expired);
+    const run = await init.run(LEASE_REFRESH_COMMAND, [], { SIM_KUBEADM_FAIL: "token create" });
+    expect(run.stderr).toContain("simulated failure of kubeadm token create");
+    expect(run.stderr).toContain("refusing to publish a worker join lease: kubeadm could not make a join command");
+    expect(run.code).not.toBe(0);
+    expect(await cluster.lease("worker")).toEqual(expired);
+    expect(await parameterExists(cluster, lock)).toBe(false);
+  });
+
+  test("a refresh whose certificate upload fails publishes no control-plane lease and fails", async () => {
+    const cp = (await cluster.lease("control-plane")) as JoinLease;
+    const run = await init.run(LEASE_REFRESH_COMMAND, ["--force"], { SIM_KUBEADM_FAIL: "init phase upload-certs" });
+    expect(run.stderr).toContain("published a new worker join lease");
+    expect(run.stderr).toContain("refusing to publish a control-plane join lease: kubeadm could not make a join command");
+    expect(run.code).not.toBe(0);
+    expect(await cluster.lease("control-plane")).toEqual(cp);
+    // Nothing after the failed upload ran: no token was made for the control-plane lease.
+    const last = init.calls("kubeadm").slice(-1)[0];
+    expect(last.args.slice(0, 3)).toEqual(["init", "phase", "upload-certs"]);
+  });
+
+  test("a refresh whose join command is malformed publishes nothing and fails", async () => {
+    const before = (await cluster.lease("worker")) as JoinLease;
+    const malformed = `kubeadm join ${cluster.endpoint}:6443 --token abcdef.0123456789abcdef`;
+    const run = await init.run(LEASE_REFRESH_COMMAND, ["--force"], { SIM_KUBEADM_TOKEN_OUTPUT: malformed });
+    expect(run.stderr).toContain("the worker join command lacks a valid endpoint, token or CA certificate hash");
+    expect(run.stderr).toContain("refusing to publish a worker join lease: kubeadm made a malformed join command");
+    expect(run.code).not.toBe(0);
+    expect(await cluster.lease("worker")).toEqual(before);
+  });
+
   test("a second control-plane node joins with the certificate key", async () => {
     const lease = (await cluster.lease("control-plane")) as JoinLease;
     const node = await cluster.launch("control-plane-join");

@@ -2,6 +2,9 @@
 # Shared by kubeplane's node scripts: where things live (every path under KUBEPLANE_ROOT, empty on
 # a real node), the cluster settings, logging, and the clock. Sourced, never run.
 
+# The entry points set -euo pipefail; without inherit_errexit bash turns errexit off inside $(...).
+shopt -s inherit_errexit
+
 KUBEPLANE_ROOT="${KUBEPLANE_ROOT:-}"
 KUBEPLANE_LIB="$KUBEPLANE_ROOT/usr/local/lib/kubeplane"
 KUBEPLANE_CLUSTER_ENV="$KUBEPLANE_ROOT/etc/kubeplane/cluster.env"

@@ -77,7 +77,8 @@ needs_rotation() {
   fi
 }
 
-# refresh MODE worker|control-plane PARAMETER
+# refresh MODE worker|control-plane PARAMETER: publishes a new lease when needed. A join command
+# that the installer failed to make, or that is not well-formed, is never published.
 refresh() {
   local mode=$1 kind=$2 parameter=$3 current="" lifetime command lease
   local lifetime_var="INSTALLER_LEASE_SECONDS_${kind//-/_}"
@@ -87,9 +88,16 @@ refresh() {
     log "the $kind join lease made at $(lease_field "$current" createdAt) is still fresh; kept"
     return 0
   fi
-  command=$(installer_join_command "$kind")
-  lease=$(lease_new "$command" "$lifetime")
-  backend_put "$parameter" "$lease"
+  if ! command=$(installer_join_command "$kind"); then
+    log "refusing to publish a $kind join lease: $KUBEPLANE_INSTALLER could not make a join command"
+    return 1
+  fi
+  if ! installer_check_command "$kind" "$command"; then
+    log "refusing to publish a $kind join lease: $KUBEPLANE_INSTALLER made a malformed join command"
+    return 1
+  fi
+  lease=$(lease_new "$command" "$lifetime") || return 1
+  backend_put "$parameter" "$lease" || return 1
   log "published a new $kind join lease in $parameter, valid until $(lease_field "$lease" expiresAt)"
 }
 

@@ -5,6 +5,7 @@
 #   installer_prepare                             install the runtime and tools
 #   installer_init                                create the cluster on the first control-plane node
 #   installer_join_command worker|control-plane   print a fresh join command (control-plane node only)
+#   installer_check_command KIND COMMAND          is COMMAND a well-formed join command for KIND
 #   installer_join worker|control-plane COMMAND   join with a command taken from a lease
 #   installer_reset                               undo a failed join before trying again
 #   INSTALLER_LEASE_SECONDS_worker / _control_plane   how long a fresh join command works
@@ -71,28 +72,32 @@ YAML
   kubectl --kubeconfig "$KUBEPLANE_KUBECONFIG" apply -f "$KUBEPLANE_CNI_MANIFEST_URL" >/dev/null
 }
 
+# Every step is checked explicitly: this runs inside $(...), where a caller's `||` or `if` turns
+# errexit off.
 installer_join_command() {
   local -a create=(token create --kubeconfig "$KUBEPLANE_KUBECONFIG" --print-join-command)
   if [[ $1 == control-plane ]]; then
     local key
-    key=$(kubeadm certs certificate-key)
+    key=$(kubeadm certs certificate-key) || return 1
     kubeadm init phase upload-certs --upload-certs --certificate-key "$key" \
-      --kubeconfig "$KUBEPLANE_KUBECONFIG" >/dev/null
+      --kubeconfig "$KUBEPLANE_KUBECONFIG" >/dev/null || return 1
     create+=(--ttl "${INSTALLER_LEASE_SECONDS_control_plane}s" --certificate-key "$key")
   else
     create+=(--ttl "${INSTALLER_LEASE_SECONDS_worker}s")
   fi
   local command
-  command=$(kubeadm "${create[@]}")
+  command=$(kubeadm "${create[@]}") || return 1
   echo "${command%"${command##*[![:space:]]}"}"
 }
 
-installer_join() {
+# kubeadm_join_args KIND COMMAND: checks a kubeadm join command for KIND and sets join_args to
+# kubeadm's arguments for it (without the node's own); logs why and fails when it is not usable.
+kubeadm_join_args() {
   local kind=$1 token="" hash="" key="" control_plane=false i
-  local -a words args
+  local -a words
   read -r -a words <<<"$2"
   if [[ ${words[0]:-} != kubeadm || ${words[1]:-} != join ]]; then
-    log "the lease does not hold a kubeadm join command"
+    log "the $kind join command is not a kubeadm join command"
     return 1
   fi
   for ((i = 3; i < ${#words[@]}; i++)); do
@@ -101,27 +106,39 @@ installer_join() {
       --discovery-token-ca-cert-hash) hash=${words[++i]:-} ;;
       --certificate-key) key=${words[++i]:-} ;;
       --control-plane) control_plane=true ;;
-      *) log "unexpected '${words[i]}' in the lease's join command" && return 1 ;;
+      *) log "unexpected '${words[i]}' in the $kind join command" && return 1 ;;
     esac
   done
   if ! [[ ${words[2]:-} =~ ^[A-Za-z0-9.-]+:[0-9]+$ && $token =~ ^[a-z0-9]{6}\.[a-z0-9]{16}$ &&
     $hash =~ ^sha256:[0-9a-f]{64}$ ]]; then
-    log "the lease's join command lacks a valid endpoint, token or CA certificate hash"
+    log "the $kind join command lacks a valid endpoint, token or CA certificate hash"
     return 1
   fi
-  args=(join "${words[2]}" --token "$token" --discovery-token-ca-cert-hash "$hash")
+  join_args=(join "${words[2]}" --token "$token" --discovery-token-ca-cert-hash "$hash")
   if [[ $kind == control-plane ]]; then
     if [[ $control_plane != true || ! $key =~ ^[0-9a-f]{64}$ ]]; then
-      log "the control-plane lease lacks --control-plane or a valid certificate key"
+      log "the control-plane join command lacks --control-plane or a valid certificate key"
       return 1
     fi
-    args+=(--control-plane --certificate-key "$key" --apiserver-advertise-address "$NODE_IP"
-      --apiserver-bind-port "$KUBEPLANE_API_SERVER_PORT")
+    join_args+=(--control-plane --certificate-key "$key")
   elif [[ $control_plane == true ]]; then
-    log "the worker lease holds a control-plane join command"
+    log "the worker join command is a control-plane join command"
     return 1
   fi
-  kubeadm "${args[@]}" --node-name "$NODE_NAME"
+}
+
+installer_check_command() {
+  local -a join_args
+  kubeadm_join_args "$1" "$2"
+}
+
+installer_join() {
+  local -a join_args
+  kubeadm_join_args "$1" "$2" || return 1
+  if [[ $1 == control-plane ]]; then
+    join_args+=(--apiserver-advertise-address "$NODE_IP" --apiserver-bind-port "$KUBEPLANE_API_SERVER_PORT")
+  fi
+  kubeadm "${join_args[@]}" --node-name "$NODE_NAME"
 }
 
 installer_reset() { kubeadm reset --force >/dev/null 2>&1 || true; }

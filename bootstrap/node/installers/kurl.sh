@@ -38,7 +38,10 @@ installer_join_command() {
   local -a args=(join_token)
   [[ $1 == control-plane ]] && args+=(ha)
   local printed line
-  printed=$(kurl_run "$KUBEPLANE_KURL_INSTALLER_URL/tasks.sh" "${args[@]}" | sed 's/\x1b\[[0-9;]*m//g')
+  printed=$(kurl_run "$KUBEPLANE_KURL_INSTALLER_URL/tasks.sh" "${args[@]}" | sed 's/\x1b\[[0-9;]*m//g') || {
+    log "kURL's tasks.sh join_token failed"
+    return 1
+  }
   while read -r line; do
     [[ $line == curl*join.sh*"bash -s"* ]] || continue
     if [[ $1 == control-plane ]]; then
@@ -51,38 +54,56 @@ installer_join_command() {
   return 1
 }
 
-installer_join() {
-  local kind=$1 word control_plane=false ca_hash=false cert_key=false
-  local -a words args
+# kurl_join_args KIND COMMAND: checks a kURL join command for KIND and sets join_url and join_args
+# (the join script's arguments); logs why and fails when it is not usable.
+kurl_join_args() {
+  local kind=$1 word control_plane=false ca_hash=false cert_key=false token=false address=false
+  local -a words
   read -r -a words <<<"$2"
   if ! [[ ${words[0]:-} == curl && ${words[2]:-} =~ ^https://[A-Za-z0-9./_-]+/join\.sh$ &&
     " ${words[*]:3:4} " == *" | "*"bash -s "* ]]; then
-    log "the lease does not hold a kURL join command"
+    log "the $kind join command is not a kURL join command"
     return 1
   fi
+  join_url=${words[2]}
+  join_args=()
   for word in "${words[@]:3}"; do
     case $word in
       "|" | sudo | bash | -s) continue ;;
       control-plane) control_plane=true ;;
+      kubernetes-master-address=?*) address=true ;;
+      kubeadm-token=?*) token=true ;;
       kubeadm-token-ca-hash=sha256:*) ca_hash=true ;;
       cert-key=?*) cert_key=true ;;
     esac
     [[ $word =~ ^[a-z0-9-]+(=[A-Za-z0-9.:/_-]*)?$ ]] || {
-      log "unexpected '$word' in the lease's kURL join command"
+      log "unexpected '$word' in the $kind kURL join command"
       return 1
     }
-    args+=("$word")
+    join_args+=("$word")
   done
-  if [[ $ca_hash != true ]]; then
-    log "the kURL join command does not pin the cluster CA (kubeadm-token-ca-hash)"
+  if [[ $ca_hash != true || $address != true || $token != true ]]; then
+    log "the $kind kURL join command lacks the API address, the token or the cluster CA (kubeadm-token-ca-hash)"
     return 1
   fi
   if [[ $kind == control-plane && ($control_plane != true || $cert_key != true) ]] ||
     [[ $kind == worker && $control_plane == true ]]; then
-    log "the $kind lease holds a kURL join command for the other role"
+    log "the $kind kURL join command is one for the other role"
     return 1
   fi
-  kurl_run "${words[2]}" "${args[@]}"
+}
+
+installer_check_command() {
+  local join_url
+  local -a join_args
+  kurl_join_args "$1" "$2"
+}
+
+installer_join() {
+  local join_url
+  local -a join_args
+  kurl_join_args "$1" "$2" || return 1
+  kurl_run "$join_url" "${join_args[@]}"
 }
 
 installer_reset() { log "kURL: leaving the failed join's state for the next attempt"; }

@@ -1,4 +1,11 @@
+import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { TerraformStack, Testing } from "cdktf";
 import { AwsCloud } from "../../../providers/aws/aws-cloud";
+import { AwsNetwork } from "../../../providers/aws/aws-network";
+import { AwsWorkerPool } from "../../../providers/aws/aws-worker-pool";
 import { cloudFor } from "../../../providers";
 import { definitionFromYaml } from "../../support/examples";
 import { clusterDefinitionSchema } from "../../../definition";
@@ -44,5 +51,42 @@ describe("AwsCloud definition rules", () => {
 
   test("the registry picks AWS for cloud: aws", () => {
     expect(cloudFor(definitionFromYaml("name: a\nregion: eu-west-1\ncloud: aws\n")).name).toBe("aws");
+  });
+});
+
+describe("AwsCloud building blocks", () => {
+  const definition = raw({ tags: { team: "platform" } });
+
+  test("configureStack sets the region and tags everything with the cluster and the definition's tags", () => {
+    const stack = new TerraformStack(Testing.app(), "t-cluster");
+    cloud.configureStack(stack, definition);
+    expect(Testing.synth(stack, true)).toHaveProviderWithProperties(AwsProvider, {
+      region: "eu-west-1",
+      default_tags: [{ tags: { "kubeplane:cluster": "t", team: "platform" } }],
+    });
+  });
+
+  test("its factories make the AWS constructs, and a stack configured by it passes cdktf's validations", () => {
+    const stack = new TerraformStack(Testing.app(), "t-cluster");
+    cloud.configureStack(stack, definition);
+    const network = cloud.createNetwork(stack, "network", {
+      clusterName: "t",
+      cidr: "10.0.0.0/16",
+      zones: cloud.zonesFor(definition),
+      privateSubnetCidrs: ["10.0.0.0/20", "10.0.16.0/20"],
+      publicSubnetCidrs: ["10.0.128.0/20", "10.0.144.0/20"],
+    });
+    const identities = cloud.createNodeIdentities(stack, "identities", { clusterName: "t" });
+    const image = cloud.createMachineImage(stack, "image", {});
+    const workers = cloud.createWorkerPool(stack, "workers", {
+      clusterName: "t", min: 1, desired: 1, max: 2, instanceType: "t3.large", volumeSize: 40, imageId: image.imageId,
+      subnetIds: network.privateSubnetIds, firewallGroupIds: ["sg-w"], identity: identities.workers, userData: "#cloud-config\n",
+    });
+    expect(network).toBeInstanceOf(AwsNetwork);
+    expect(workers).toBeInstanceOf(AwsWorkerPool);
+    const synth = Testing.synth(stack, true);
+    expect(synth).toHaveResourceWithProperties(Vpc, { cidr_block: "10.0.0.0/16" });
+    expect(synth).toHaveDataSourceWithProperties(DataAwsAmi, { owners: ["099720109477"] });
+    expect(synth).toHaveResourceWithProperties(AutoscalingGroup, { min_size: 1, desired_capacity: 1, max_size: 2 });
   });
 });

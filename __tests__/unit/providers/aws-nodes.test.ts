@@ -1,17 +1,33 @@
 /** Control plane, worker pool, bastion, load balancer, machine image and identities on AWS. */
+import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Instance } from "@cdktf/provider-aws/lib/instance";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
 import { Testing } from "cdktf";
 import { AwsApiLoadBalancer } from "../../../providers/aws/aws-api-load-balancer";
 import { AwsBastion } from "../../../providers/aws/aws-bastion";
 import { AwsControlPlane } from "../../../providers/aws/aws-control-plane";
 import { AwsWorkerPool } from "../../../providers/aws/aws-worker-pool";
-import { UbuntuMachineImage } from "../../../providers/aws/ubuntu-machine-image";
+import { CANONICAL_OWNER, UBUNTU_LTS_NAME_PATTERN, UbuntuMachineImage } from "../../../providers/aws/ubuntu-machine-image";
 import type { ControlPlaneProps } from "../../../providers";
 import { all, parse, TEST_NETWORK, testIdentities } from "../../support/aws-fixtures";
+import { synthValidated } from "./validated-stack";
 
 const lbProps = { clusterName: "test", network: TEST_NETWORK, port: 6443, firewallGroupIds: ["sg-lb"] };
 
+/** What every kubeplane machine's metadata options are (IMDSv2 only, one hop). */
+const IMDSV2_ONLY = { http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 };
+
 function controlPlane(count: number, overrides: Partial<ControlPlaneProps> = {}) {
-  return Testing.synthScope((scope) => {
+  return synthValidated((scope) => {
     const ids = testIdentities(scope);
     const loadBalancer = count > 1 ? new AwsApiLoadBalancer(scope, "lb", lbProps) : undefined;
     new AwsControlPlane(scope, "cp", {
@@ -38,14 +54,28 @@ describe("AwsControlPlane", () => {
     expect(nodes.map((n) => n.subnet_id)).toEqual(["subnet-p1", "subnet-p2", "subnet-p3"]);
     expect(nodes.map((n) => String(n.user_data).includes("# init"))).toEqual([true, false, false]);
     expect(all(synth, "aws_lb_target_group_attachment")).toHaveLength(3);
+    expect(synth).toHaveResourceWithProperties(LbTargetGroupAttachment, {
+      target_group_arn: expect.stringMatching(/^\$\{aws_lb_target_group\.lb_api-servers_[A-Z0-9]+\.arn\}$/),
+      target_id: expect.stringMatching(/^\$\{aws_instance\.cp_node-0_[A-Z0-9]+\.id\}$/),
+    });
   });
 
   test("every node requires IMDSv2 with one hop and has an encrypted root volume; AMI and user data changes do not replace it", () => {
-    for (const node of all(controlPlane(1), "aws_instance")) {
-      expect(node.metadata_options).toEqual({ http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 });
-      expect(node.root_block_device).toMatchObject({ encrypted: true, volume_type: "gp3", volume_size: 50 });
-      expect(node.lifecycle).toEqual({ ignore_changes: ["ami", "user_data"] });
-      expect(node.tags).toMatchObject({ "kubeplane:role": "control-plane", "kubeplane:cluster": "test", "kubernetes.io/cluster/test": "owned" });
+    const synth = controlPlane(1);
+    expect(synth).toHaveResourceWithProperties(Instance, {
+      ami: "ami-12345678",
+      instance_type: "t3.medium",
+      subnet_id: "subnet-p1",
+      vpc_security_group_ids: ["sg-a"],
+      metadata_options: IMDSV2_ONLY,
+      root_block_device: { volume_type: "gp3", volume_size: 50, encrypted: true, delete_on_termination: true },
+      lifecycle: { ignore_changes: ["ami", "user_data"] },
+      tags: expect.objectContaining({ Name: "test-control-plane-0", "kubeplane:role": "control-plane", "kubeplane:cluster": "test", "kubernetes.io/cluster/test": "owned" }),
+    });
+    // Every node, not just one: the matcher passes when any instance matches.
+    for (const node of all(controlPlane(3), "aws_instance")) {
+      expect(node.metadata_options).toEqual(IMDSV2_ONLY);
+      expect(node.root_block_device).toMatchObject({ encrypted: true });
     }
   });
 
@@ -60,7 +90,7 @@ describe("AwsControlPlane", () => {
         const ids = testIdentities(scope);
         new AwsControlPlane(scope, "cp", {
           clusterName: "test", count: 3, instanceType: "t3.medium", volumeSize: 50, imageId: "ami-12345678",
-          subnetIds: ["s"], firewallGroupIds: [], identity: ids.controlPlane, initUserData: "", joinUserData: "",
+          subnetIds: ["s"], firewallGroupIds: ["sg-a"], identity: ids.controlPlane, initUserData: "", joinUserData: "",
         });
       }),
     ).toThrow(/loadBalancer is required/);
@@ -72,11 +102,35 @@ describe("AwsControlPlane", () => {
 });
 
 describe("AwsApiLoadBalancer", () => {
-  test("internal in private subnets by default; public in public subnets on request", () => {
-    const internal = all(Testing.synthScope((scope) => new AwsApiLoadBalancer(scope, "lb", lbProps)), "aws_lb")[0];
-    expect(internal).toMatchObject({ internal: true, subnets: TEST_NETWORK.privateSubnetIds, security_groups: ["sg-lb"], name: "test-api" });
-    const external = all(Testing.synthScope((scope) => new AwsApiLoadBalancer(scope, "lb", { ...lbProps, public: true })), "aws_lb")[0];
-    expect(external).toMatchObject({ internal: false, subnets: TEST_NETWORK.publicSubnetIds });
+  test("internal in private subnets by default, listening on the API port and forwarding it to instances", () => {
+    const synth = synthValidated((scope) => new AwsApiLoadBalancer(scope, "lb", lbProps).addTarget("n", "i-0123"));
+    expect(synth).toHaveResourceWithProperties(Lb, {
+      name: "test-api",
+      load_balancer_type: "network",
+      internal: true,
+      subnets: TEST_NETWORK.privateSubnetIds,
+      security_groups: ["sg-lb"],
+      enable_cross_zone_load_balancing: true,
+    });
+    expect(synth).toHaveResourceWithProperties(LbListener, {
+      port: 6443,
+      protocol: "TCP",
+      default_action: [{ type: "forward", target_group_arn: expect.stringMatching(/^\$\{aws_lb_target_group\.lb_api-servers_[A-Z0-9]+\.arn\}$/) }],
+    });
+    expect(synth).toHaveResourceWithProperties(LbTargetGroup, {
+      port: 6443,
+      protocol: "TCP",
+      vpc_id: "vpc-0123",
+      target_type: "instance",
+      preserve_client_ip: "false",
+      health_check: expect.objectContaining({ protocol: "TCP", port: "6443" }),
+    });
+  });
+
+  test("internet-facing in public subnets on request", () => {
+    const synth = synthValidated((scope) => new AwsApiLoadBalancer(scope, "lb", { ...lbProps, public: true }).addTarget("n", "i-0123"));
+    expect(synth).toHaveResourceWithProperties(Lb, { internal: false, subnets: TEST_NETWORK.publicSubnetIds });
+    expect(synth).not.toHaveResourceWithProperties(Lb, { internal: true });
   });
 
   test("rejects a balancer without a security group and names too long for AWS", () => {
@@ -87,7 +141,7 @@ describe("AwsApiLoadBalancer", () => {
 
 describe("AwsWorkerPool", () => {
   const pool = (overrides: Partial<{ min: number; desired: number; max: number; subnetIds: string[] }> = {}) =>
-    Testing.synthScope((scope) => {
+    synthValidated((scope) => {
       const ids = testIdentities(scope);
       new AwsWorkerPool(scope, "workers", {
         clusterName: "test", min: 1, desired: 2, max: 3, instanceType: "t3.large", volumeSize: 40, imageId: "ami-12345678",
@@ -96,21 +150,41 @@ describe("AwsWorkerPool", () => {
       });
     });
 
-  test("the template carries IMDSv2, an encrypted volume, tags for instances and volumes, and base64 user data from a local", () => {
+  test("the template carries IMDSv2, an encrypted root volume, tags for instances and volumes, and base64 user data from a local", () => {
     const synth = pool();
-    const [template] = all(synth, "aws_launch_template");
-    expect(template.metadata_options).toMatchObject({ http_tokens: "required" });
-    expect(template.block_device_mappings).toEqual([{ device_name: "/dev/sda1", ebs: { volume_type: "gp3", volume_size: 40, encrypted: "true", delete_on_termination: "true" } }]);
-    expect((template.tag_specifications as { resource_type: string }[]).map((t) => t.resource_type)).toEqual(["instance", "volume"]);
-    expect(template.user_data).toMatch(/^\$\{base64encode\(local\.workers_user-data_[A-Z0-9]+\)\}$/);
+    expect(synth).toHaveResourceWithProperties(LaunchTemplate, {
+      name: "kubeplane-test-workers",
+      image_id: "ami-12345678",
+      instance_type: "t3.large",
+      vpc_security_group_ids: ["sg-w"],
+      metadata_options: IMDSV2_ONLY,
+      block_device_mappings: [{ device_name: "/dev/sda1", ebs: { volume_type: "gp3", volume_size: 40, encrypted: "true", delete_on_termination: "true" } }],
+      tag_specifications: [
+        { resource_type: "instance", tags: expect.objectContaining({ team: "platform", "kubeplane:role": "worker" }) },
+        { resource_type: "volume", tags: expect.objectContaining({ team: "platform", "kubeplane:role": "worker" }) },
+      ],
+      user_data: expect.stringMatching(/^\$\{base64encode\(local\.workers_user-data_[A-Z0-9]+\)\}$/),
+      update_default_version: true,
+    });
     expect(Object.values(parse(synth).locals ?? {})).toContain('#cloud-config\nruncmd: ["echo \\"$${HOME}\\""]\n');
   });
 
   test("the group spans the subnets with the latest template and propagates its tags", () => {
-    const [group] = all(pool(), "aws_autoscaling_group");
-    expect(group).toMatchObject({ min_size: 1, desired_capacity: 2, max_size: 3, vpc_zone_identifier: ["subnet-p1", "subnet-p2"], name: "kubeplane-test-workers" });
-    expect(group.launch_template).toMatchObject({ version: "$Latest" });
-    expect(group.tag).toEqual(expect.arrayContaining([{ key: "team", value: "platform", propagate_at_launch: true }, { key: "kubeplane:role", value: "worker", propagate_at_launch: true }]));
+    expect(pool()).toHaveResourceWithProperties(AutoscalingGroup, {
+      name: "kubeplane-test-workers",
+      min_size: 1,
+      desired_capacity: 2,
+      max_size: 3,
+      vpc_zone_identifier: ["subnet-p1", "subnet-p2"],
+      health_check_type: "EC2",
+      launch_template: { id: expect.stringMatching(/^\$\{aws_launch_template\.workers_template_[A-Z0-9]+\.id\}$/), version: "$Latest" },
+      tag: expect.arrayContaining([
+        { key: "team", value: "platform", propagate_at_launch: true },
+        { key: "kubeplane:role", value: "worker", propagate_at_launch: true },
+        { key: "kubeplane:cluster", value: "test", propagate_at_launch: true },
+        { key: "kubernetes.io/cluster/test", value: "owned", propagate_at_launch: true },
+      ]),
+    });
   });
 
   test.each([
@@ -125,25 +199,37 @@ describe("AwsWorkerPool", () => {
 
 describe("AwsBastion", () => {
   test("private, IMDSv2, encrypted, in the bastion role", () => {
-    const synth = Testing.synthScope((scope) => {
+    const synth = synthValidated((scope) => {
       const ids = testIdentities(scope, true);
       new AwsBastion(scope, "bastion", { clusterName: "test", imageId: "ami-12345678", subnetId: "subnet-p1", firewallGroupIds: ["sg-b"], identity: ids.bastion! });
     });
-    const [node] = all(synth, "aws_instance");
-    expect(node).toMatchObject({ associate_public_ip_address: false, instance_type: "t3.micro", subnet_id: "subnet-p1" });
-    expect(node.metadata_options).toMatchObject({ http_tokens: "required" });
-    expect(node.root_block_device).toMatchObject({ encrypted: true });
-    expect(String(node.iam_instance_profile)).toContain("bastion");
+    expect(synth).toHaveResourceWithProperties(Instance, {
+      ami: "ami-12345678",
+      instance_type: "t3.micro",
+      subnet_id: "subnet-p1",
+      vpc_security_group_ids: ["sg-b"],
+      associate_public_ip_address: false,
+      metadata_options: IMDSV2_ONLY,
+      root_block_device: expect.objectContaining({ encrypted: true, volume_type: "gp3" }),
+      iam_instance_profile: expect.stringMatching(/^\$\{aws_iam_instance_profile\.identities_bastion_profile_[A-Z0-9]+\.name\}$/),
+    });
   });
 });
 
 describe("UbuntuMachineImage", () => {
   test("looks up Canonical's Ubuntu 24.04 by default", () => {
-    const synth = Testing.synthScope((scope) => new UbuntuMachineImage(scope, "image"));
-    const data = parse(synth).data as Record<string, Record<string, { owners: string[]; filter: { name: string; values: string[] }[] }>>;
-    const [ami] = Object.values(data.aws_ami);
-    expect(ami.owners).toEqual(["099720109477"]);
-    expect(ami.filter.find((f) => f.name === "name")!.values[0]).toContain("ubuntu-noble-24.04-amd64");
+    const synth = synthValidated((scope) => new UbuntuMachineImage(scope, "image"));
+    expect(synth).toHaveDataSourceWithProperties(DataAwsAmi, {
+      most_recent: true,
+      owners: [CANONICAL_OWNER],
+      filter: expect.arrayContaining([
+        { name: "name", values: [UBUNTU_LTS_NAME_PATTERN] },
+        { name: "architecture", values: ["x86_64"] },
+        { name: "root-device-type", values: ["ebs"] },
+      ]),
+    });
+    expect(CANONICAL_OWNER).toBe("099720109477");
+    expect(UBUNTU_LTS_NAME_PATTERN).toContain("ubuntu-noble-24.04-amd64");
   });
 
   test("an explicit AMI replaces the lookup; a malformed one is rejected", () => {
@@ -159,7 +245,7 @@ describe("UbuntuMachineImage", () => {
 
 describe("AwsNodeIdentities", () => {
   test("a role and profile per kind, named after the cluster, assumable by EC2 only", () => {
-    const synth = Testing.synthScope((scope) => testIdentities(scope, true));
+    const synth = synthValidated((scope) => testIdentities(scope, true));
     const roles = all(synth, "aws_iam_role");
     expect(roles.map((r) => r.name).sort()).toEqual(["kubeplane-test-bastion", "kubeplane-test-control-plane", "kubeplane-test-worker"]);
     for (const role of roles) {
@@ -168,5 +254,23 @@ describe("AwsNodeIdentities", () => {
       ]);
     }
     expect(all(synth, "aws_iam_instance_profile")).toHaveLength(3);
+    expect(synth).toHaveResourceWithProperties(IamRole, { name: "kubeplane-test-worker", description: "kubeplane test: worker nodes" });
+    expect(synth).toHaveResourceWithProperties(IamInstanceProfile, {
+      name: "kubeplane-test-worker",
+      role: expect.stringMatching(/^\$\{aws_iam_role\.identities_worker_role_[A-Z0-9]+\.name\}$/),
+    });
+    expect(synth).toHaveDataSource(DataAwsCallerIdentity);
+  });
+
+  test("each role gets the scoped Session Manager policy, limited to the account's instances", () => {
+    const synth = synthValidated((scope) => testIdentities(scope));
+    expect(synth).toHaveResourceWithProperties(IamRolePolicy, {
+      name: "kubeplane-session-manager",
+      role: expect.stringMatching(/^\$\{aws_iam_role\.identities_control-plane_role_[A-Z0-9]+\.id\}$/),
+      policy: expect.stringContaining('"ssm:UpdateInstanceInformation"'),
+    });
+    const [policy] = all(synth, "aws_iam_role_policy");
+    const registration = JSON.parse(String(policy.policy)).Statement.find((s: { Sid: string }) => s.Sid === "AgentRegistration");
+    expect(registration.Resource).toEqual([expect.stringMatching(/^arn:\$\{data\.aws_partition\..*\}:ec2:\$\{data\.aws_region\..*\}:\$\{data\.aws_caller_identity\..*\}:instance\/\*$/)]);
   });
 });

@@ -5,6 +5,7 @@
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
@@ -18,6 +19,13 @@ type Ingress = { cidr_blocks: string[]; from_port: number; to_port: number; prot
 const ingressOf = (sg: Record<string, unknown>) => sg.ingress as Ingress[];
 const groupNamed = (s: SynthesizedCluster, suffix: string) =>
   resourcesOf(s.clusterJson, "aws_security_group").find((g) => String(g.name).endsWith(`-${suffix}`))!;
+const roleOf = (instance: Record<string, unknown>) => (instance.tags as Record<string, string>)["kubeplane:role"];
+const controlPlaneUserData = (s: SynthesizedCluster) =>
+  resourcesOf(s.clusterJson, "aws_instance").filter((i) => roleOf(i) === "control-plane").map((i) => String(i.user_data));
+/** The workers' user data: a local (the launch template base64-encodes it by reference). */
+const workerUserData = (s: SynthesizedCluster) => Object.values(s.clusterJson.locals ?? {}).map(String).filter((u) => /^\s*KUBEPLANE_ROLE='worker'$/m.test(u));
+/** A line of the cluster settings file (/etc/kubeplane/cluster.env) in rendered user data. */
+const setting = (name: string, value: string) => new RegExp(`^\\s*${name}='${value.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}'$`, "m");
 
 describe("dev example: network stack", () => {
   test("VPC with DNS, and public and private subnets in two zones", () => {
@@ -85,33 +93,11 @@ describe("dev example: cluster stack", () => {
     expect(resourcesOf(dev.clusterJson, "aws_ssm_parameter")).toHaveLength(0);
   });
 
-  test("one control-plane node: IMDSv2, encrypted root volume, cloud-config naming kubeadm, no load balancer", () => {
+  test("one control-plane node in a private subnet of the network stack, no load balancer", () => {
     const [node, ...others] = resourcesOf(dev.clusterJson, "aws_instance");
     expect(others).toHaveLength(0);
-    expect(node.metadata_options).toMatchObject({ http_tokens: "required" });
-    expect(node.root_block_device).toMatchObject({ encrypted: true });
-    expect(String(node.user_data)).toMatch(/^#cloud-config\n/);
-    expect(String(node.user_data)).toContain("kubeadm");
     expect(String(node.subnet_id)).toContain("cross-stack");
     expect(resourcesOf(dev.clusterJson, "aws_lb")).toHaveLength(0);
-  });
-
-  test("workers: a launch template with IMDSv2 and encrypted volumes, and an ASG of 1/2/3 that tags its instances", () => {
-    const [template] = resourcesOf(dev.clusterJson, "aws_launch_template");
-    expect(template.metadata_options).toMatchObject({ http_tokens: "required" });
-    expect(template.block_device_mappings).toEqual([expect.objectContaining({ ebs: expect.objectContaining({ encrypted: "true" }) })]);
-    expect(String(template.user_data)).toMatch(/^\$\{base64encode\(local\./);
-    const workerUserData = Object.values(dev.clusterJson.locals ?? {}).map(String);
-    expect(workerUserData.some((u) => u.startsWith("#cloud-config") && u.includes("worker"))).toBe(true);
-    expect(dev.cluster).toHaveResourceWithProperties(AutoscalingGroup, { min_size: 1, desired_capacity: 2, max_size: 3 });
-    const [asg] = resourcesOf(dev.clusterJson, "aws_autoscaling_group");
-    expect(asg.tag).toEqual(
-      expect.arrayContaining([
-        { key: "kubeplane:cluster", value: "dev", propagate_at_launch: true },
-        { key: "kubernetes.io/cluster/dev", value: "owned", propagate_at_launch: true },
-        { key: "customer", value: "internal", propagate_at_launch: true },
-      ]),
-    );
   });
 
   test("Ubuntu LTS from Canonical by default", () => {
@@ -177,17 +163,63 @@ describe("prod example: HA control plane", () => {
     expect(prod.networkJson.terraform!.backend!.s3.key).toBe("kubeplane/prod/prod-network.tfstate");
   });
 
-  test("workers 3/6/12", () => {
-    expect(prod.cluster).toHaveResourceWithProperties(AutoscalingGroup, { min_size: 3, desired_capacity: 6, max_size: 12 });
-  });
 });
 
 describe("kurl example", () => {
-  test("the control plane's user data names the kURL installer; zones come from us-east-1", () => {
-    const [node] = resourcesOf(kurl.clusterJson, "aws_instance");
-    expect(String(node.user_data)).toMatch(/kurl/i);
-    expect(String(node.user_data)).toContain("https://k8s.kurl.sh/5b3a0f1");
+  test("the control plane installs from the pinned kURL installer; zones come from us-east-1", () => {
+    const [userData, ...others] = controlPlaneUserData(kurl);
+    expect(others).toHaveLength(0);
+    expect(userData).toMatch(setting("KUBEPLANE_KURL_INSTALLER_URL", "https://k8s.kurl.sh/5b3a0f1"));
     expect(new Set(resourcesOf(kurl.networkJson, "aws_subnet").map((s) => s.availability_zone))).toEqual(new Set(["us-east-1a", "us-east-1b"]));
+  });
+});
+
+/** What every example promises of its nodes, whatever its size or installer. */
+const EXAMPLE_NODES = [
+  { name: "dev", synth: dev, installer: "kubeadm", workers: { min_size: 1, desired_capacity: 2, max_size: 3 }, customer: "internal" },
+  { name: "prod", synth: prod, installer: "kubeadm", workers: { min_size: 3, desired_capacity: 6, max_size: 12 }, customer: "acme" },
+  { name: "kurl", synth: kurl, installer: "kurl", workers: { min_size: 1, desired_capacity: 1, max_size: 2 }, customer: "replicated-demo" },
+];
+
+describe.each(EXAMPLE_NODES)("$name example: nodes", ({ name, synth, installer, workers, customer }) => {
+  test("every instance (control plane, bastion) requires IMDSv2 with one hop and has an encrypted root volume", () => {
+    const instances = resourcesOf(synth.clusterJson, "aws_instance");
+    expect(instances.length).toBeGreaterThan(0);
+    for (const instance of instances) {
+      expect(instance.metadata_options).toEqual({ http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 });
+      expect(instance.root_block_device).toMatchObject({ encrypted: true, volume_type: "gp3" });
+    }
+  });
+
+  test(`the control plane's and the workers' user data are cloud-config that install with ${installer}`, () => {
+    const userData = [...controlPlaneUserData(synth), ...workerUserData(synth)];
+    expect(workerUserData(synth)).toHaveLength(1);
+    for (const u of userData) {
+      expect(u).toMatch(/^#cloud-config\n/);
+      expect(u).toMatch(setting("KUBEPLANE_CLUSTER", name));
+      expect(u).toMatch(setting("KUBEPLANE_INSTALLER", installer));
+      expect(u).not.toMatch(setting("KUBEPLANE_INSTALLER", installer === "kurl" ? "kubeadm" : "kurl"));
+    }
+  });
+
+  test("workers: a launch template with IMDSv2 and an encrypted root volume, user data by reference", () => {
+    expect(synth.cluster).toHaveResourceWithProperties(LaunchTemplate, {
+      metadata_options: { http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 },
+      block_device_mappings: [expect.objectContaining({ device_name: "/dev/sda1", ebs: expect.objectContaining({ encrypted: "true" }) })],
+      user_data: expect.stringMatching(/^\$\{base64encode\(local\./),
+    });
+  });
+
+  test(`workers: an ASG of ${workers.min_size}/${workers.desired_capacity}/${workers.max_size} that tags its instances with the cluster and the definition's tags`, () => {
+    expect(synth.cluster).toHaveResourceWithProperties(AutoscalingGroup, {
+      ...workers,
+      tag: expect.arrayContaining([
+        { key: "kubeplane:cluster", value: name, propagate_at_launch: true },
+        { key: "kubeplane:role", value: "worker", propagate_at_launch: true },
+        { key: `kubernetes.io/cluster/${name}`, value: "owned", propagate_at_launch: true },
+        { key: "customer", value: customer, propagate_at_launch: true },
+      ]),
+    });
   });
 });
 

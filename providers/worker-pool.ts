@@ -17,6 +17,13 @@ export interface WorkerPoolProps {
   readonly volumeSize: number;
   /** Image to boot. */
   readonly imageId: string;
+  /**
+   * The image's root device name (`MachineImage.rootDeviceName`): the launch template maps the
+   * encrypted root volume under it. A name the image does not use adds a second volume and leaves
+   * the root volume as the image's snapshot has it.
+   * @default "/dev/sda1" (Ubuntu's root device)
+   */
+  readonly rootDeviceName?: string;
   /** Private subnets the pool spans. */
   readonly subnetIds: readonly string[];
   /** Firewall groups attached to every worker. */

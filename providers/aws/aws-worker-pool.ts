@@ -1,16 +1,19 @@
 /**
- * Workers: a launch template (IMDSv2, encrypted root volume, the worker user data) and an
- * auto-scaling group over the private subnets. The group tags itself and its instances
- * (`default_tags` does not reach ASG-launched instances).
+ * Workers: a launch template (IMDSv2, the encrypted root volume mapped under the image's root
+ * device name, the worker user data) and an auto-scaling group over the private subnets. The
+ * group tags itself and its instances (`default_tags` does not reach ASG-launched instances).
  */
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
-import { Fn, TerraformLocal } from "cdktf";
+import { Fn, TerraformLocal, Token } from "cdktf";
 import { Construct } from "constructs";
 import type { WorkerPool, WorkerPoolProps } from "../worker-pool";
 import { asAwsIdentity } from "./aws-identity";
 import { encryptedRootVolume, IMDSV2_ONLY } from "./node-hardening";
 import { nodeTags } from "./tags";
+
+/** Ubuntu's root device: the default root device name. */
+export const DEFAULT_ROOT_DEVICE_NAME = "/dev/sda1";
 
 /** The launch template API spells the volume's booleans as strings. */
 function launchTemplateVolume(volume: ReturnType<typeof encryptedRootVolume>) {
@@ -32,6 +35,10 @@ export class AwsWorkerPool extends Construct implements WorkerPool {
     if (min > max) throw new Error(`AwsWorkerPool: min (${min}) must not exceed max (${max})`);
     if (desired < min || desired > max) throw new Error(`AwsWorkerPool: desired (${desired}) must be within [min, max] = [${min}, ${max}]`);
     if (props.subnetIds.length === 0) throw new Error("AwsWorkerPool: subnetIds must name at least one subnet");
+    const rootDeviceName = props.rootDeviceName ?? DEFAULT_ROOT_DEVICE_NAME;
+    if (!Token.isUnresolved(rootDeviceName) && !/^\/dev\/[a-z0-9]+$/.test(rootDeviceName)) {
+      throw new Error(`AwsWorkerPool: rootDeviceName must be a device name like /dev/sda1 or /dev/xvda, got "${rootDeviceName}"`);
+    }
     const identity = asAwsIdentity(props.identity, "AwsWorkerPool: identity");
     const name = `kubeplane-${props.clusterName}-workers`;
     const tags = { ...(props.tags ?? {}), ...nodeTags(props.clusterName, "worker") };
@@ -47,7 +54,7 @@ export class AwsWorkerPool extends Construct implements WorkerPool {
       // argument cannot take literally.
       userData: Fn.base64encode(new TerraformLocal(this, "user-data", props.userData).asString),
       metadataOptions: { ...IMDSV2_ONLY },
-      blockDeviceMappings: [{ deviceName: "/dev/sda1", ebs: launchTemplateVolume(encryptedRootVolume(props.volumeSize)) }],
+      blockDeviceMappings: [{ deviceName: rootDeviceName, ebs: launchTemplateVolume(encryptedRootVolume(props.volumeSize)) }],
       tagSpecifications: [
         { resourceType: "instance", tags },
         { resourceType: "volume", tags },

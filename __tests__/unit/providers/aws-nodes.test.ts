@@ -11,13 +11,17 @@ import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
-import { Testing } from "cdktf";
+import { TerraformStack, Testing } from "cdktf";
+import { mkdtempSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { AwsApiLoadBalancer } from "../../../providers/aws/aws-api-load-balancer";
 import { AwsBastion } from "../../../providers/aws/aws-bastion";
 import { AwsControlPlane } from "../../../providers/aws/aws-control-plane";
 import { AwsWorkerPool } from "../../../providers/aws/aws-worker-pool";
 import { CANONICAL_OWNER, UBUNTU_LTS_NAME_PATTERN, UbuntuMachineImage } from "../../../providers/aws/ubuntu-machine-image";
-import type { ControlPlaneProps } from "../../../providers";
+import type { ControlPlaneProps, WorkerPoolProps } from "../../../providers";
 import { all, parse, TEST_NETWORK, testIdentities } from "../../support/aws-fixtures";
 import { synthValidated } from "./validated-stack";
 
@@ -139,15 +143,20 @@ describe("AwsApiLoadBalancer", () => {
   });
 });
 
+/** Worker pool props of cluster `test`, without the identity. */
+const workerProps = {
+  clusterName: "test", min: 1, desired: 2, max: 3, instanceType: "t3.large", volumeSize: 40, imageId: "ami-12345678",
+  subnetIds: ["subnet-p1", "subnet-p2"], firewallGroupIds: ["sg-w"],
+  userData: '#cloud-config\nruncmd: ["echo \\"$${HOME}\\""]\n', tags: { team: "platform" },
+};
+/** The encrypted root volume of a 40 GiB worker, as the launch template spells it. */
+const WORKER_ROOT_EBS = { volume_type: "gp3", volume_size: 40, encrypted: "true", delete_on_termination: "true" };
+
 describe("AwsWorkerPool", () => {
-  const pool = (overrides: Partial<{ min: number; desired: number; max: number; subnetIds: string[] }> = {}) =>
+  const pool = (overrides: Partial<WorkerPoolProps> = {}) =>
     synthValidated((scope) => {
       const ids = testIdentities(scope);
-      new AwsWorkerPool(scope, "workers", {
-        clusterName: "test", min: 1, desired: 2, max: 3, instanceType: "t3.large", volumeSize: 40, imageId: "ami-12345678",
-        subnetIds: ["subnet-p1", "subnet-p2"], firewallGroupIds: ["sg-w"], identity: ids.workers,
-        userData: '#cloud-config\nruncmd: ["echo \\"$${HOME}\\""]\n', tags: { team: "platform" }, ...overrides,
-      });
+      new AwsWorkerPool(scope, "workers", { ...workerProps, identity: ids.workers, ...overrides });
     });
 
   test("the template carries IMDSv2, an encrypted root volume, tags for instances and volumes, and base64 user data from a local", () => {
@@ -158,7 +167,7 @@ describe("AwsWorkerPool", () => {
       instance_type: "t3.large",
       vpc_security_group_ids: ["sg-w"],
       metadata_options: IMDSV2_ONLY,
-      block_device_mappings: [{ device_name: "/dev/sda1", ebs: { volume_type: "gp3", volume_size: 40, encrypted: "true", delete_on_termination: "true" } }],
+      block_device_mappings: [{ device_name: "/dev/sda1", ebs: WORKER_ROOT_EBS }],
       tag_specifications: [
         { resource_type: "instance", tags: expect.objectContaining({ team: "platform", "kubeplane:role": "worker" }) },
         { resource_type: "volume", tags: expect.objectContaining({ team: "platform", "kubeplane:role": "worker" }) },
@@ -192,6 +201,7 @@ describe("AwsWorkerPool", () => {
     [{ desired: 5 }, /desired \(5\) must be within \[min, max\] = \[1, 3\]/],
     [{ min: -1 }, /min must be a whole number/],
     [{ subnetIds: [] }, /subnetIds must name at least one subnet/],
+    [{ rootDeviceName: "sda1" }, /AwsWorkerPool: rootDeviceName must be a device name like \/dev\/sda1 or \/dev\/xvda, got "sda1"/],
   ])("rejects %p", (overrides, message) => {
     expect(() => pool(overrides)).toThrow(message);
   });
@@ -232,14 +242,55 @@ describe("UbuntuMachineImage", () => {
     expect(UBUNTU_LTS_NAME_PATTERN).toContain("ubuntu-noble-24.04-amd64");
   });
 
-  test("an explicit AMI replaces the lookup; a malformed one is rejected", () => {
+  test("an explicit AMI replaces the Ubuntu lookup and is read by its id alone; a malformed one is rejected", () => {
     let image: UbuntuMachineImage | undefined;
-    const synth = Testing.synthScope((scope) => {
+    const synth = synthValidated((scope) => {
       image = new UbuntuMachineImage(scope, "image", { imageId: "ami-0abc1234" });
     });
     expect(image!.imageId).toBe("ami-0abc1234");
-    expect(parse(synth).data).toBeUndefined();
+    expect(image!.rootDeviceName).toMatch(/^\$\{TfToken\[/);
+    expect(synth).toHaveDataSourceWithProperties(DataAwsAmi, { filter: [{ name: "image-id", values: ["ami-0abc1234"] }] });
+    // The only lookup: no Ubuntu search, and nothing that could pick another image.
+    const amis = Object.values((parse(synth).data as Record<string, Record<string, Record<string, unknown>>>).aws_ami);
+    expect(amis).toHaveLength(1);
+    expect(amis[0]).not.toHaveProperty("owners");
+    expect(amis[0]).not.toHaveProperty("most_recent");
     expect(() => Testing.synthScope((scope) => new UbuntuMachineImage(scope, "i", { imageId: "ubuntu" }))).toThrow(/imageId must be an AMI id/);
+  });
+
+  test("the workers' root volume is mapped under the Ubuntu image's root device name", () => {
+    const synth = synthValidated((scope) => {
+      const image = new UbuntuMachineImage(scope, "image");
+      new AwsWorkerPool(scope, "workers", { ...workerProps, imageId: image.imageId, rootDeviceName: image.rootDeviceName, identity: testIdentities(scope).workers });
+    });
+    expect(synth).toHaveResourceWithProperties(LaunchTemplate, {
+      image_id: expect.stringMatching(/^\$\{data\.aws_ami\.image_ubuntu_[A-Z0-9]+\.id\}$/),
+      // Exactly one mapping: the root volume, encrypted.
+      block_device_mappings: [{ device_name: expect.stringMatching(/^\$\{data\.aws_ami\.image_ubuntu_[A-Z0-9]+\.root_device_name\}$/), ebs: WORKER_ROOT_EBS }],
+    });
+  });
+
+  test("with an explicit AMI, the workers' root volume is mapped under that AMI's own root device name (e.g. /dev/xvda), not /dev/sda1", () => {
+    const synth = synthValidated((scope) => {
+      const image = new UbuntuMachineImage(scope, "image", { imageId: "ami-0abc1234" });
+      new AwsWorkerPool(scope, "workers", { ...workerProps, imageId: image.imageId, rootDeviceName: image.rootDeviceName, identity: testIdentities(scope).workers });
+    });
+    expect(synth).toHaveResourceWithProperties(LaunchTemplate, {
+      image_id: "ami-0abc1234",
+      block_device_mappings: [{ device_name: expect.stringMatching(/^\$\{data\.aws_ami\.image_explicit_[A-Z0-9]+\.root_device_name\}$/), ebs: WORKER_ROOT_EBS }],
+    });
+    expect(synth).not.toHaveResourceWithProperties(LaunchTemplate, { block_device_mappings: [expect.objectContaining({ device_name: "/dev/sda1" })] });
+  });
+
+  test("the lookup by id and the mapping that uses it are valid Terraform (terraform validate, offline through the provider mirror)", () => {
+    const outdir = mkdtempSync(path.join(tmpdir(), "kubeplane-image-"));
+    const app = Testing.app({ outdir });
+    const stack = new TerraformStack(app, "explicit-ami");
+    new AwsProvider(stack, "aws", { region: "eu-west-1" });
+    const image = new UbuntuMachineImage(stack, "image", { imageId: "ami-0abc1234" });
+    new AwsWorkerPool(stack, "workers", { ...workerProps, imageId: image.imageId, rootDeviceName: image.rootDeviceName, identity: testIdentities(stack).workers });
+    app.synth();
+    expect(outdir).toBeValidTerraform();
   });
 });
 

@@ -3,7 +3,7 @@
  * KMS, EC2 tags, Run Command) with recording stubs for kubeadm, kubectl, systemctl, curl (IMDSv2)
  * and apt. The test plays SSM Run Command on the control plane (see ControlPlaneResponder).
  */
-import { mkdtempSync, readFileSync, rmSync } from "fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CALICO_MANIFEST_URL } from "../../bootstrap/installers/kubeadm";
@@ -125,6 +125,7 @@ describe("kubeadm, HA control plane", () => {
     expect(`${initRun.stdout}${initRun.stderr}`).not.toContain(key);
     expect(argsOf(init.calls("systemctl"))).toContainEqual(["enable", "--now", "kubeplane-join-lease.timer"]);
     expect(await parameterExists(cluster, `${cluster.parameterPath}/join/rotation-lock`)).toBe(false);
+    expect(init.file("/var/lib/kubeplane/initialised")).toBeDefined();
   });
 
   test("a worker joins with a fresh lease on the first try, verifying the CA hash", async () => {
@@ -255,6 +256,33 @@ describe("kubeadm, HA control plane", () => {
     expect(await parameterExists(cluster, lock)).toBe(false);
   });
 
+  test("--force waits for a rotation lock another run holds and takes it over once expired", async () => {
+    const lock = `${cluster.parameterPath}/join/rotation-lock`;
+    const before = (await cluster.lease("worker")) as JoinLease;
+    await cluster.putParameter(lock, `i-0another ${nowSeconds() + 3}`);
+    const run = await init.run(LEASE_REFRESH_COMMAND, ["--force"], { KUBEPLANE_LEASE_LOCK_POLL_SECONDS: "1" });
+    expect(run.stderr).toContain("waiting for the rotation lock of i-0another");
+    expect(run.stderr).toContain("removing the expired rotation lock of i-0another");
+    expect(run.stderr).toContain("published a new worker join lease");
+    expect(run.code).toBe(0);
+    expect(match(((await cluster.lease("worker")) as JoinLease).command, TOKEN)).not.toBe(match(before.command, TOKEN));
+    expect(await parameterExists(cluster, lock)).toBe(false);
+  });
+
+  test("--force gives up, failing, when the rotation lock stays held past its bounded wait", async () => {
+    const lock = `${cluster.parameterPath}/join/rotation-lock`;
+    const before = (await cluster.lease("worker")) as JoinLease;
+    await cluster.putParameter(lock, `i-0another ${nowSeconds() + 120}`);
+    const run = await init.run(LEASE_REFRESH_COMMAND, ["--force"], {
+      KUBEPLANE_LEASE_LOCK_POLL_SECONDS: "1",
+      KUBEPLANE_LEASE_LOCK_WAIT_SECONDS: "2",
+    });
+    await cluster.deleteParameter(lock);
+    expect(run.stderr).toContain(`gave up waiting for the rotation lock ${lock} after 2 s`);
+    expect(run.code).not.toBe(0);
+    expect(await cluster.lease("worker")).toEqual(before);
+  });
+
   test("a refresh whose kubeadm token create fails publishes nothing and fails", async () => {
     const lock = `${cluster.parameterPath}/join/rotation-lock`;
     const old = (await cluster.lease("worker")) as JoinLease;
@@ -308,6 +336,7 @@ describe("kubeadm, HA control plane", () => {
       ],
     ]);
     expect(argsOf(node.calls("systemctl"))).toContainEqual(["enable", "--now", "kubeplane-join-lease.timer"]);
+    expect(node.file("/var/lib/kubeplane/initialised")).toBeDefined();
   });
 
   test("a re-run on a node that has joined does nothing", async () => {
@@ -351,6 +380,26 @@ describe("joining before the control plane exists", () => {
       `giving up: no usable worker join command in ${cluster.leaseParameter("worker")} after 3 s (last state: missing)`,
     );
     expect(worker.calls("kubeadm")).toEqual([]);
+  });
+});
+
+describe("a control-plane node during kubeadm init", () => {
+  test("a refresh before init and the CNI have completed publishes nothing, though admin.conf exists", async () => {
+    const cluster = await newCluster({ ha: true });
+    const init = await cluster.launch("control-plane-init");
+    // kubeadm writes admin.conf early in init, long before the API server answers.
+    mkdirSync(path.join(init.root, "etc/kubernetes"), { recursive: true });
+    writeFileSync(path.join(init.root, "etc/kubernetes/admin.conf"), "");
+
+    const requested = await init.run(LEASE_REFRESH_COMMAND);
+    expect(requested.stderr).toContain("this control-plane node is not initialised yet");
+    expect(requested.code).toBe(0);
+    const forced = await init.run(LEASE_REFRESH_COMMAND, ["--force"]);
+    expect(forced.stderr).toContain("is not initialised");
+    expect(forced.code).not.toBe(0);
+    expect(init.calls("kubeadm")).toEqual([]);
+    expect(await cluster.lease("worker")).toBeUndefined();
+    expect(await cluster.lease("control-plane")).toBeUndefined();
   });
 });
 

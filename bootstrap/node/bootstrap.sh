@@ -19,6 +19,16 @@ enable_lease_timer() {
   systemctl enable --now kubeplane-join-lease.timer
 }
 
+# From now on this control-plane node answers refresh requests and runs the timer's rotations.
+mark_initialised() { touch "$KUBEPLANE_INITIALISED_MARKER"; }
+
+# check_lease KIND PARAMETER: the lease the refresh just published is there and valid.
+check_lease() {
+  local lease
+  lease=$(backend_get "$2") || die "no $1 join lease in $2 after publishing it"
+  [[ $(lease_state "$lease") == valid ]] || die "the $1 join lease in $2 is not valid after publishing it"
+}
+
 log "bootstrapping a ${KUBEPLANE_ROLE:?} node of $KUBEPLANE_CLUSTER with $KUBEPLANE_INSTALLER $KUBEPLANE_KUBERNETES_VERSION"
 metadata_load
 write_kubelet_defaults
@@ -27,11 +37,15 @@ ensure_aws_cli
 case $KUBEPLANE_ROLE in
   control-plane-init)
     installer_init
+    mark_initialised
     "$KUBEPLANE_REFRESH_COMMAND" --force
+    check_lease worker "$KUBEPLANE_WORKER_JOIN_PARAMETER"
+    if cluster_is_ha; then check_lease control-plane "$KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER"; fi
     enable_lease_timer
     ;;
   control-plane-join)
     join_cluster control-plane "$KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER"
+    mark_initialised
     enable_lease_timer
     ;;
   worker)

@@ -12,6 +12,9 @@ KUBEPLANE_STATE_DIR="$KUBEPLANE_ROOT/var/lib/kubeplane"
 KUBEPLANE_REFRESH_COMMAND="$KUBEPLANE_ROOT/usr/local/sbin/kubeplane-refresh-join-lease"
 KUBEPLANE_KUBECONFIG="$KUBEPLANE_ROOT/etc/kubernetes/admin.conf"
 KUBEPLANE_KUBELET_CONF="$KUBEPLANE_ROOT/etc/kubernetes/kubelet.conf"
+# Written once this control-plane node works (init and CNI done, or joined): admin.conf alone
+# exists early in kubeadm init, before the API server is up.
+KUBEPLANE_INITIALISED_MARKER="$KUBEPLANE_STATE_DIR/initialised"
 
 log() { printf 'kubeplane %s: %s\n' "${KUBEPLANE_SCRIPT:-node}" "$*" >&2; }
 die() { log "error: $*"; exit 1; }

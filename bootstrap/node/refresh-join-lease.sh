@@ -6,7 +6,9 @@
 #                control-plane joins in progress)
 #   --when-due   from the systemd timer: a new lease once half its lifetime, less
 #                KUBEPLANE_LEASE_ROTATE_EARLY_SECONDS, has passed (or it is missing or invalid)
-#   --force      right after kubeadm init: always a new lease
+#   --force      right after kubeadm init: always a new lease; waits (bounded) for a rotation
+#                lock another run holds, and fails when it cannot publish
+# Only on a working control-plane node (installer_initialised: init or join complete).
 # One node rotates at a time: a rotation lock parameter, created only if absent, with an expiry.
 set -euo pipefail
 KUBEPLANE_SCRIPT=refresh-join-lease
@@ -23,6 +25,7 @@ case ${1:-} in
 esac
 
 if ! installer_initialised; then
+  [[ $mode != force ]] || die "this control-plane node is not initialised ($KUBEPLANE_INITIALISED_MARKER is missing); cannot publish a join lease"
   log "this control-plane node is not initialised yet; the lease is left to a node that is"
   exit 0
 fi
@@ -31,7 +34,9 @@ metadata_load
 
 lock_name="$KUBEPLANE_PARAMETER_PATH/join/rotation-lock"
 lock_value=""
+lock_holder=""
 
+# acquire_lock: status 0 when taken, 2 when another run holds it (lock_holder is set), 1 on error.
 acquire_lock() {
   local value held rc attempt
   value="$NODE_INSTANCE_ID $(($(now) + ${KUBEPLANE_LEASE_LOCK_SECONDS:-300}))"
@@ -45,13 +50,38 @@ acquire_lock() {
     ((rc == 3)) || return 1
     held=$(backend_get "$lock_name") || continue
     if [[ ${held##* } =~ ^[0-9]+$ ]] && ((${held##* } > $(now))); then
-      log "${held%% *} is rotating the join lease (lock until ${held##* }); leaving it to that node"
-      return 1
+      lock_holder=$held
+      return 2
     fi
     log "removing the expired rotation lock of ${held%% *} (attempt $attempt)"
     backend_delete "$lock_name" || true
   done
   return 1
+}
+
+# take_lock MODE: a requested or timed refresh leaves the rotation to the run holding the lock;
+# --force waits for it (at most KUBEPLANE_LEASE_LOCK_WAIT_SECONDS, longer than a lock lives).
+take_lock() {
+  local rc deadline waiting=""
+  deadline=$(($(now) + ${KUBEPLANE_LEASE_LOCK_WAIT_SECONDS:-360}))
+  while :; do
+    rc=0
+    acquire_lock || rc=$?
+    ((rc == 0)) && return 0
+    if [[ $1 != force ]]; then
+      ((rc == 2)) || die "could not take the rotation lock $lock_name"
+      log "${lock_holder%% *} is rotating the join lease (lock until ${lock_holder##* }); leaving it to that node"
+      exit 0
+    fi
+    if (($(now) >= deadline)); then
+      die "gave up waiting for the rotation lock $lock_name after ${KUBEPLANE_LEASE_LOCK_WAIT_SECONDS:-360} s (held: ${lock_holder:-unknown})"
+    fi
+    if ((rc == 2)) && [[ $waiting != "$lock_holder" ]]; then
+      log "waiting for the rotation lock of ${lock_holder%% *} (until ${lock_holder##* })"
+      waiting=$lock_holder
+    fi
+    sleep "${KUBEPLANE_LEASE_LOCK_POLL_SECONDS:-5}"
+  done
 }
 
 release_lock() {
@@ -101,7 +131,7 @@ refresh() {
   log "published a new $kind join lease in $parameter, valid until $(lease_field "$lease" expiresAt)"
 }
 
-acquire_lock || exit 0
+take_lock "$mode"
 trap release_lock EXIT
 refresh "$mode" worker "$KUBEPLANE_WORKER_JOIN_PARAMETER"
 if cluster_is_ha; then

@@ -197,6 +197,15 @@ export class SimulatedCluster {
     });
   }
 
+  /** Deletes a parameter (no error when it does not exist). */
+  async deleteParameter(name: string): Promise<void> {
+    try {
+      await emulatorJsonCall(this.env, "ssm", "AmazonSSM.DeleteParameter", { Name: name });
+    } catch (e) {
+      if (!String(e).includes("ParameterNotFound")) throw e;
+    }
+  }
+
   /** Refresh requests sent for this cluster, oldest first. */
   async refreshRequests(): Promise<SentCommand[]> {
     const answer = await emulatorJsonCall<{ Commands: SentCommand[] }>(this.env, "ssm", "AmazonSSM.ListCommands");

@@ -15,7 +15,7 @@ INSTALLER_LEASE_SECONDS_worker=$((KUBEPLANE_JOIN_TOKEN_TTL_HOURS * 3600))
 INSTALLER_LEASE_SECONDS_control_plane=$((INSTALLER_LEASE_SECONDS_worker < 7200 ? INSTALLER_LEASE_SECONDS_worker : 7200))
 
 installer_joined() { [[ -e $KUBEPLANE_KUBELET_CONF ]]; }
-installer_initialised() { [[ -e $KUBEPLANE_KUBECONFIG ]]; }
+installer_initialised() { [[ -e $KUBEPLANE_INITIALISED_MARKER && -e $KUBEPLANE_KUBECONFIG ]]; }
 
 installer_prepare() {
   local minor=${KUBEPLANE_KUBERNETES_VERSION%.*} keyring=/etc/apt/keyrings/kubernetes-apt-keyring.gpg

@@ -9,7 +9,7 @@ INSTALLER_LEASE_SECONDS_worker=$((KURL_HOURS * 3600))
 INSTALLER_LEASE_SECONDS_control_plane=$((KURL_HOURS < 2 ? KURL_HOURS * 3600 : 7200))
 
 installer_joined() { [[ -e $KUBEPLANE_KUBELET_CONF ]]; }
-installer_initialised() { [[ -e $KUBEPLANE_KUBECONFIG ]]; }
+installer_initialised() { [[ -e $KUBEPLANE_INITIALISED_MARKER && -e $KUBEPLANE_KUBECONFIG ]]; }
 
 installer_prepare() { apt_install ca-certificates curl jq; }
 

@@ -3,7 +3,7 @@
  * KMS, EC2 tags, Run Command) with recording stubs for kubeadm, kubectl, systemctl, curl (IMDSv2)
  * and apt. The test plays SSM Run Command on the control plane (see ControlPlaneResponder).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CALICO_MANIFEST_URL } from "../../bootstrap/installers/kubeadm";
@@ -93,6 +93,19 @@ describe("kubeadm, HA control plane", () => {
     expect(init.file("/etc/default/kubelet")).toContain(
       `--provider-id=aws:///${init.instance.availabilityZone}/${init.instance.instanceId}`,
     );
+    // The kubelet package ships /etc/default/kubelet as a conffile: the defaults are written after
+    // it is installed (dpkg never prompts: installs keep existing files), before the kubelet starts.
+    const kubeletInstall = init.calls("apt-get").find((c) => c.args.includes("install") && c.args.includes("kubelet=1.33.5-*"));
+    expect(kubeletInstall?.args).toEqual(
+      expect.arrayContaining(["-o", "Dpkg::Options::=--force-confdef", "Dpkg::Options::=--force-confold"]),
+    );
+    for (const install of init.calls("apt-get").filter((c) => c.args.includes("install"))) {
+      expect(install.args).toContain("Dpkg::Options::=--force-confold");
+    }
+    const defaultsWrittenAt = statSync(path.join(init.root, "etc/default/kubelet")).mtimeMs;
+    expect(defaultsWrittenAt).toBeGreaterThanOrEqual(kubeletInstall?.at ?? Infinity);
+    const kubeletStart = init.calls("systemctl").find((c) => c.args.join(" ") === "enable --now kubelet");
+    expect(kubeletStart?.at).toBeGreaterThanOrEqual(Math.floor(defaultsWrittenAt));
     // IMDSv2: every metadata read carried the session token (the curl stub refuses reads without it).
     const metadataReads = init.calls("curl").filter((c) => c.args.some((a) => a.includes("/latest/meta-data/")));
     expect(metadataReads.length).toBeGreaterThan(0);

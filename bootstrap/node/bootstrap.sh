@@ -31,7 +31,6 @@ check_lease() {
 
 log "bootstrapping a ${KUBEPLANE_ROLE:?} node of $KUBEPLANE_CLUSTER with $KUBEPLANE_INSTALLER $KUBEPLANE_KUBERNETES_VERSION"
 metadata_load
-write_kubelet_defaults
 installer_prepare
 ensure_aws_cli
 case $KUBEPLANE_ROLE in

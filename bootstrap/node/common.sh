@@ -55,10 +55,13 @@ load_cluster() {
 cluster_is_ha() { [[ -n ${KUBEPLANE_CONTROL_PLANE_ENDPOINT:-} ]]; }
 
 # apt_install PACKAGE...: installs packages, waiting for any other apt run to let go of the lock.
+# Never prompts (cloud-init's stdin is /dev/null): a configuration file already on the node is kept.
 apt_install() {
   local -a options=(-q -y -o DPkg::Lock::Timeout=600)
   DEBIAN_FRONTEND=noninteractive apt-get "${options[@]}" update >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get "${options[@]}" install --no-install-recommends "$@" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get "${options[@]}" \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+    install --no-install-recommends "$@" >/dev/null
 }
 
 # The aws CLI: Ubuntu images do not ship it; the snap lands in /snap/bin.
@@ -68,6 +71,8 @@ ensure_aws_cli() {
 }
 
 # Tells the kubelet its cloud identity (the deb packages' drop-in reads /etc/default/kubelet).
+# The installer writes it after installing the kubelet package, which ships the file as a
+# conffile, and before the kubelet starts.
 write_kubelet_defaults() {
   mkdir -p "$KUBEPLANE_ROOT/etc/default"
   printf 'KUBELET_EXTRA_ARGS="--provider-id=%s --node-ip=%s"\n' "$NODE_PROVIDER_ID" "$NODE_IP" \

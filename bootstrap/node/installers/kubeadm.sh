@@ -2,7 +2,7 @@
 # Installer: kubeadm, with containerd and kubelet/kubeadm/kubectl pinned to the cluster's version
 # from pkgs.k8s.io, and Calico from a pinned manifest. Installer interface (see also kurl.sh):
 #   installer_joined / installer_initialised      is this node in the cluster / a working control plane
-#   installer_prepare                             install the runtime and tools
+#   installer_prepare                             install the runtime and tools, then write_kubelet_defaults
 #   installer_init                                create the cluster on the first control-plane node
 #   installer_join_command worker|control-plane   print a fresh join command (control-plane node only)
 #   installer_check_command KIND COMMAND          is COMMAND a well-formed join command for KIND
@@ -36,6 +36,7 @@ installer_prepare() {
   echo "deb [signed-by=$keyring] $repo /" >"$etc/apt/sources.list.d/kubernetes.list"
   apt_install "kubelet=$pin" "kubeadm=$pin" "kubectl=$pin"
   apt-mark hold kubelet kubeadm kubectl >/dev/null
+  write_kubelet_defaults
   systemctl enable --now kubelet
 }
 

@@ -11,7 +11,11 @@ INSTALLER_LEASE_SECONDS_control_plane=$((KURL_HOURS < 2 ? KURL_HOURS * 3600 : 72
 installer_joined() { [[ -e $KUBEPLANE_KUBELET_CONF ]]; }
 installer_initialised() { [[ -e $KUBEPLANE_INITIALISED_MARKER && -e $KUBEPLANE_KUBECONFIG ]]; }
 
-installer_prepare() { apt_install ca-certificates curl jq; }
+# kURL installs the kubelet itself, later: its defaults are in place before it starts.
+installer_prepare() {
+  apt_install ca-certificates curl jq
+  write_kubelet_defaults
+}
 
 # kurl_run URL ARGS...: downloads a kURL script and runs it as root.
 kurl_run() {

@@ -41,8 +41,11 @@ export interface CdktfRunOptions {
   readonly onOutput?: (chunk: Buffer) => void;
 }
 
-/** Runs `cdktf <subcommand> <args>` and resolves to its exit code (1 if killed by a signal). */
-export function runCdktf(subcommand: CdktfSubcommand, args: readonly string[], options: CdktfRunOptions = {}): Promise<number> {
+/**
+ * Runs `cdktf <subcommand> <args>` and resolves to its exit code (1 if killed by a signal).
+ * Rejects when cdktf cannot be started (e.g. `node_modules/.bin/cdktf` missing: run npm install).
+ */
+export async function runCdktf(subcommand: CdktfSubcommand, args: readonly string[], options: CdktfRunOptions = {}): Promise<number> {
   const env = terraformEnvironment(options.env ?? process.env);
   const child = spawn(CDKTF_BIN, cdktfArguments(subcommand, args, env), {
     cwd: PROJECT_ROOT,
@@ -57,4 +60,23 @@ export function runCdktf(subcommand: CdktfSubcommand, args: readonly string[], o
     child.once("error", reject);
     child.once("close", (code) => resolve(code ?? 1));
   });
+}
+
+/**
+ * The whole of `npm run deploy|diff|destroy|synth`: runs cdktf and resolves to the exit code to
+ * end with. Never rejects: a failure to start cdktf (or to prepare its environment) is printed as
+ * `kubeplane: <message>`, without a stack trace, and gives 1.
+ */
+export async function cdktfMain(
+  subcommand: CdktfSubcommand,
+  args: readonly string[],
+  run: typeof runCdktf = runCdktf,
+  stderr: Pick<NodeJS.WritableStream, "write"> = process.stderr,
+): Promise<number> {
+  try {
+    return await run(subcommand, args);
+  } catch (e) {
+    stderr.write(`kubeplane: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
 }

@@ -1,4 +1,5 @@
 /** `npm run diff -- <stack> [cdktf flags]`: `cdktf diff` (a plan) of one stack. */
-import { runCdktf } from "./cdktf-command";
+import { cdktfMain } from "./cdktf-command";
 
-runCdktf("diff", process.argv.slice(2)).then((code) => (process.exitCode = code));
+// cdktfMain never rejects: a cdktf that cannot start is reported as `kubeplane: <message>`, exit 1.
+cdktfMain("diff", process.argv.slice(2)).then((code) => (process.exitCode = code));

@@ -1,4 +1,5 @@
 /** `npm run synth [-- cdktf flags]`: `cdktf synth` with kubeplane's Terraform environment. */
-import { runCdktf } from "./cdktf-command";
+import { cdktfMain } from "./cdktf-command";
 
-runCdktf("synth", process.argv.slice(2)).then((code) => (process.exitCode = code));
+// cdktfMain never rejects: a cdktf that cannot start is reported as `kubeplane: <message>`, exit 1.
+cdktfMain("synth", process.argv.slice(2)).then((code) => (process.exitCode = code));

@@ -10,7 +10,7 @@ import { CALICO_MANIFEST_URL } from "../../bootstrap/installers/kubeadm";
 import { LEASE_REFRESH_COMMAND } from "../../bootstrap/user-data";
 import { Emulator, startEmulator } from "../support/emulator";
 import { ControlPlaneResponder } from "../support/node-simulation/control-plane-responder";
-import { JoinLease, SimulatedCluster, SimulatedClusterOptions } from "../support/node-simulation/simulated-cluster";
+import { JoinLease, SIMULATED_KURL_URL, SimulatedCluster, SimulatedClusterOptions } from "../support/node-simulation/simulated-cluster";
 import { RecordedCall, SimulatedNode } from "../support/node-simulation/simulated-node";
 
 jest.setTimeout(150_000);
@@ -457,5 +457,30 @@ describe("kURL", () => {
     const secondControlPlane = await cluster.launch("control-plane-join");
     expect((await secondControlPlane.run(BOOTSTRAP)).code).toBe(0);
     expect(argsOf(secondControlPlane.calls("kurl-join"))).toEqual([cpLease.command.slice(prefix.length).split(" ")]);
+
+    // A failed or empty download of tasks.sh publishes nothing (bash would run an empty file and succeed).
+    const expired = { ...workerLease, createdAt: workerLease.createdAt - 50_000, expiresAt: nowSeconds() - 1 };
+    await cluster.putLease("worker", expired);
+    const tasksBefore = init.calls("kurl-tasks").length;
+    for (const [variable, message] of [["SIM_CURL_FAIL", "could not download"], ["SIM_CURL_EMPTY", "downloaded an empty script from"]]) {
+      const run = await init.run(LEASE_REFRESH_COMMAND, [], { [variable]: "*/tasks.sh" });
+      expect(run.stderr).toContain(`${message} ${SIMULATED_KURL_URL}/tasks.sh`);
+      expect(run.stderr).toContain("refusing to publish a worker join lease: kurl could not make a join command");
+      expect(run.code).not.toBe(0);
+      expect(await cluster.lease("worker")).toEqual(expired);
+    }
+    expect(init.calls("kurl-tasks")).toHaveLength(tasksBefore);
+  });
+
+  test("a failed download of the kURL installer fails the bootstrap and publishes nothing", async () => {
+    const cluster = await newCluster({ installer: "kurl" });
+    const init = await cluster.launch("control-plane-init");
+    const run = await init.run(BOOTSTRAP, [], { SIM_CURL_FAIL: SIMULATED_KURL_URL });
+    expect(run.stderr).toContain("the kURL installer failed");
+    expect(init.file("/var/lib/kubeplane/kurl-install.log")).toContain(`could not download ${SIMULATED_KURL_URL}`);
+    expect(init.file("/var/lib/kubeplane/initialised")).toBeUndefined();
+    expect(run.code).not.toBe(0);
+    expect(init.calls("kurl-install")).toEqual([]);
+    expect(await cluster.lease("worker")).toBeUndefined();
   });
 });

@@ -18,12 +18,21 @@ installer_prepare() {
 }
 
 # kurl_run URL ARGS...: downloads a kURL script and runs it as root.
+# Callers use it in `if` or `||`, where errexit is off: every step is checked explicitly.
 kurl_run() {
-  local script
-  script=$(mktemp "$KUBEPLANE_STATE_DIR/kurl.XXXXXX")
-  curl -fsSL --retry 5 "$1" -o "$script"
+  local script url=$1 rc=0
   shift
-  local rc=0
+  script=$(mktemp "$KUBEPLANE_STATE_DIR/kurl.XXXXXX") || return 1
+  if ! curl -fsSL --retry 5 "$url" -o "$script"; then
+    log "could not download $url"
+    rm -f "$script"
+    return 1
+  fi
+  if [[ ! -s $script ]]; then
+    log "downloaded an empty script from $url"
+    rm -f "$script"
+    return 1
+  fi
   bash "$script" "$@" || rc=$?
   rm -f "$script"
   return "$rc"

@@ -9,7 +9,7 @@ export interface BastionProps {
   readonly imageId: string;
   /** The (private) subnet the bastion lives in. */
   readonly subnetId: string;
-  /** Firewall groups attached to the bastion. */
+  /** Firewall groups attached to the bastion. At least one. */
   readonly firewallGroupIds: readonly string[];
   /** Identity the bastion runs as. */
   readonly identity: NodeIdentity;

@@ -10,23 +10,26 @@ export interface ControlPlaneProps {
   readonly count: number;
   /** Machine type, e.g. `t3.medium`. */
   readonly instanceType: string;
-  /** Root volume size in GiB; volumes are always encrypted. */
+  /** Root volume size in GiB, 8 to 16384; volumes are always encrypted. */
   readonly volumeSize: number;
   /** Image to boot. */
   readonly imageId: string;
-  /** Private subnets to spread nodes over, round-robin. */
+  /** Private subnets to spread nodes over, round-robin. At least one. */
   readonly subnetIds: readonly string[];
-  /** Firewall groups attached to every node. */
+  /** Firewall groups attached to every node. At least one. */
   readonly firewallGroupIds: readonly string[];
   /** Identity the nodes run as. */
   readonly identity: NodeIdentity;
-  /** User data of the first node (runs the installer's init and publishes the join lease). */
+  /** User data of the first node (runs the installer's init and publishes the join lease). Not empty. */
   readonly initUserData: string;
-  /** User data of the other nodes (join as control plane). Required when count > 1. */
+  /**
+   * User data of the other nodes (join as control plane).
+   * @default none; required when count > 1
+   */
   readonly joinUserData?: string;
   /**
    * The API load balancer the nodes register with.
-   * @default none: the first node's private address is the API endpoint
+   * @default none: the first node's private address is the API endpoint; required when count > 1
    */
   readonly loadBalancer?: ApiLoadBalancer;
 }

@@ -7,9 +7,9 @@ export interface ApiLoadBalancerProps {
   readonly clusterName: string;
   /** The network the balancer lives in. */
   readonly network: Network;
-  /** The API server port, for listener and health check. */
+  /** The API server port, for listener and health check: 1 to 65535. */
   readonly port: number;
-  /** Firewall groups attached to the balancer. */
+  /** Firewall groups attached to the balancer. At least one. */
   readonly firewallGroupIds: readonly string[];
   /**
    * Internet-facing (in public subnets) instead of internal.
@@ -22,6 +22,6 @@ export interface ApiLoadBalancerProps {
 export interface ApiLoadBalancer {
   /** The balancer's DNS name: the cluster's stable API endpoint. */
   readonly dnsName: string;
-  /** Registers a control-plane node (by instance id) as a target. */
+  /** Registers a control-plane node (by instance id) as a target. A balancer needs at least one. */
   addTarget(id: string, instanceId: string): void;
 }

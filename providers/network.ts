@@ -6,7 +6,7 @@ export interface NetworkProps {
   readonly clusterName: string;
   /** The network's address space, e.g. `10.0.0.0/16`. */
   readonly cidr: string;
-  /** Zones to spread over, in order; subnet lists are parallel to it. At least 2. */
+  /** Zones to spread over, in order; subnet lists are parallel to it. At least 2, each once. */
   readonly zones: readonly string[];
   /** One private subnet CIDR per zone (nodes live here). */
   readonly privateSubnetCidrs: readonly string[];

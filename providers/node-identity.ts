@@ -13,7 +13,7 @@ export interface NodeIdentity {
 
 /** Props for a cluster's node identities. */
 export interface NodeIdentitiesProps {
-  /** The cluster's name; used in identity names. */
+  /** The cluster's name; used in identity names, so it must be valid in them (on AWS: IAM's characters, at most 40). */
   readonly clusterName: string;
   /**
    * Whether a bastion identity is made.

@@ -5,15 +5,15 @@ import { NodeIdentity } from "./node-identity";
 export interface WorkerPoolProps {
   /** The cluster's name; used in names and tags. */
   readonly clusterName: string;
-  /** Fewest workers. */
+  /** Fewest workers: a whole number, at most `max`. */
   readonly min: number;
-  /** Workers to run now. */
+  /** Workers to run now: a whole number from `min` to `max`. */
   readonly desired: number;
-  /** Most workers. */
+  /** Most workers: a whole number. */
   readonly max: number;
   /** Machine type, e.g. `t3.large`. */
   readonly instanceType: string;
-  /** Root volume size in GiB; volumes are always encrypted. */
+  /** Root volume size in GiB, 8 to 16384; volumes are always encrypted. */
   readonly volumeSize: number;
   /** Image to boot. */
   readonly imageId: string;
@@ -24,9 +24,9 @@ export interface WorkerPoolProps {
    * @default "/dev/sda1" (Ubuntu's root device)
    */
   readonly rootDeviceName?: string;
-  /** Private subnets the pool spans. */
+  /** Private subnets the pool spans. At least one. */
   readonly subnetIds: readonly string[];
-  /** Firewall groups attached to every worker. */
+  /** Firewall groups attached to every worker. At least one. */
   readonly firewallGroupIds: readonly string[];
   /** Identity the workers run as. */
   readonly identity: NodeIdentity;

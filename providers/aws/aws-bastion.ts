@@ -14,6 +14,8 @@ export class AwsBastion extends Construct implements Bastion {
   constructor(scope: Construct, id: string, props: BastionProps) {
     super(scope, id);
     if (!props.subnetId) throw new Error("AwsBastion: subnetId is required");
+    // Without a group, EC2 attaches the VPC's default security group.
+    if (props.firewallGroupIds.length === 0) throw new Error("AwsBastion: firewallGroupIds must name at least one security group");
     const identity = asAwsIdentity(props.identity, "AwsBastion: identity");
     this.instance = new Instance(this, "instance", {
       ami: props.imageId,
@@ -23,7 +25,7 @@ export class AwsBastion extends Construct implements Bastion {
       iamInstanceProfile: identity.instanceProfile.name,
       associatePublicIpAddress: false,
       metadataOptions: { ...IMDSV2_ONLY },
-      rootBlockDevice: encryptedRootVolume(20),
+      rootBlockDevice: encryptedRootVolume(20, "AwsBastion"),
       tags: nodeTags(props.clusterName, "bastion"),
       lifecycle: { ignoreChanges: ["ami"] },
     });

@@ -26,6 +26,10 @@ export class AwsControlPlane extends Construct implements ControlPlane {
     if (count > 1 && props.joinUserData === undefined) throw new Error("AwsControlPlane: joinUserData is required when count > 1");
     if (count > 1 && props.loadBalancer === undefined) throw new Error("AwsControlPlane: loadBalancer is required when count > 1");
     if (props.subnetIds.length === 0) throw new Error("AwsControlPlane: subnetIds must name at least one subnet");
+    // Without a group, EC2 attaches the VPC's default security group.
+    if (props.firewallGroupIds.length === 0) throw new Error("AwsControlPlane: firewallGroupIds must name at least one security group");
+    if (!props.initUserData) throw new Error("AwsControlPlane: initUserData is required (the first node initialises the cluster with it)");
+    const rootVolume = encryptedRootVolume(props.volumeSize, "AwsControlPlane");
     const identity = asAwsIdentity(props.identity, "AwsControlPlane: identity");
 
     this.instances = Array.from({ length: count }, (_, i) => {
@@ -37,7 +41,7 @@ export class AwsControlPlane extends Construct implements ControlPlane {
         iamInstanceProfile: identity.instanceProfile.name,
         userData: i === 0 ? props.initUserData : props.joinUserData,
         metadataOptions: { ...IMDSV2_ONLY },
-        rootBlockDevice: encryptedRootVolume(props.volumeSize),
+        rootBlockDevice: rootVolume,
         tags: { ...nodeTags(props.clusterName, "control-plane"), Name: `${props.clusterName}-control-plane-${i}` },
         lifecycle: { ignoreChanges: ["ami", "user_data"] },
       });

@@ -24,6 +24,8 @@ export class AwsNetwork extends Construct implements Network {
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     if (props.zones.length < 2) throw new Error(`AwsNetwork: zones must name at least 2 zones, got ${props.zones.length}`);
+    const repeated = props.zones.find((zone, i) => props.zones.indexOf(zone) !== i);
+    if (repeated !== undefined) throw new Error(`AwsNetwork: zones must not repeat a zone, got "${repeated}" twice`);
     for (const key of ["privateSubnetCidrs", "publicSubnetCidrs"] as const) {
       if (props[key].length !== props.zones.length) {
         throw new Error(`AwsNetwork: ${key} must have one CIDR per zone (${props.zones.length}), got ${props[key].length}`);

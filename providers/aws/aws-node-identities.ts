@@ -47,6 +47,27 @@ export function sessionManagerPolicy(instanceArnPattern: string): string {
   });
 }
 
+/** IAM role and instance profile names: at most 64 of these characters. */
+const IAM_NAME_CHARACTERS = /^[A-Za-z0-9+=,.@_-]+$/;
+const IAM_NAME_MAX_LENGTH = 64;
+/** The longest kind in a role name (`kubeplane-<clusterName>-control-plane`). */
+const LONGEST_KIND = "control-plane";
+/** The longest cluster name whose identity names fit IAM's limit. */
+export const IDENTITY_CLUSTER_NAME_MAX_LENGTH = IAM_NAME_MAX_LENGTH - `kubeplane--${LONGEST_KIND}`.length;
+
+/** Checks that `clusterName` makes valid IAM names; errors name `owner` and the prop. */
+function checkClusterName(owner: string, clusterName: string): void {
+  if (!clusterName) throw new Error(`${owner}: clusterName is required`);
+  if (!IAM_NAME_CHARACTERS.test(clusterName)) {
+    throw new Error(`${owner}: clusterName may hold only letters, digits and + = , . @ _ - (it is part of IAM role names), got "${clusterName}"`);
+  }
+  if (clusterName.length > IDENTITY_CLUSTER_NAME_MAX_LENGTH) {
+    throw new Error(
+      `${owner}: clusterName must be at most ${IDENTITY_CLUSTER_NAME_MAX_LENGTH} characters (IAM role names are at most ${IAM_NAME_MAX_LENGTH}), got ${clusterName.length}`,
+    );
+  }
+}
+
 const EC2_ASSUME_ROLE = JSON.stringify({
   Version: "2012-10-17",
   Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
@@ -71,7 +92,8 @@ export class AwsNodeIdentity extends Construct implements NodeIdentity {
 
   constructor(scope: Construct, id: string, props: AwsNodeIdentityProps) {
     super(scope, id);
-    if (!props.clusterName) throw new Error("AwsNodeIdentity: clusterName is required");
+    checkClusterName("AwsNodeIdentity", props.clusterName);
+    if (!props.instanceArnPattern) throw new Error("AwsNodeIdentity: instanceArnPattern is required");
     this.kind = props.kind;
     this.name = `kubeplane-${props.clusterName}-${props.kind}`;
     this.role = new IamRole(this, "role", {
@@ -79,7 +101,6 @@ export class AwsNodeIdentity extends Construct implements NodeIdentity {
       description: `kubeplane ${props.clusterName}: ${props.kind} nodes`,
       assumeRolePolicy: EC2_ASSUME_ROLE,
     });
-    if (!props.instanceArnPattern) throw new Error("AwsNodeIdentity: instanceArnPattern is required");
     new IamRolePolicy(this, "session-manager", {
       name: "kubeplane-session-manager",
       role: this.role.id,
@@ -97,6 +118,7 @@ export class AwsNodeIdentities extends Construct implements NodeIdentities {
 
   constructor(scope: Construct, id: string, props: NodeIdentitiesProps) {
     super(scope, id);
+    checkClusterName("AwsNodeIdentities", props.clusterName);
     const partition = new DataAwsPartition(this, "partition").partition;
     const region = new DataAwsRegion(this, "region").name;
     const account = new DataAwsCallerIdentity(this, "account").accountId;

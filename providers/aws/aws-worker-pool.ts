@@ -35,6 +35,9 @@ export class AwsWorkerPool extends Construct implements WorkerPool {
     if (min > max) throw new Error(`AwsWorkerPool: min (${min}) must not exceed max (${max})`);
     if (desired < min || desired > max) throw new Error(`AwsWorkerPool: desired (${desired}) must be within [min, max] = [${min}, ${max}]`);
     if (props.subnetIds.length === 0) throw new Error("AwsWorkerPool: subnetIds must name at least one subnet");
+    // Without a group, EC2 attaches the VPC's default security group.
+    if (props.firewallGroupIds.length === 0) throw new Error("AwsWorkerPool: firewallGroupIds must name at least one security group");
+    const rootVolume = encryptedRootVolume(props.volumeSize, "AwsWorkerPool");
     const rootDeviceName = props.rootDeviceName ?? DEFAULT_ROOT_DEVICE_NAME;
     if (!Token.isUnresolved(rootDeviceName) && !/^\/dev\/[a-z0-9]+$/.test(rootDeviceName)) {
       throw new Error(`AwsWorkerPool: rootDeviceName must be a device name like /dev/sda1 or /dev/xvda, got "${rootDeviceName}"`);
@@ -54,7 +57,7 @@ export class AwsWorkerPool extends Construct implements WorkerPool {
       // argument cannot take literally.
       userData: Fn.base64encode(new TerraformLocal(this, "user-data", props.userData).asString),
       metadataOptions: { ...IMDSV2_ONLY },
-      blockDeviceMappings: [{ deviceName: rootDeviceName, ebs: launchTemplateVolume(encryptedRootVolume(props.volumeSize)) }],
+      blockDeviceMappings: [{ deviceName: rootDeviceName, ebs: launchTemplateVolume(rootVolume) }],
       tagSpecifications: [
         { resourceType: "instance", tags },
         { resourceType: "volume", tags },

@@ -88,6 +88,12 @@ describe("AwsNetwork", () => {
     ).toThrow(/AwsNetwork: zones must name at least 2 zones/);
   });
 
+  test("rejects a zone listed twice, naming the prop", () => {
+    expect(() => Testing.synthScope((scope) => new AwsNetwork(scope, "n", { ...props, zones: ["eu-west-1a", "eu-west-1b", "eu-west-1a"] }))).toThrow(
+      /AwsNetwork: zones must not repeat a zone, got "eu-west-1a" twice/,
+    );
+  });
+
   test("rejects subnet lists that do not match the zones, naming the prop", () => {
     expect(() => Testing.synthScope((scope) => new AwsNetwork(scope, "n", { ...props, publicSubnetCidrs: ["10.0.128.0/20"] }))).toThrow(
       /AwsNetwork: publicSubnetCidrs must have one CIDR per zone \(3\), got 1/,

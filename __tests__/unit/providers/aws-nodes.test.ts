@@ -19,13 +19,17 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { AwsApiLoadBalancer } from "../../../providers/aws/aws-api-load-balancer";
 import { AwsBastion } from "../../../providers/aws/aws-bastion";
 import { AwsControlPlane } from "../../../providers/aws/aws-control-plane";
+import { AwsNodeIdentities, AwsNodeIdentity } from "../../../providers/aws/aws-node-identities";
 import { AwsWorkerPool } from "../../../providers/aws/aws-worker-pool";
 import { CANONICAL_OWNER, UBUNTU_LTS_NAME_PATTERN, UbuntuMachineImage } from "../../../providers/aws/ubuntu-machine-image";
-import type { ControlPlaneProps, WorkerPoolProps } from "../../../providers";
+import type { ControlPlaneProps, NodeIdentity, WorkerPoolProps } from "../../../providers";
 import { all, parse, TEST_NETWORK, testIdentities } from "../../support/aws-fixtures";
 import { synthValidated } from "./validated-stack";
 
 const lbProps = { clusterName: "test", network: TEST_NETWORK, port: 6443, firewallGroupIds: ["sg-lb"] };
+
+/** An identity that is not an AWS one (another cloud's, or a hand-made object). */
+const FOREIGN_IDENTITY: NodeIdentity = { kind: "worker", name: "elsewhere" };
 
 /** What every kubeplane machine's metadata options are (IMDSv2 only, one hop). */
 const IMDSV2_ONLY = { http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 };
@@ -100,8 +104,15 @@ describe("AwsControlPlane", () => {
     ).toThrow(/loadBalancer is required/);
   });
 
-  test("rejects a volume too small to boot", () => {
-    expect(() => controlPlane(1, { volumeSize: 4 })).toThrow(/volumeSize must be a whole number of GiB, at least 8/);
+  test.each<[string, Partial<ControlPlaneProps>, RegExp]>([
+    ["no subnet", { subnetIds: [] }, /AwsControlPlane: subnetIds must name at least one subnet/],
+    ["no security group (EC2 would attach the VPC default)", { firewallGroupIds: [] }, /AwsControlPlane: firewallGroupIds must name at least one security group/],
+    ["empty init user data", { initUserData: "" }, /AwsControlPlane: initUserData is required/],
+    ["a volume too small to boot", { volumeSize: 4 }, /AwsControlPlane: volumeSize must be a whole number of GiB, at least 8 and at most 16384, got 4/],
+    ["a volume larger than gp3 allows", { volumeSize: 16385 }, /AwsControlPlane: volumeSize must be .* got 16385/],
+    ["another cloud's identity", { identity: FOREIGN_IDENTITY }, /AwsControlPlane: identity: expected an identity made by the AWS cloud/],
+  ])("rejects %s, naming the prop", (_, overrides, message) => {
+    expect(() => controlPlane(1, overrides)).toThrow(message);
   });
 });
 
@@ -138,8 +149,22 @@ describe("AwsApiLoadBalancer", () => {
   });
 
   test("rejects a balancer without a security group and names too long for AWS", () => {
-    expect(() => Testing.synthScope((scope) => new AwsApiLoadBalancer(scope, "lb", { ...lbProps, firewallGroupIds: [] }))).toThrow(/firewallGroupIds/);
-    expect(() => Testing.synthScope((scope) => new AwsApiLoadBalancer(scope, "lb", { ...lbProps, clusterName: "x".repeat(29) }))).toThrow(/clusterName must be at most 28/);
+    expect(() => Testing.synthScope((scope) => new AwsApiLoadBalancer(scope, "lb", { ...lbProps, firewallGroupIds: [] }))).toThrow(
+      /AwsApiLoadBalancer: firewallGroupIds must name at least one security group/,
+    );
+    expect(() => Testing.synthScope((scope) => new AwsApiLoadBalancer(scope, "lb", { ...lbProps, clusterName: "x".repeat(29) }))).toThrow(
+      /AwsApiLoadBalancer: clusterName must be at most 28/,
+    );
+  });
+
+  test.each([0, 65536, 6443.5])("rejects port %p, naming the prop", (port) => {
+    expect(() => Testing.synthScope((scope) => new AwsApiLoadBalancer(scope, "lb", { ...lbProps, port }))).toThrow(/AwsApiLoadBalancer: port must be a TCP port \(1 to 65535\), got/);
+  });
+
+  test("a balancer no node registered with fails the stack's validation at synthesis", () => {
+    expect(() => synthValidated((scope) => new AwsApiLoadBalancer(scope, "lb", lbProps))).toThrow(
+      /\[test\/lb\] AwsApiLoadBalancer: no target registered \(addTarget was never called\)/,
+    );
   });
 });
 
@@ -202,12 +227,30 @@ describe("AwsWorkerPool", () => {
     [{ min: -1 }, /min must be a whole number/],
     [{ subnetIds: [] }, /subnetIds must name at least one subnet/],
     [{ rootDeviceName: "sda1" }, /AwsWorkerPool: rootDeviceName must be a device name like \/dev\/sda1 or \/dev\/xvda, got "sda1"/],
-  ])("rejects %p", (overrides, message) => {
+    [{ max: 2.5 }, /AwsWorkerPool: max must be a whole number ≥ 0, got 2.5/],
+    [{ firewallGroupIds: [] }, /AwsWorkerPool: firewallGroupIds must name at least one security group/],
+    [{ volumeSize: 7 }, /AwsWorkerPool: volumeSize must be a whole number of GiB, at least 8/],
+    [{ identity: FOREIGN_IDENTITY }, /AwsWorkerPool: identity: expected an identity made by the AWS cloud/],
+  ])("rejects %p, naming the prop", (overrides, message) => {
     expect(() => pool(overrides)).toThrow(message);
   });
 });
 
 describe("AwsBastion", () => {
+  const bastion = (overrides: Partial<{ subnetId: string; firewallGroupIds: string[]; identity: NodeIdentity }>) =>
+    Testing.synthScope((scope) => {
+      const ids = testIdentities(scope, true);
+      new AwsBastion(scope, "bastion", { clusterName: "test", imageId: "ami-12345678", subnetId: "subnet-p1", firewallGroupIds: ["sg-b"], identity: ids.bastion!, ...overrides });
+    });
+
+  test.each<[string, Parameters<typeof bastion>[0], RegExp]>([
+    ["no subnet", { subnetId: "" }, /AwsBastion: subnetId is required/],
+    ["no security group (EC2 would attach the VPC default)", { firewallGroupIds: [] }, /AwsBastion: firewallGroupIds must name at least one security group/],
+    ["another cloud's identity", { identity: FOREIGN_IDENTITY }, /AwsBastion: identity: expected an identity made by the AWS cloud/],
+  ])("rejects %s, naming the prop", (_, overrides, message) => {
+    expect(() => bastion(overrides)).toThrow(message);
+  });
+
   test("private, IMDSv2, encrypted, in the bastion role", () => {
     const synth = synthValidated((scope) => {
       const ids = testIdentities(scope, true);
@@ -311,6 +354,28 @@ describe("AwsNodeIdentities", () => {
       role: expect.stringMatching(/^\$\{aws_iam_role\.identities_worker_role_[A-Z0-9]+\.name\}$/),
     });
     expect(synth).toHaveDataSource(DataAwsCallerIdentity);
+  });
+
+  test.each([
+    ["", /AwsNodeIdentities: clusterName is required/],
+    ["my cluster", /AwsNodeIdentities: clusterName may hold only letters, digits and \+ = , \. @ _ - \(it is part of IAM role names\), got "my cluster"/],
+    ["team/dev", /AwsNodeIdentities: clusterName may hold only/],
+    ["x".repeat(41), /AwsNodeIdentities: clusterName must be at most 40 characters \(IAM role names are at most 64\), got 41/],
+  ])("rejects cluster name %p, naming the prop", (clusterName, message) => {
+    expect(() => Testing.synthScope((scope) => new AwsNodeIdentities(scope, "identities", { clusterName }))).toThrow(message);
+  });
+
+  test("the longest accepted cluster name makes a control-plane role name of exactly IAM's 64 characters", () => {
+    const synth = synthValidated((scope) => new AwsNodeIdentities(scope, "identities", { clusterName: "x".repeat(40) }));
+    expect(synth).toHaveResourceWithProperties(IamRole, { name: expect.stringMatching(/^kubeplane-x{40}-control-plane$/) });
+    expect(`kubeplane-${"x".repeat(40)}-control-plane`).toHaveLength(64);
+  });
+
+  test("a single identity checks its own props, naming them", () => {
+    const single = (props: { clusterName: string; instanceArnPattern: string }) =>
+      Testing.synthScope((scope) => new AwsNodeIdentity(scope, "id", { kind: "worker", ...props }));
+    expect(() => single({ clusterName: "", instanceArnPattern: "arn:aws:ec2:*:*:instance/*" })).toThrow(/AwsNodeIdentity: clusterName is required/);
+    expect(() => single({ clusterName: "test", instanceArnPattern: "" })).toThrow(/AwsNodeIdentity: instanceArnPattern is required/);
   });
 
   test("each role gets the scoped Session Manager policy, limited to the account's instances", () => {

@@ -136,7 +136,10 @@ describe("kubeadm, HA control plane", () => {
     // kubeadm init prints a join command and certificate key: they stay out of the node's logs.
     expect(`${initRun.stdout}${initRun.stderr}`).not.toMatch(TOKEN);
     expect(`${initRun.stdout}${initRun.stderr}`).not.toContain(key);
-    expect(argsOf(init.calls("systemctl"))).toContainEqual(["enable", "--now", "kubeplane-join-lease.timer"]);
+    // The timer runs before the first publication: a failed one is retried by the timer.
+    const timer = init.calls("systemctl").find((c) => c.args.join(" ") === "enable --now kubeplane-join-lease.timer");
+    const firstTokenCreate = init.calls("kubeadm").find((c) => c.args[0] === "token" && c.args[1] === "create");
+    expect(timer?.at).toBeLessThanOrEqual(firstTokenCreate?.at ?? -1);
     expect(await parameterExists(cluster, `${cluster.parameterPath}/join/rotation-lock`)).toBe(false);
     expect(init.file("/var/lib/kubeplane/initialised")).toBeDefined();
   });
@@ -417,6 +420,20 @@ describe("a control-plane node during kubeadm init", () => {
 });
 
 describe("kubeadm, single control-plane node", () => {
+  test("a failed first publication fails the bootstrap but leaves the timer, which publishes on its next run", async () => {
+    const cluster = await newCluster({ ha: false });
+    const init = await cluster.launch("control-plane-init");
+    const run = await init.run(BOOTSTRAP, [], { SIM_KUBEADM_FAIL: "token create" });
+    expect(run.stderr).toContain("refusing to publish a worker join lease");
+    expect(run.code).not.toBe(0);
+    expect(await cluster.lease("worker")).toBeUndefined();
+    expect(argsOf(init.calls("systemctl"))).toContainEqual(["enable", "--now", "kubeplane-join-lease.timer"]);
+
+    const timerRun = await init.run(LEASE_REFRESH_COMMAND, ["--when-due"]);
+    expect(timerRun.code).toBe(0);
+    expect(((await cluster.lease("worker")) as JoinLease).createdBy).toBe(init.instance.instanceId);
+  });
+
   test("init advertises the node's own address, without certificate upload or a control-plane lease", async () => {
     const cluster = await newCluster({ ha: false, ttlHours: 1 });
     const init = await cluster.launch("control-plane-init");

@@ -37,10 +37,11 @@ case $KUBEPLANE_ROLE in
   control-plane-init)
     installer_init
     mark_initialised
+    # The timer first: should this first publication fail, the timer publishes within minutes.
+    enable_lease_timer
     "$KUBEPLANE_REFRESH_COMMAND" --force
     check_lease worker "$KUBEPLANE_WORKER_JOIN_PARAMETER"
     if cluster_is_ha; then check_lease control-plane "$KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER"; fi
-    enable_lease_timer
     ;;
   control-plane-join)
     join_cluster control-plane "$KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER"

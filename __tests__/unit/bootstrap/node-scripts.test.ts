@@ -84,3 +84,14 @@ test.each(INSTALLERS)("the scripts shipped in %s user data (comments removed) ar
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the aws CLI retries transient errors: the SSM backend sets the standard retry mode, unless the node sets its own", () => {
+  const source = (env: Record<string, string>) =>
+    spawnSync("bash", ["-c", '. "$1"; printf "%s %s" "$AWS_RETRY_MODE" "$AWS_MAX_ATTEMPTS"', "bash", path.join(NODE_SOURCE_DIR, "backends/ssm.sh")], {
+      env,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  expect(source({}).stdout).toBe("standard 5");
+  expect(source({ AWS_RETRY_MODE: "adaptive", AWS_MAX_ATTEMPTS: "8" }).stdout).toBe("adaptive 8");
+});

@@ -8,6 +8,9 @@
 #   backend_request_refresh       ask a running control-plane node to run the lease refresh command;
 #                                 status 2 when there is no control-plane node to ask
 
+# The aws CLI retries throttling and transient errors (its legacy default mode retries less).
+export AWS_RETRY_MODE="${AWS_RETRY_MODE:-standard}" AWS_MAX_ATTEMPTS="${AWS_MAX_ATTEMPTS:-5}"
+
 ssm_aws() { aws --region "$KUBEPLANE_AWS_REGION" "$@"; }
 
 # ssm_call ERROR_CODE AWS_ARGS...: runs aws; returns 3 when it fails with ERROR_CODE ("-": none

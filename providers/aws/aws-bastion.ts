@@ -1,4 +1,8 @@
-/** A small instance in a private subnet, reached through SSM Session Manager (no SSH, no public IP). */
+/**
+ * A small instance in a private subnet, reached through SSM Session Manager (no SSH, no public
+ * IP). Not a Kubernetes node: tagged with the cluster (`kubeplane:cluster`) but not as owned by
+ * it for the AWS cloud provider (`kubernetes.io/cluster/<name>`).
+ */
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { Construct } from "constructs";
 import type { Bastion, BastionProps } from "../bastion";

@@ -11,12 +11,16 @@ export function kubernetesClusterTag(clusterName: string): string {
   return `kubernetes.io/cluster/${clusterName}`;
 }
 
-/** Tags for an instance of a given kind. */
+/**
+ * Tags for an instance of a given kind. Only Kubernetes nodes (control plane, workers) carry
+ * `kubernetes.io/cluster/<name>=owned`: the AWS cloud provider treats what carries it as the
+ * cluster's, so the bastion, which is no node, must not. It still carries `kubeplane:cluster`.
+ */
 export function nodeTags(clusterName: string, kind: NodeKind): Record<string, string> {
   return {
     Name: `${clusterName}-${kind}`,
     [CLUSTER_TAG]: clusterName,
     [ROLE_TAG]: kind,
-    [kubernetesClusterTag(clusterName)]: "owned",
+    ...(kind === "bastion" ? {} : { [kubernetesClusterTag(clusterName)]: "owned" }),
   };
 }

@@ -267,6 +267,13 @@ describe("AwsBastion", () => {
       iam_instance_profile: expect.stringMatching(/^\$\{aws_iam_instance_profile\.identities_bastion_profile_[A-Z0-9]+\.name\}$/),
     });
   });
+
+  test("tagged with the cluster and its role, but not as a Kubernetes node the AWS cloud provider would treat as the cluster's", () => {
+    const synth = bastion({});
+    expect(synth).toHaveResourceWithProperties(Instance, { tags: { Name: "test-bastion", "kubeplane:cluster": "test", "kubeplane:role": "bastion" } });
+    const [instance] = all(synth, "aws_instance");
+    expect(Object.keys(instance.tags as Record<string, string>).filter((key) => key.startsWith("kubernetes.io/"))).toEqual([]);
+  });
 });
 
 describe("UbuntuMachineImage", () => {

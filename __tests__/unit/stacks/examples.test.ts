@@ -148,6 +148,9 @@ describe("prod example: HA control plane", () => {
   test("a bastion reached by Session Manager: private, no ingress at all", () => {
     const bastion = resourcesOf(prod.clusterJson, "aws_instance").find((i) => (i.tags as Record<string, string>)["kubeplane:role"] === "bastion")!;
     expect(bastion).toMatchObject({ associate_public_ip_address: false, metadata_options: expect.objectContaining({ http_tokens: "required" }) });
+    // Not a Kubernetes node: the AWS cloud provider must not take it for one of the cluster's.
+    expect(bastion.tags).not.toHaveProperty(["kubernetes.io/cluster/prod"]);
+    expect(bastion.tags).toMatchObject({ "kubeplane:cluster": "prod" });
     expect(ingressOf(groupNamed(prod, "bastion"))).toEqual([]);
     expect(Object.keys(prod.clusterJson.output!)).toContain("bastion_instance_id");
   });

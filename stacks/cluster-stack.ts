@@ -104,6 +104,7 @@ export class ClusterStack extends TerraformStack {
       instanceType: def.workers.instanceType,
       volumeSize: def.workers.volumeSize,
       imageId: image.imageId,
+      rootDeviceName: image.rootDeviceName,
       subnetIds: network.privateSubnetIds,
       firewallGroupIds: firewall.workerGroupIds,
       identity: identities.workers,

@@ -208,11 +208,10 @@ describe.each(EXAMPLE_NODES)("$name example: nodes", ({ name, synth, installer, 
   test("workers: a launch template with IMDSv2 and an encrypted root volume, user data by reference", () => {
     expect(synth.cluster).toHaveResourceWithProperties(LaunchTemplate, {
       metadata_options: { http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 },
-      // One mapping, the root volume: under the Ubuntu AMI's root device name, or Ubuntu's
-      // /dev/sda1 while the cluster stack does not hand the image's name to the pool.
+      // One mapping, the root volume, under the Ubuntu AMI's own root device name.
       block_device_mappings: [
         expect.objectContaining({
-          device_name: expect.stringMatching(/^(\/dev\/sda1|\$\{data\.aws_ami\.image_ubuntu_[A-Z0-9]+\.root_device_name\})$/),
+          device_name: expect.stringMatching(/^\$\{data\.aws_ami\.image_ubuntu_[A-Z0-9]+\.root_device_name\}$/),
           ebs: expect.objectContaining({ encrypted: "true" }),
         }),
       ],

@@ -275,7 +275,7 @@ describe("kubeadm, HA control plane", () => {
   test("--force waits for a rotation lock another run holds and takes it over once expired", async () => {
     const lock = `${cluster.parameterPath}/join/rotation-lock`;
     const before = (await cluster.lease("worker")) as JoinLease;
-    await cluster.putParameter(lock, `i-0another ${nowSeconds() + 3}`);
+    await cluster.putParameter(lock, `i-0another ${nowSeconds() + 10}`);
     const run = await init.run(LEASE_REFRESH_COMMAND, ["--force"], { KUBEPLANE_LEASE_LOCK_POLL_SECONDS: "1" });
     expect(run.stderr).toContain("waiting for the rotation lock of i-0another");
     expect(run.stderr).toContain("removing the expired rotation lock of i-0another");
@@ -353,6 +353,34 @@ describe("kubeadm, HA control plane", () => {
     ]);
     expect(argsOf(node.calls("systemctl"))).toContainEqual(["enable", "--now", "kubeplane-join-lease.timer"]);
     expect(node.file("/var/lib/kubeplane/initialised")).toBeDefined();
+  });
+
+  test("a control-plane joiner whose lease is refused gets a new control-plane lease on request", async () => {
+    const request = `${cluster.parameterPath}/join/control-plane-refresh-request`;
+    const current = (await cluster.lease("control-plane")) as JoinLease;
+    // A young, unexpired lease whose certificate key the cluster no longer knows (e.g. an upload
+    // after which the token could not be made): only a request from a control-plane joiner renews it.
+    const badKey = "f".repeat(64);
+    await cluster.putLease("control-plane", {
+      ...current,
+      command: current.command.replace(CERTIFICATE_KEY, `--certificate-key ${badKey}`),
+      createdAt: nowSeconds() - 600,
+    });
+    const responder = await new ControlPlaneResponder(cluster).start();
+    const node = await cluster.launch("control-plane-join");
+    const run = await node.run(BOOTSTRAP);
+    await responder.stop();
+
+    expect(run.stderr).toContain("the control-plane join lease is refused; asking for a fresh one");
+    expect(run.stderr).toContain("joined the cluster as control-plane");
+    expect(run.code).toBe(0);
+    const rotations = responder.answered.filter((a) => a.run.stderr.includes("published a new control-plane join lease"));
+    expect(rotations).toHaveLength(1);
+    expect(rotations[0].run.stderr).toContain(`control-plane node ${node.instance.instanceId} asked for a new control-plane join lease`);
+    const fresh = (await cluster.lease("control-plane")) as JoinLease;
+    const joins = argsOf(node.calls("kubeadm")).filter((a) => a[0] === "join");
+    expect(joins.map((a) => a[a.indexOf("--certificate-key") + 1])).toEqual([badKey, match(fresh.command, CERTIFICATE_KEY)]);
+    expect(await parameterExists(cluster, request)).toBe(false);
   });
 
   test("a re-run on a node that has joined does nothing", async () => {

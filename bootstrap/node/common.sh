@@ -40,6 +40,9 @@ load_cluster() {
   for name in "$KUBEPLANE_PARAMETER_BACKEND" "$KUBEPLANE_CLOUD" "$KUBEPLANE_INSTALLER"; do
     [[ $name =~ ^[a-z0-9-]+$ ]] || die "invalid module name '$name' in $KUBEPLANE_CLUSTER_ENV"
   done
+  # A control-plane joiner's request for a new control-plane lease (only control-plane nodes may
+  # write under the parameter path, so a worker cannot make one).
+  KUBEPLANE_CONTROL_PLANE_REFRESH_REQUEST="$KUBEPLANE_PARAMETER_PATH/join/control-plane-refresh-request"
   mkdir -p "$KUBEPLANE_STATE_DIR"
   # shellcheck source=backends/ssm.sh
   . "$KUBEPLANE_LIB/backends/$KUBEPLANE_PARAMETER_BACKEND.sh"

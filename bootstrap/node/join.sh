@@ -4,6 +4,15 @@
 # per request interval) and poll with backoff (1 s, x1.5, at most 3 s; back to 1 s after each
 # request), within a bounded total wait.
 
+# A refresh on request rotates the control-plane lease (a new certificate key, which breaks
+# control-plane joins in progress) only when due, or when a control-plane joiner left this request.
+request_control_plane_lease() {
+  local rc=0
+  backend_create "$KUBEPLANE_CONTROL_PLANE_REFRESH_REQUEST" "${NODE_INSTANCE_ID:-unknown} $(now)" || rc=$?
+  # Status 3: a request is already pending.
+  ((rc == 0 || rc == 3)) || log "could not leave a request for a new control-plane join lease"
+}
+
 # join_cluster worker|control-plane PARAMETER
 join_cluster() {
   local kind=$1 parameter=$2 started deadline lease state rc requested_at="" refused="" refused_at=0
@@ -43,6 +52,7 @@ join_cluster() {
       requested_at=$(now)
       # A refresh lands within seconds: poll quickly again.
       delay=${KUBEPLANE_JOIN_BACKOFF_INITIAL_MS:-1000}
+      if [[ $kind == control-plane ]]; then request_control_plane_lease; fi
       backend_request_refresh || log "could not ask for a fresh join lease now; will poll and ask again"
     fi
     if (($(now) >= deadline)); then

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Keeps the join lease fresh; runs on control-plane nodes only.
-#   (no option)  on request (SSM Run Command from a joining worker): a new worker lease unless the
+#   (no option)  on request (SSM Run Command from a joining node): a new worker lease unless the
 #                current one is valid and was made in the last KUBEPLANE_LEASE_REFRESH_DEBOUNCE_SECONDS;
-#                the control-plane lease as with --when-due (a new certificate key would break
-#                control-plane joins in progress)
+#                the control-plane lease likewise when a control-plane joiner left a request
+#                (KUBEPLANE_CONTROL_PLANE_REFRESH_REQUEST), otherwise as with --when-due (a new
+#                certificate key would break control-plane joins in progress)
 #   --when-due   from the systemd timer: a new lease once half its lifetime, less
 #                KUBEPLANE_LEASE_ROTATE_EARLY_SECONDS, has passed (or it is missing or invalid)
 #   --force      right after kubeadm init: always a new lease; waits (bounded) for a rotation
@@ -136,6 +137,16 @@ trap release_lock EXIT
 refresh "$mode" worker "$KUBEPLANE_WORKER_JOIN_PARAMETER"
 if cluster_is_ha; then
   control_plane_mode=$mode
-  if [[ $mode == requested ]]; then control_plane_mode=due; fi
+  control_plane_request=""
+  if [[ $mode == requested ]]; then
+    control_plane_mode=due
+    if control_plane_request=$(backend_get "$KUBEPLANE_CONTROL_PLANE_REFRESH_REQUEST"); then
+      log "control-plane node ${control_plane_request%% *} asked for a new control-plane join lease"
+      control_plane_mode=requested
+    else
+      control_plane_request=""
+    fi
+  fi
   refresh "$control_plane_mode" control-plane "$KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER"
+  if [[ -n $control_plane_request ]]; then backend_delete "$KUBEPLANE_CONTROL_PLANE_REFRESH_REQUEST" || true; fi
 fi

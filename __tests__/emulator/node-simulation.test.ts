@@ -90,6 +90,7 @@ describe("kubeadm, HA control plane", () => {
     expect(argsOf(init.calls("apt-mark"))).toEqual([["hold", "kubelet", "kubeadm", "kubectl"]]);
     expect(init.file("/etc/apt/sources.list.d/kubernetes.list")).toContain("https://pkgs.k8s.io/core:/stable:/v1.33/deb/");
     expect(init.file("/etc/containerd/config.toml")).toContain("SystemdCgroup = true");
+    expect(argsOf(init.calls("swapoff"))).toEqual([["-a"]]);
     expect(init.file("/etc/default/kubelet")).toContain(
       `--provider-id=aws:///${init.instance.availabilityZone}/${init.instance.instanceId}`,
     );
@@ -448,6 +449,16 @@ describe("a control-plane node during kubeadm init", () => {
 });
 
 describe("kubeadm, single control-plane node", () => {
+  test("a containerd config the SystemdCgroup edit does not take on stops the bootstrap with a clear message", async () => {
+    const cluster = await newCluster({ ha: false });
+    const init = await cluster.launch("control-plane-init");
+    const run = await init.run(BOOTSTRAP, [], { SIM_CONTAINERD_CONFIG: "[plugins]\\n  systemd_cgroup = false\\n" });
+    expect(run.stderr).toContain("could not set SystemdCgroup = true");
+    expect(run.code).not.toBe(0);
+    expect(argsOf(init.calls("systemctl"))).not.toContainEqual(["restart", "containerd"]);
+    expect(init.calls("kubeadm")).toEqual([]);
+  });
+
   test("a failed first publication fails the bootstrap but leaves the timer, which publishes on its next run", async () => {
     const cluster = await newCluster({ ha: false });
     const init = await cluster.launch("control-plane-init");

@@ -15,7 +15,7 @@ import { NodeRole } from "../../../bootstrap/user-data-context";
 export const STUB_DIR = path.join(__dirname, "stubs");
 
 /** Commands that only record their arguments. */
-const RECORDED_COMMANDS = ["apt-get", "apt-mark", "containerd", "gpg", "kubectl", "modprobe", "snap", "sysctl", "systemctl"];
+const RECORDED_COMMANDS = ["apt-get", "apt-mark", "containerd", "gpg", "kubectl", "modprobe", "snap", "swapoff", "sysctl", "systemctl"];
 
 let awsCli: string | undefined;
 

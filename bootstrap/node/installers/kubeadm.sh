@@ -23,6 +23,8 @@ installer_prepare() {
   local etc="$KUBEPLANE_ROOT/etc"
   mkdir -p "$etc/modules-load.d" "$etc/sysctl.d" "$etc/apt/keyrings" "$etc/apt/sources.list.d" "$etc/containerd"
   printf 'overlay\nbr_netfilter\n' >"$etc/modules-load.d/kubeplane.conf"
+  # The kubelet refuses to run with swap on (Ubuntu's cloud images have none: harmless there).
+  swapoff -a
   modprobe overlay
   modprobe br_netfilter
   printf 'net.bridge.bridge-nf-call-iptables = 1\nnet.bridge.bridge-nf-call-ip6tables = 1\nnet.ipv4.ip_forward = 1\n' \
@@ -31,6 +33,9 @@ installer_prepare() {
   apt_install containerd ca-certificates curl gpg jq
   containerd config default >"$etc/containerd/config.toml"
   sed -i 's/SystemdCgroup = false/SystemdCgroup = true/' "$etc/containerd/config.toml"
+  # The kubelet uses the systemd cgroup driver: a containerd left on cgroupfs breaks every pod.
+  grep -q 'SystemdCgroup = true' "$etc/containerd/config.toml" ||
+    die "could not set SystemdCgroup = true in $etc/containerd/config.toml (containerd's default config changed?)"
   systemctl restart containerd
   curl -fsSL --retry 5 "${repo}Release.key" | gpg --dearmor --batch --yes -o "$KUBEPLANE_ROOT$keyring"
   echo "deb [signed-by=$keyring] $repo /" >"$etc/apt/sources.list.d/kubernetes.list"

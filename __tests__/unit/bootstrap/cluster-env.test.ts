@@ -5,7 +5,11 @@ import { renderClusterEnv, shellQuote } from "../../../bootstrap/cluster-env";
 function sourced(settings: Record<string, string>): Record<string, string> {
   const names = Object.keys(settings);
   const script = `set -a; eval "$1"; ${names.map((n) => `printf '%s\\0' "$${n}"`).join("; ")}`;
-  const out = execFileSync("bash", ["-c", script, "bash", renderClusterEnv(settings)], { env: {} }).toString();
+  // stdin not a socket: bash would otherwise source ~/.bashrc as if started by sshd.
+  const out = execFileSync("bash", ["-c", script, "bash", renderClusterEnv(settings)], {
+    env: {},
+    stdio: ["ignore", "pipe", "pipe"],
+  }).toString();
   const values = out.split("\0").slice(0, names.length);
   return Object.fromEntries(names.map((n, i) => [n, values[i]]));
 }

@@ -20,7 +20,11 @@ function sourcedSettings(userData: string): Record<string, string> {
   if (!env) throw new Error("no cluster settings file");
   const file = path.join(dir, `cluster-${Math.random()}.env`);
   writeFileSync(file, env.text);
-  const out = execFileSync("bash", ["-c", 'set -a; . "$1"; set +a; env -0', "bash", file], { env: {} }).toString();
+  // stdin not a socket: bash would otherwise source ~/.bashrc as if started by sshd.
+  const out = execFileSync("bash", ["-c", 'set -a; . "$1"; set +a; env -0', "bash", file], {
+    env: {},
+    stdio: ["ignore", "pipe", "pipe"],
+  }).toString();
   return Object.fromEntries(
     out
       .split("\0")

@@ -29,7 +29,7 @@ export const DEFAULTS = {
     /** 1, or an odd number of at least 3 for an HA control plane behind a load balancer. */
     count: 1,
     instanceType: "t3.medium",
-    /** Root volume size in GiB (always encrypted). */
+    /** Root volume size in GiB (always encrypted); 8 to 16384. */
     volumeSize: 50,
   },
   workers: {
@@ -37,7 +37,7 @@ export const DEFAULTS = {
     desired: 2,
     max: 3,
     instanceType: "t3.large",
-    /** Root volume size in GiB (always encrypted). */
+    /** Root volume size in GiB (always encrypted); 8 to 16384. */
     volumeSize: 50,
   },
   joinTokens: {

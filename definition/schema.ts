@@ -17,7 +17,17 @@ const cidr = z.string().superRefine((value, ctx) => {
   if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
 });
 
-const positiveInt = z.number().int().min(1);
+/**
+ * Root volume size in GiB: at least 8 (the Ubuntu image's root snapshot, and what the node
+ * hardening in providers/ requires), at most 16384 (gp3's largest volume, 16 TiB).
+ */
+export const VOLUME_SIZE_MIN_GIB = 8;
+export const VOLUME_SIZE_MAX_GIB = 16384;
+const volumeSize = z
+  .number()
+  .int()
+  .min(VOLUME_SIZE_MIN_GIB, { message: `must be at least ${VOLUME_SIZE_MIN_GIB} GiB (the machine image's root snapshot)` })
+  .max(VOLUME_SIZE_MAX_GIB, { message: `must be at most ${VOLUME_SIZE_MAX_GIB} GiB (gp3's largest volume)` });
 const count = z.number().int().min(0, { message: "must not be negative" });
 
 const kubernetesVersion = z
@@ -108,7 +118,7 @@ export const clusterDefinitionSchema = z
       .strictObject({
         count: count.default(DEFAULTS.controlPlane.count),
         instanceType: z.string().min(1).default(DEFAULTS.controlPlane.instanceType),
-        volumeSize: positiveInt.default(DEFAULTS.controlPlane.volumeSize),
+        volumeSize: volumeSize.default(DEFAULTS.controlPlane.volumeSize),
         /** Opt-in public API endpoint: an internet-facing load balancer reachable only from these CIDRs. */
         publicApi: z
           .strictObject({
@@ -123,7 +133,7 @@ export const clusterDefinitionSchema = z
         desired: count.default(DEFAULTS.workers.desired),
         max: count.default(DEFAULTS.workers.max),
         instanceType: z.string().min(1).default(DEFAULTS.workers.instanceType),
-        volumeSize: positiveInt.default(DEFAULTS.workers.volumeSize),
+        volumeSize: volumeSize.default(DEFAULTS.workers.volumeSize),
       })
       .prefault({}),
     joinTokens: z

@@ -143,6 +143,17 @@ describe("counts", () => {
     expect(problemAt(`${BASE}workers:\n  max: "3"\n`, "workers.max").message).toBe('must be a number (got "3")');
   });
 
+  it.each(["controlPlane", "workers"])("%s.volumeSize below the image's root snapshot or above gp3's largest volume", (section) => {
+    expect(problemAt(`${BASE}${section}:\n  volumeSize: 2\n`, `${section}.volumeSize`).message).toBe(
+      "must be at least 8 GiB (the machine image's root snapshot) (got number 2)",
+    );
+    expect(problemAt(`${BASE}${section}:\n  volumeSize: 16385\n`, `${section}.volumeSize`).message).toBe(
+      "must be at most 16384 GiB (gp3's largest volume) (got number 16385)",
+    );
+    expect(problemsOf(`${BASE}${section}:\n  volumeSize: 8\n`)).toEqual([]);
+    expect(problemsOf(`${BASE}${section}:\n  volumeSize: 16384\n`)).toEqual([]);
+  });
+
   it("kurl runs one control-plane node", () => {
     const yaml = `${BASE}kubernetes:\n  installer: kurl\n  kurl:\n    installerUrl: https://k8s.kurl.sh/abc1234\ncontrolPlane:\n  count: 3\n`;
     expect(problemAt(yaml, "controlPlane.count").message).toMatch(/must be 1 with the kurl installer/);

@@ -1,5 +1,8 @@
 /** Which traffic may reach the cluster's nodes and load balancer: only what Kubernetes needs. */
+import type { NodeNetworkPort } from "../bootstrap/installers/installer";
 import { Network } from "./network";
+
+export type { NodeNetworkPort } from "../bootstrap/installers/installer";
 
 /** Props for a cluster firewall. */
 export interface ClusterFirewallProps {
@@ -24,6 +27,12 @@ export interface ClusterFirewallProps {
    * @default false
    */
   readonly apiLoadBalancer?: boolean;
+  /**
+   * What the cluster's CNI needs open between every two nodes: the installer's `cniPorts`
+   * (`installerNamed(name).cniPorts`, e.g. Flannel's VXLAN for kURL).
+   * @default Calico's (BGP 179/tcp, IP-in-IP, VXLAN 4789/udp, Typha 5473/tcp): the kubeadm installer's CNI
+   */
+  readonly cniPorts?: readonly NodeNetworkPort[];
 }
 
 /** Firewall groups (security groups on AWS) for each kind of member. */

@@ -2,17 +2,26 @@
  * kubeadm (the default installer): containerd, kubelet/kubeadm/kubectl pinned to the cluster's
  * Kubernetes version from pkgs.k8s.io, `kubeadm init` from a config file, Calico as the CNI.
  */
-import { Installer } from "./installer";
+import { Installer, NodeNetworkPort } from "./installer";
 
-/** The pinned Calico release (BGP 179/tcp, IP-in-IP, VXLAN 4789/udp and Typha 5473/tcp are open between nodes). */
+/** The pinned Calico release (its ports: CALICO_NODE_PORTS). */
 export const CALICO_VERSION = "v3.29.1";
 
 /** The pinned Calico manifest applied after `kubeadm init`. */
 export const CALICO_MANIFEST_URL = `https://raw.githubusercontent.com/projectcalico/calico/${CALICO_VERSION}/manifests/calico.yaml`;
 
+/** What Calico needs between nodes: BGP, IP-in-IP, VXLAN and Typha. */
+export const CALICO_NODE_PORTS: readonly NodeNetworkPort[] = [
+  { description: "Calico BGP", protocol: "tcp", fromPort: 179, toPort: 179 },
+  { description: "Calico IP-in-IP", protocol: "4", fromPort: 0, toPort: 0 },
+  { description: "Calico VXLAN", protocol: "udp", fromPort: 4789, toPort: 4789 },
+  { description: "Calico Typha", protocol: "tcp", fromPort: 5473, toPort: 5473 },
+];
+
 export const kubeadmInstaller: Installer = {
   name: "kubeadm",
   nodeModule: "installers/kubeadm.sh",
+  cniPorts: CALICO_NODE_PORTS,
   settings: (context) => ({
     KUBEPLANE_POD_CIDR: context.kubernetes.podCidr,
     KUBEPLANE_SERVICE_CIDR: context.kubernetes.serviceCidr,

@@ -2,11 +2,20 @@
  * kURL (an option): the installer spec pinned in the cluster definition sets the node up; nodes
  * join with the command kURL prints, which its tasks.sh `join_token` regenerates.
  */
-import { Installer } from "./installer";
+import { Installer, NodeNetworkPort } from "./installer";
+
+/**
+ * What kURL's default CNI, Flannel (VXLAN backend), needs between nodes. An installer spec pinning
+ * another CNI (Weave, Antrea, ...) needs other ports.
+ */
+export const FLANNEL_NODE_PORTS: readonly NodeNetworkPort[] = [
+  { description: "Flannel VXLAN", protocol: "udp", fromPort: 8472, toPort: 8472 },
+];
 
 export const kurlInstaller: Installer = {
   name: "kurl",
   nodeModule: "installers/kurl.sh",
+  cniPorts: FLANNEL_NODE_PORTS,
   settings: (context) => {
     const url = context.kubernetes.kurlInstallerUrl;
     if (!url) throw new Error(`cluster ${context.clusterName}: the kurl installer needs kubernetes.kurlInstallerUrl`);

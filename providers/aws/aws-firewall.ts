@@ -2,7 +2,7 @@
  * Security groups that open only what Kubernetes needs. Rules are inline, so a rule added
  * outside Terraform shows up as drift in the next plan.
  *
- * - `nodes` (every node): kubelet and the CNI (Calico: BGP, IP-in-IP, VXLAN, Typha) between nodes.
+ * - `nodes` (every node): kubelet and the CNI's ports (`cniPorts`: Calico's by default) between nodes.
  * - `control-plane`: the API from inside the network, etcd and the controller/scheduler ports
  *   between control-plane nodes.
  * - `workers`: NodePorts and kube-proxy health from inside the network.
@@ -12,6 +12,7 @@
  */
 import { SecurityGroup, SecurityGroupIngress } from "@cdktf/provider-aws/lib/security-group";
 import { Construct } from "constructs";
+import { CALICO_NODE_PORTS } from "../../bootstrap/installers/kubeadm";
 import type { ClusterFirewall, ClusterFirewallProps } from "../firewall";
 import { kubernetesClusterTag } from "./tags";
 
@@ -58,6 +59,13 @@ export class AwsFirewall extends Construct implements ClusterFirewall {
     super(scope, id);
     const { clusterName: name, apiServerPort: api } = props;
     if (!Number.isInteger(api) || api < 1 || api > 65535) throw new Error(`AwsFirewall: apiServerPort must be a port number, got ${api}`);
+    const cniPorts = props.cniPorts ?? CALICO_NODE_PORTS;
+    for (const p of cniPorts) {
+      const portless = p.protocol !== "tcp" && p.protocol !== "udp";
+      const valid = Number.isInteger(p.fromPort) && Number.isInteger(p.toPort) && p.fromPort <= p.toPort &&
+        (portless ? /^\d+$/.test(p.protocol) && p.fromPort === 0 && p.toPort === 0 : p.fromPort >= 1 && p.toPort <= 65535);
+      if (!valid) throw new Error(`AwsFirewall: cniPorts entry "${p.description}" is not a valid port range or IP protocol`);
+    }
     const inside: Source = { cidrs: [props.network.cidr] };
     const self: Source = { self: true };
     const group = (groupId: string, description: string, rules: SecurityGroupIngress[], tags: Record<string, string> = {}) =>
@@ -76,10 +84,7 @@ export class AwsFirewall extends Construct implements ClusterFirewall {
       `kubeplane ${name}: traffic between all nodes`,
       [
         ingress("kubelet API", "tcp", 10250, 10250, self),
-        ingress("Calico BGP", "tcp", 179, 179, self),
-        ingress("Calico IP-in-IP", "4", 0, 0, self),
-        ingress("Calico VXLAN", "udp", 4789, 4789, self),
-        ingress("Calico Typha", "tcp", 5473, 5473, self),
+        ...cniPorts.map((p) => ingress(p.description, p.protocol, p.fromPort, p.toPort, self)),
       ],
       { [kubernetesClusterTag(name)]: "owned" },
     );

@@ -1,8 +1,9 @@
 import { Testing } from "cdktf";
+import { installerNamed } from "../../../bootstrap/installers/installers";
 import { AwsFirewall } from "../../../providers/aws/aws-firewall";
 import { all, TEST_NETWORK } from "../../support/aws-fixtures";
 
-type Rule = { cidr_blocks: string[]; from_port: number; to_port: number; self: boolean; description: string };
+type Rule = { cidr_blocks: string[]; from_port: number; to_port: number; self: boolean; description: string; protocol: string };
 const groups = (synth: string) => Object.fromEntries(all(synth, "aws_security_group").map((g) => [String(g.name).replace("kubeplane-test-", ""), g.ingress as Rule[]]));
 
 describe("AwsFirewall", () => {
@@ -49,6 +50,46 @@ describe("AwsFirewall", () => {
     for (const rule of Object.values(groups(synth)).flat()) {
       expect(Object.keys(rule).sort()).toEqual(["cidr_blocks", "description", "from_port", "ipv6_cidr_blocks", "prefix_list_ids", "protocol", "security_groups", "self", "to_port"]);
     }
+  });
+
+  describe("the CNI's ports between nodes come from the installer", () => {
+    const nodeRules = (installer?: "kubeadm" | "kurl") => {
+      const cniPorts = installer ? installerNamed(installer).cniPorts : undefined;
+      const synth = Testing.synthScope((scope) => new AwsFirewall(scope, "fw", { clusterName: "test", network: TEST_NETWORK, apiServerPort: 6443, cniPorts }));
+      return groups(synth).nodes.map((r) => ({ protocol: r.protocol, from: r.from_port, to: r.to_port, self: r.self, cidrs: r.cidr_blocks }));
+    };
+    const kubelet = { protocol: "tcp", from: 10250, to: 10250, self: true, cidrs: [] };
+    const calico = [
+      { protocol: "tcp", from: 179, to: 179, self: true, cidrs: [] },
+      { protocol: "4", from: 0, to: 0, self: true, cidrs: [] },
+      { protocol: "udp", from: 4789, to: 4789, self: true, cidrs: [] },
+      { protocol: "tcp", from: 5473, to: 5473, self: true, cidrs: [] },
+    ];
+
+    test("kubeadm (Calico): BGP, IP-in-IP, VXLAN and Typha between nodes", () => {
+      expect(nodeRules("kubeadm")).toEqual([kubelet, ...calico]);
+    });
+
+    test("kURL (Flannel): VXLAN 8472/udp between nodes, none of Calico's ports", () => {
+      const rules = nodeRules("kurl");
+      expect(rules).toEqual([kubelet, { protocol: "udp", from: 8472, to: 8472, self: true, cidrs: [] }]);
+      expect(rules.filter((r) => r.from === 179 || r.protocol === "4" || r.from === 4789 || r.from === 5473)).toEqual([]);
+    });
+
+    test("without cniPorts, Calico's (the kubeadm installer's CNI)", () => {
+      expect(nodeRules()).toEqual(nodeRules("kubeadm"));
+    });
+
+    test.each([
+      ["a port out of range", { description: "x", protocol: "udp", fromPort: 0, toPort: 8472 }],
+      ["a reversed range", { description: "x", protocol: "tcp", fromPort: 200, toPort: 100 }],
+      ["ports on a portless protocol", { description: "x", protocol: "4", fromPort: 1, toPort: 1 }],
+      ["an unknown protocol name", { description: "x", protocol: "sctp-ish", fromPort: 0, toPort: 0 }],
+    ])("rejects %s, naming the prop", (_, port) => {
+      expect(() =>
+        Testing.synthScope((scope) => new AwsFirewall(scope, "fw", { clusterName: "test", network: TEST_NETWORK, apiServerPort: 6443, cniPorts: [port] })),
+      ).toThrow(/cniPorts/);
+    });
   });
 
   test("rejects an invalid API port, naming the prop", () => {

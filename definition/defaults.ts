@@ -26,12 +26,16 @@ export const DEFAULTS = {
     serviceCidr: "10.96.0.0/12",
   },
   controlPlane: {
-    /** 1, or an odd number of at least 3 for an HA control plane behind a load balancer. */
+    /**
+     * 1, or an odd number of 3 to 7 for an HA control plane behind a load balancer (at most 7:
+     * etcd's recommended largest cluster); an HA control plane needs at least as many zones.
+     */
     count: 1,
     instanceType: "t3.medium",
     /** Root volume size in GiB (always encrypted); 8 to 16384. */
     volumeSize: 50,
   },
+  /** Worker pool size: 0 <= min <= desired <= max <= 1000. */
   workers: {
     min: 1,
     desired: 2,

@@ -28,7 +28,14 @@ const volumeSize = z
   .int()
   .min(VOLUME_SIZE_MIN_GIB, { message: `must be at least ${VOLUME_SIZE_MIN_GIB} GiB (the machine image's root snapshot)` })
   .max(VOLUME_SIZE_MAX_GIB, { message: `must be at most ${VOLUME_SIZE_MAX_GIB} GiB (gp3's largest volume)` });
-const count = z.number().int().min(0, { message: "must not be negative" });
+/** The most control-plane nodes: etcd's recommended largest cluster (every write waits for a quorum). */
+export const CONTROL_PLANE_MAX_COUNT = 7;
+/** The most workers in the pool (min, desired and max alike). */
+export const WORKERS_MAX_COUNT = 1000;
+const count = (max: number, why: string) =>
+  z.number().int().min(0, { message: "must not be negative" }).max(max, { message: `must be at most ${max} (${why})` });
+const controlPlaneCount = count(CONTROL_PLANE_MAX_COUNT, "etcd's recommended largest cluster; every write waits for a quorum");
+const workerCount = count(WORKERS_MAX_COUNT, "kubeplane's largest worker pool");
 
 const kubernetesVersion = z
   .string()
@@ -116,7 +123,7 @@ export const clusterDefinitionSchema = z
       .prefault({}),
     controlPlane: z
       .strictObject({
-        count: count.default(DEFAULTS.controlPlane.count),
+        count: controlPlaneCount.default(DEFAULTS.controlPlane.count),
         instanceType: z.string().min(1).default(DEFAULTS.controlPlane.instanceType),
         volumeSize: volumeSize.default(DEFAULTS.controlPlane.volumeSize),
         /** Opt-in public API endpoint: an internet-facing load balancer reachable only from these CIDRs. */
@@ -129,9 +136,9 @@ export const clusterDefinitionSchema = z
       .prefault({}),
     workers: z
       .strictObject({
-        min: count.default(DEFAULTS.workers.min),
-        desired: count.default(DEFAULTS.workers.desired),
-        max: count.default(DEFAULTS.workers.max),
+        min: workerCount.default(DEFAULTS.workers.min),
+        desired: workerCount.default(DEFAULTS.workers.desired),
+        max: workerCount.default(DEFAULTS.workers.max),
         instanceType: z.string().min(1).default(DEFAULTS.workers.instanceType),
         volumeSize: volumeSize.default(DEFAULTS.workers.volumeSize),
       })

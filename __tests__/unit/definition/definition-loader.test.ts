@@ -131,6 +131,20 @@ describe("counts", () => {
     expect(p?.message).toBe("must not be negative (got number -1)");
   });
 
+  it.each([
+    ["controlPlane.count", 9, "must be at most 7 (etcd's recommended largest cluster; every write waits for a quorum) (got number 9)"],
+    ["workers.min", 1001, "must be at most 1000 (kubeplane's largest worker pool) (got number 1001)"],
+    ["workers.desired", 5000, "must be at most 1000 (kubeplane's largest worker pool) (got number 5000)"],
+    ["workers.max", 1001, "must be at most 1000 (kubeplane's largest worker pool) (got number 1001)"],
+  ])("%s above its limit", (field, value, message) => {
+    const [section, key] = field.split(".");
+    expect(problemsOf(`${BASE}${section}:\n  ${key}: ${value}\n`).find((q) => q.path === field)?.message).toBe(message);
+  });
+
+  it("the largest worker pool is allowed", () => {
+    expect(problemsOf(`${BASE}workers:\n  min: 1000\n  desired: 1000\n  max: 1000\n`)).toEqual([]);
+  });
+
   it.each([0, 2, 4])("a control plane of %i nodes", (count) => {
     expect(problemAt(`${BASE}controlPlane:\n  count: ${count}\n`, "controlPlane.count").message).toMatch(/must be 1, or an odd number of at least 3/);
   });

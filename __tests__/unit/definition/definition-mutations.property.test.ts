@@ -2,20 +2,34 @@
  * Property: random mutations of the example definitions — of their values, their keys and their
  * raw text — are either accepted as valid definitions or rejected with well-formed problems.
  * The loader never crashes, and never accepts a definition that breaks a cross-field rule.
+ * Every definition the loader accepts is also built, audited and synthesized (as main.ts does):
+ * that may fail only with a DefinitionError or a RuleViolationError, never a crash.
  */
+import { App } from "cdktf";
 import fc from "fast-check";
-import { readFileSync } from "fs";
+import { mkdtempSync, readFileSync, rmSync } from "fs";
+import { tmpdir } from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { ClusterDefinition, DefinitionProblem, formatProblem, parseDefinition } from "../../../definition";
+import { ClusterDefinition, DefinitionError, DefinitionProblem, formatProblem, parseDefinition } from "../../../definition";
 import { parseCidr, overlaps } from "../../../definition/cidr";
 import { cloudDefinitionCheck } from "../../../providers";
-import { suppressionCheck } from "../../../rules";
+import { auditApp, RuleViolationError, suppressionCheck } from "../../../rules";
+import { addClusterStacks } from "../../../stacks/cluster-stacks";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const EXAMPLE_TEXTS = ["dev", "prod", "kurl"].map((n) => readFileSync(path.join(ROOT, "clusters", `${n}.yaml`), "utf8"));
 const CHECKS = [cloudDefinitionCheck, suppressionCheck];
 const RUNS = Number(process.env.KUBEPLANE_PROPERTY_RUNS ?? 200);
+/**
+ * Building, auditing and synthesizing a cluster takes 0.1–0.5 s, so the random-mutation
+ * properties build only the first few definitions they accept; the field-mutation property
+ * below builds every one (and has fewer runs).
+ */
+const BUILDS_PER_PROPERTY = Number(process.env.KUBEPLANE_PROPERTY_BUILDS ?? 5);
+const BUILD_RUNS = Number(process.env.KUBEPLANE_PROPERTY_BUILD_RUNS ?? Math.max(1, Math.round(RUNS / 6)));
+const OUTDIR = mkdtempSync(path.join(tmpdir(), "kubeplane-property-"));
+afterAll(() => rmSync(OUTDIR, { recursive: true, force: true }));
 
 type Json = unknown;
 type Path = (string | number)[];
@@ -146,7 +160,24 @@ function expectSound(d: ClusterDefinition): void {
   if (d.kubernetes.installer === "kurl") expect(d.kubernetes.kurl?.installerUrl).toBeDefined();
 }
 
-function check(text: string): void {
+/**
+ * Builds an accepted definition's stacks, audits and synthesizes them, as main.ts does; only a
+ * problem the user can fix (DefinitionError, RuleViolationError) may stop that.
+ */
+function expectBuilds(definition: ClusterDefinition, text: string): void {
+  try {
+    const app = new App({ outdir: mkdtempSync(path.join(OUTDIR, "app-")) });
+    addClusterStacks(app, definition);
+    auditApp(app);
+    app.synth();
+  } catch (e) {
+    if (e instanceof DefinitionError || e instanceof RuleViolationError) return;
+    throw new Error(`an accepted definition crashed the build:\n${text}\n${(e as Error).stack}`);
+  }
+}
+
+/** Parses `text`; checks the problems, or the accepted definition (building it when `build`). */
+function check(text: string, build = false): ClusterDefinition | undefined {
   let result: ReturnType<typeof parseDefinition>;
   try {
     result = parseDefinition("m.yaml", text, CHECKS);
@@ -156,10 +187,83 @@ function check(text: string): void {
   if (result.definition) {
     expect(result.problems).toEqual([]);
     expectSound(result.definition);
+    if (build) expectBuilds(result.definition, text);
+    return result.definition;
   } else {
     expect(result.problems.length).toBeGreaterThan(0);
     for (const p of result.problems) expectWellFormed(p, text);
   }
+  return undefined;
+}
+
+/** A check that builds the first `limit` accepted definitions it sees. */
+function buildingCheck(limit: number): (text: string) => void {
+  let built = 0;
+  return (text) => {
+    if (check(text, built < limit)) built++;
+  };
+}
+
+/** An IPv4 CIDR, mostly a valid network block, with prefixes around the edges of what is allowed. */
+const cidrValue: fc.Arbitrary<string> = fc
+  .tuple(fc.constantFrom(10, 172, 192, 100, 0, 128, 203), fc.nat(255), fc.nat(255), fc.oneof(fc.integer({ min: 0, max: 32 }), fc.constantFrom(4, 8, 12, 16, 24, 27, 28)), fc.boolean())
+  .map(([a, b, c, prefix, hostBits]) => {
+    const address = ((a * 256 + b) * 256 + c) * 256;
+    const size = 2 ** (32 - prefix);
+    const network = hostBits ? address : address - (address % size);
+    return `${Math.floor(network / 2 ** 24) % 256}.${Math.floor(network / 2 ** 16) % 256}.${Math.floor(network / 2 ** 8) % 256}.${network % 256}/${prefix}`;
+  });
+
+/** Whole numbers around `bounds`, and anywhere up to `max`. */
+const near = (bounds: number[], max: number): fc.Arbitrary<number> =>
+  fc.oneof(fc.constantFrom(...bounds.flatMap((b) => [b - 1, b, b + 1])), fc.integer({ min: -1, max }));
+
+const zoneLists = fc.constantFrom(["eu-west-1a", "eu-west-1b"], ["us-east-1a", "us-east-1b", "us-east-1c"], ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
+
+/** The fields that feed the builders, each with values around its limits. */
+const FIELDS: readonly (readonly [Path, fc.Arbitrary<Json>])[] = [
+  [["controlPlane", "count"], near([1, 3, 5, 7], 9)],
+  [["workers", "min"], near([0, 1000], 1100)],
+  [["workers", "desired"], near([0, 1000], 1100)],
+  [["workers", "max"], near([0, 1000], 1100)],
+  [["controlPlane", "volumeSize"], near([1, 8, 16384], 20000)],
+  [["workers", "volumeSize"], near([1, 8, 16384], 20000)],
+  [["joinTokens", "ttlHours"], near([1, 168], 200)],
+  [["network", "cidr"], cidrValue],
+  [["kubernetes", "podCidr"], cidrValue],
+  [["kubernetes", "serviceCidr"], cidrValue],
+  [["network", "azs"], fc.oneof(fc.integer({ min: 1, max: 7 }), zoneLists)],
+  [["network", "privateSubnets"], fc.array(cidrValue, { minLength: 1, maxLength: 3 })],
+  [["network", "publicSubnets"], fc.array(cidrValue, { minLength: 1, maxLength: 3 })],
+  [["controlPlane", "publicApi", "allowedCidrs"], fc.array(cidrValue, { minLength: 1, maxLength: 3 })],
+  [["controlPlane", "publicApi"], fc.constant(undefined)],
+  [["bastion"], fc.boolean()],
+  [["network", "natGateways"], fc.constantFrom("single", "perAz")],
+  [["kubernetes", "installer"], fc.constantFrom("kubeadm", "kurl")],
+];
+
+const fieldMutation: fc.Arbitrary<{ path: Path; value: Json }> = fc.oneof(...FIELDS.map(([p, value]) => fc.record({ path: fc.constant(p), value })));
+
+/** Each numeric limit, just inside and just outside, on one example: tried on every run. */
+const BOUNDARY_EXAMPLES: [number, { path: Path; value: Json }[]][] = (
+  [
+    [["controlPlane", "volumeSize"], [7, 8, 16384, 16385]],
+    [["workers", "volumeSize"], [7, 8, 16384, 16385]],
+    [["controlPlane", "count"], [7, 8]],
+    [["workers", "max"], [1000, 1001]],
+  ] as [Path, number[]][]
+).flatMap(([p, values]) => values.map((value): [number, { path: Path; value: Json }[]] => [0, [{ path: p, value }]]));
+
+/** Sets (or, for undefined, deletes) a field, making the mappings on the way. */
+function setField(data: Record<string, Json>, p: Path, value: Json): void {
+  let node = data;
+  for (const key of p.slice(0, -1)) {
+    const next = node[key];
+    if (next === null || typeof next !== "object" || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, Json>;
+  }
+  if (value === undefined) delete node[p[p.length - 1]];
+  else node[p[p.length - 1]] = value;
 }
 
 describe("mutated examples", () => {
@@ -168,20 +272,33 @@ describe("mutated examples", () => {
   });
 
   it("data mutations are accepted or rejected with well-formed problems, never a crash", () => {
+    const checkAndBuild = buildingCheck(BUILDS_PER_PROPERTY);
     fc.assert(
       fc.property(fc.nat(EXAMPLE_TEXTS.length - 1), fc.array(dataMutation, { minLength: 1, maxLength: 4 }), (example, mutations) => {
         const data = mutateData(parse(EXAMPLE_TEXTS[example]), mutations);
-        check(stringify(data));
+        checkAndBuild(stringify(data));
       }),
       { numRuns: RUNS },
     );
   });
 
+  it("field mutations that are accepted build, audit and synthesize without crashing", () => {
+    fc.assert(
+      fc.property(fc.nat(EXAMPLE_TEXTS.length - 1), fc.array(fieldMutation, { minLength: 1, maxLength: 3 }), (example, mutations) => {
+        const data = parse(EXAMPLE_TEXTS[example]) as Record<string, Json>;
+        for (const m of mutations) setField(data, m.path, m.value);
+        check(stringify(data), true);
+      }),
+      { numRuns: BUILD_RUNS, examples: BOUNDARY_EXAMPLES },
+    );
+  });
+
   it("text mutations are accepted or rejected with well-formed problems, never a crash", () => {
+    const checkAndBuild = buildingCheck(BUILDS_PER_PROPERTY);
     fc.assert(
       fc.property(fc.nat(EXAMPLE_TEXTS.length - 1), fc.array(textMutation, { minLength: 1, maxLength: 3 }), (example, mutations) => {
         const text = mutations.reduce((t, m) => mutateText(t, m as { kind: string; at: number }), EXAMPLE_TEXTS[example]);
-        check(text);
+        checkAndBuild(text);
       }),
       { numRuns: RUNS },
     );
@@ -189,7 +306,7 @@ describe("mutated examples", () => {
 
   it("arbitrary YAML documents never crash the loader", () => {
     fc.assert(
-      fc.property(fc.jsonValue({ maxDepth: 3 }), (value) => check(stringify(value))),
+      fc.property(fc.jsonValue({ maxDepth: 3 }), (value) => void check(stringify(value))),
       { numRuns: RUNS / 2 },
     );
   });

@@ -106,6 +106,11 @@ test("while another run holds a stack's lock, the audit cannot plan that stack a
 
 test("npm run destroy empties both states and leaves nothing of the cluster", async () => {
   const { definition, stacks } = clusterExpectations(definitionFile);
+  // Before: every kind the leftovers check looks at has something, so "nothing left" means gone.
+  expect(await inventory.deployedSummary(definition.name)).toEqual({
+    missingKinds: [],
+    instances: definition.controlPlane.count + definition.workers.desired,
+  });
   timings.destroy = (await destroyUntilGone(workspace, [`${definition.name}-*`])).seconds;
   expect(await inventory.leftovers(definition.name)).toEqual({});
   expect((await stateOf(stacks.cluster)).resources).toEqual([]);

@@ -13,6 +13,26 @@ type Json = any;
 
 const CLUSTER_TAG = "kubeplane:cluster";
 
+/** The kinds of resource the inventory lists (and `leftovers` checks after a destroy). */
+export const INVENTORY_KINDS = [
+  "vpcs",
+  "subnets",
+  "securityGroups",
+  "internetGateways",
+  "routeTables",
+  "elasticIps",
+  "natGateways",
+  "instances",
+  "launchTemplates",
+  "autoScalingGroups",
+  "roles",
+  "instanceProfiles",
+  "ssmDocuments",
+  "kmsAliases",
+  "kmsKeys",
+] as const;
+export type InventoryKind = (typeof INVENTORY_KINDS)[number];
+
 /** The aws CLI against one emulator and region. */
 export class EmulatorInventory {
   constructor(
@@ -105,11 +125,12 @@ export class EmulatorInventory {
   }
 
   /**
-   * Everything of the cluster still in the emulator, by kind; kinds with nothing left are
-   * omitted, so a cluster that is entirely gone gives `{}`.
+   * Everything of the cluster in the emulator, by kind: every kind `leftovers` checks is a key,
+   * with an empty list where there is none. Tests check before a destroy that every kind is
+   * present, so "nothing left" afterwards cannot pass because a kind was never found at all.
    */
-  async leftovers(cluster: string): Promise<Record<string, string[]>> {
-    const kinds: Record<string, () => Promise<string[]>> = {
+  async everything(cluster: string): Promise<Record<InventoryKind, string[]>> {
+    const kinds: Record<InventoryKind, () => Promise<string[]>> = {
       vpcs: async () => (await this.vpcs(cluster)).map((v) => v.VpcId),
       subnets: async () => (await this.subnets(cluster)).map((s) => s.SubnetId),
       securityGroups: async () => (await this.securityGroups(cluster)).map((g) => g.GroupId),
@@ -126,11 +147,29 @@ export class EmulatorInventory {
       kmsAliases: async () => (await this.kmsAliases(cluster)).map((a) => a.AliasName),
       kmsKeys: async () => (await this.enabledKmsKeys(cluster)).map((k) => k.KeyId),
     };
+    const all = {} as Record<InventoryKind, string[]>;
+    for (const kind of INVENTORY_KINDS) all[kind] = await kinds[kind]();
+    return all;
+  }
+
+  /**
+   * Everything of the cluster still in the emulator, by kind; kinds with nothing left are
+   * omitted, so a cluster that is entirely gone gives `{}`.
+   */
+  async leftovers(cluster: string): Promise<Record<string, string[]>> {
     const left: Record<string, string[]> = {};
-    for (const [kind, list] of Object.entries(kinds)) {
-      const found = await list();
+    for (const [kind, found] of Object.entries(await this.everything(cluster))) {
       if (found.length > 0) left[kind] = found;
     }
     return left;
+  }
+
+  /**
+   * The kinds with nothing of the cluster, and the instance count, for a check before destroy
+   * (`missingKinds` must be empty; `instances` must equal control-plane count + desired workers).
+   */
+  async deployedSummary(cluster: string): Promise<{ missingKinds: InventoryKind[]; instances: number }> {
+    const all = await this.everything(cluster);
+    return { missingKinds: INVENTORY_KINDS.filter((k) => all[k].length === 0), instances: all.instances.length };
   }
 }

@@ -22,11 +22,41 @@ const cidrOf = (v: unknown): Ipv4Cidr | undefined => {
   return typeof parsed === "string" ? undefined : parsed;
 };
 
+/** The number of zones a definition asks for (a count or a list), undefined when unreadable. */
+function zoneCount(def: Fields): number | undefined {
+  const azs = fields(def.network).azs ?? DEFAULTS.network.azs;
+  return Array.isArray(azs) ? azs.length : int(azs);
+}
+
+/**
+ * The fewest zones over which `count` control-plane nodes, placed round-robin, survive the loss
+ * of any one zone: the zone holding the most etcd members, ceil(count / zones) of them, must
+ * leave a quorum. 3 for every HA size kubeplane allows (3, 5 and 7 nodes).
+ */
+export function minimumZonesFor(count: number): number {
+  let zones = 2;
+  while (Math.ceil(count / zones) > (count - 1) / 2) zones++;
+  return zones;
+}
+
 function controlPlaneRules(def: Fields, problems: CrossFieldProblem[]): void {
   const cp = int(fields(def.controlPlane).count);
   if (cp === 0) problems.push({ path: ["controlPlane", "count"], message: "must be 1, or an odd number of at least 3 for HA (got 0)" });
   else if (cp !== undefined && cp > 1 && cp % 2 === 0) {
     problems.push({ path: ["controlPlane", "count"], message: `must be 1, or an odd number of at least 3 for HA (got ${cp}: etcd needs an odd quorum)` });
+  } else if (cp !== undefined && cp > 1) {
+    const zones = zoneCount(def);
+    const needed = minimumZonesFor(cp);
+    if (zones !== undefined && zones < needed) {
+      const crowded = Math.ceil(cp / zones);
+      problems.push({
+        path: ["controlPlane", "count"],
+        message:
+          `${cp} control-plane nodes need network.azs of at least ${needed} zones (got ${zones}): nodes are spread over the zones in turn, ` +
+          `so one zone would hold ${crowded} of the ${cp} etcd members and losing it would lose quorum; ` +
+          `set network.azs to ${needed} or more, or controlPlane.count to 1`,
+      });
+    }
   }
   const allowed = fields(fields(def.controlPlane).publicApi).allowedCidrs;
   if (Array.isArray(allowed)) {

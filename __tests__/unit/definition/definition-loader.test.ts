@@ -149,6 +149,28 @@ describe("counts", () => {
     expect(problemAt(`${BASE}controlPlane:\n  count: ${count}\n`, "controlPlane.count").message).toMatch(/must be 1, or an odd number of at least 3/);
   });
 
+  it.each([
+    [3, 2],
+    [5, 2],
+    [7, 2],
+  ])("an HA control plane of %i nodes in %i zones would lose quorum with one zone", (count, azs) => {
+    const p = problemAt(`${BASE}network:\n  azs: ${azs}\ncontrolPlane:\n  count: ${count}\n`, "controlPlane.count");
+    expect(p.message).toMatch(new RegExp(`^${count} control-plane nodes need network\\.azs of at least 3 zones \\(got ${azs}\\): .*lose quorum; set network\\.azs to 3 or more, or controlPlane\\.count to 1$`));
+  });
+
+  it("the default two zones are too few for three control-plane nodes, a list of zones counts too", () => {
+    expect(problemAt(`${BASE}controlPlane:\n  count: 3\n`, "controlPlane.count").message).toMatch(/at least 3 zones \(got 2\): .*one zone would hold 2 of the 3 etcd members/);
+    expect(problemAt(`${BASE}network:\n  azs: [eu-west-1a, eu-west-1b]\ncontrolPlane:\n  count: 3\n`, "controlPlane.count").message).toMatch(/got 2/);
+  });
+
+  it.each([
+    [3, 3],
+    [5, 3],
+    [7, 3],
+  ])("an HA control plane of %i nodes in %i zones survives a zone", (count, azs) => {
+    expect(problemsOf(`${BASE}network:\n  azs: ${azs}\ncontrolPlane:\n  count: ${count}\n`)).toEqual([]);
+  });
+
   it("a fractional count must be a whole number", () => {
     expect(problemAt(`${BASE}workers:\n  max: 2.5\n`, "workers.max").message).toBe("must be a whole number (got number 2.5)");
   });
@@ -169,7 +191,7 @@ describe("counts", () => {
   });
 
   it("kurl runs one control-plane node", () => {
-    const yaml = `${BASE}kubernetes:\n  installer: kurl\n  kurl:\n    installerUrl: https://k8s.kurl.sh/abc1234\ncontrolPlane:\n  count: 3\n`;
+    const yaml = `${BASE}network:\n  azs: 3\nkubernetes:\n  installer: kurl\n  kurl:\n    installerUrl: https://k8s.kurl.sh/abc1234\ncontrolPlane:\n  count: 3\n`;
     expect(problemAt(yaml, "controlPlane.count").message).toMatch(/must be 1 with the kurl installer/);
   });
 });

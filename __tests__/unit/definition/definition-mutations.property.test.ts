@@ -158,6 +158,9 @@ function expectSound(d: ClusterDefinition): void {
   const [vpc, pods, services] = blocks as Exclude<ReturnType<typeof parseCidr>, string>[];
   expect(overlaps(vpc, pods) || overlaps(vpc, services) || overlaps(pods, services)).toBe(false);
   if (d.kubernetes.installer === "kurl") expect(d.kubernetes.kurl?.installerUrl).toBeDefined();
+  // An HA control plane survives losing the zone that holds the most of its nodes.
+  const zones = Array.isArray(d.network.azs) ? d.network.azs.length : d.network.azs;
+  if (d.controlPlane.count > 1) expect(Math.ceil(d.controlPlane.count / zones)).toBeLessThanOrEqual((d.controlPlane.count - 1) / 2);
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { installerNamed } from "../bootstrap/installers/installers";
 import { LEASE_REFRESH_COMMAND, renderUserData } from "../bootstrap/user-data";
 import type { NodeRole, UserDataContext } from "../bootstrap/user-data-context";
 import type { ClusterDefinition } from "../definition";
@@ -42,6 +43,7 @@ export class ClusterStack extends TerraformStack {
       publicApiCidrs,
       bastion: def.bastion,
       apiLoadBalancer: needsLoadBalancer,
+      cniPorts: installerNamed(def.kubernetes.installer).cniPorts,
     });
     const identities = cloud.createNodeIdentities(this, "identities", { clusterName: def.name, bastion: def.bastion });
     const backend = cloud.createParameterBackend(this, "join-lease", {

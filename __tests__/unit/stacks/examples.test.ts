@@ -57,6 +57,11 @@ describe("dev example: network stack", () => {
   });
 });
 
+/** A security group's ingress rules as `protocol/from-to[/self]`, sorted. */
+function portsOf(synth: typeof dev, groupSuffix: string): string[] {
+  return ingressOf(groupNamed(synth, groupSuffix)).map((r) => `${r.protocol}/${r.from_port}-${r.to_port}${r.self ? "/self" : ""}`).sort();
+}
+
 describe("dev example: cluster stack", () => {
   test("no security group admits the internet", () => {
     for (const sg of resourcesOf(dev.clusterJson, "aws_security_group")) {
@@ -65,7 +70,7 @@ describe("dev example: cluster stack", () => {
   });
 
   test("security groups open only the Kubernetes ports", () => {
-    const ports = (suffix: string) => ingressOf(groupNamed(dev, suffix)).map((r) => `${r.protocol}/${r.from_port}-${r.to_port}${r.self ? "/self" : ""}`).sort();
+    const ports = (suffix: string) => portsOf(dev, suffix);
     expect(ports("control-plane")).toEqual(["tcp/10257-10257/self", "tcp/10259-10259/self", "tcp/2379-2380/self", "tcp/6443-6443"]);
     expect(ports("nodes")).toEqual(["4/0-0/self", "tcp/10250-10250/self", "tcp/179-179/self", "tcp/5473-5473/self", "udp/4789-4789/self"]);
     expect(ports("workers")).toEqual(["tcp/10256-10256", "tcp/30000-32767", "udp/30000-32767"]);
@@ -174,6 +179,10 @@ describe("kurl example", () => {
     expect(others).toHaveLength(0);
     expect(userData).toMatch(setting("KUBEPLANE_KURL_INSTALLER_URL", "https://k8s.kurl.sh/5b3a0f1"));
     expect(new Set(resourcesOf(kurl.networkJson, "aws_subnet").map((s) => s.availability_zone))).toEqual(new Set(["us-east-1a", "us-east-1b"]));
+  });
+
+  test("nodes open kURL's CNI (Flannel VXLAN), not Calico's ports", () => {
+    expect(portsOf(kurl, "nodes")).toEqual(["tcp/10250-10250/self", "udp/8472-8472/self"]);
   });
 });
 

@@ -4,8 +4,11 @@
  */
 import { Installer, NodeNetworkPort } from "./installer";
 
-/** The pinned Calico release (its ports: CALICO_NODE_PORTS). */
-export const CALICO_VERSION = "v3.29.1";
+/**
+ * The pinned Calico release (its ports: CALICO_NODE_PORTS). v3.29 is tested by Calico against
+ * Kubernetes 1.29-1.32 only; v3.31 covers the examples' 1.33. Move it with kubernetes.version.
+ */
+export const CALICO_VERSION = "v3.31.3";
 
 /** The pinned Calico manifest applied after `kubeadm init`. */
 export const CALICO_MANIFEST_URL = `https://raw.githubusercontent.com/projectcalico/calico/${CALICO_VERSION}/manifests/calico.yaml`;

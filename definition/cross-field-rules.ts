@@ -3,8 +3,20 @@
  * They read a value that may be only partly valid, so that they can report their problems
  * alongside the schema's: a field of the wrong type is simply skipped here.
  */
-import { contains, Ipv4Cidr, overlaps, parseCidr } from "./cidr";
+import { planAddresses, PUBLIC_BLOCK_OFFSET } from "../stacks/address-plan";
+import { contains, format, Ipv4Cidr, overlaps, parseCidr } from "./cidr";
 import { DEFAULTS } from "./defaults";
+
+/** VPC prefixes kubeplane takes: AWS allows /16 to /28, and the VPC is carved into 16 subnets of at least /28. */
+export const VPC_PREFIX = { largest: 16, smallest: 24 } as const;
+/** Service network prefixes: kube-apiserver refuses anything larger than a /12; a /24 is the smallest taken. */
+export const SERVICE_PREFIX = { largest: 12, smallest: 24 } as const;
+/**
+ * Pod network: each node gets a /24 of it (kubeadm's node CIDR mask), and kube-controller-manager
+ * refuses a cluster CIDR more than 16 bits larger than that, so /8 to /24, with a /24 for every
+ * node the cluster may have (controlPlane.count + workers.max).
+ */
+export const POD_PREFIX = { largest: 8, smallest: 24, perNode: 24 } as const;
 
 /** A problem at a field path. */
 export interface CrossFieldProblem {
@@ -118,13 +130,18 @@ function addressSpaceRules(def: Fields, problems: CrossFieldProblem[]): void {
       }
     }
   }
+  kubernetesNetworkRules(def, problems);
   const vpc = cidrOf(blocks[0].text);
   if (!vpc) return;
-  if (vpc.prefix > 24) {
+  if (vpc.prefix > VPC_PREFIX.smallest) {
     problems.push({ path: ["network", "cidr"], message: `a /${vpc.prefix} is too small: subnets are 1/16th of the VPC and AWS needs at least a /28 (use /24 or larger)` });
+  } else if (vpc.prefix < VPC_PREFIX.largest) {
+    problems.push({
+      path: ["network", "cidr"],
+      message: `a /${vpc.prefix} is larger than AWS allows for a VPC (/16 to /28); use a /${VPC_PREFIX.largest} to /${VPC_PREFIX.smallest}`,
+    });
   }
-  const azs = network.azs ?? DEFAULTS.network.azs;
-  const azCount = Array.isArray(azs) ? azs.length : int(azs);
+  const azCount = zoneCount(def);
   const seen: { path: (string | number)[]; block: Ipv4Cidr; text: string }[] = [];
   for (const kind of ["privateSubnets", "publicSubnets"] as const) {
     const list = network[kind];
@@ -141,6 +158,78 @@ function addressSpaceRules(def: Fields, problems: CrossFieldProblem[]): void {
       const clash = seen.find((s) => overlaps(s.block, block));
       if (clash) problems.push({ path, message: `${text} overlaps network.${String(clash.path[1])}[${String(clash.path[2])}] (${clash.text})` });
       seen.push({ path, block, text: String(text) });
+    });
+  }
+  plannedSubnetRules(network, vpc, azCount, problems);
+}
+
+/**
+ * When only one subnet list is written, the other is carved from the VPC (stacks/address-plan):
+ * the written subnets must not overlap the carved ones.
+ */
+function plannedSubnetRules(network: Fields, vpc: Ipv4Cidr, azCount: number | undefined, problems: CrossFieldProblem[]): void {
+  const written = (["privateSubnets", "publicSubnets"] as const).filter((kind) => Array.isArray(network[kind]));
+  if (written.length !== 1 || azCount === undefined || azCount < 1 || azCount > PUBLIC_BLOCK_OFFSET || vpc.prefix > VPC_PREFIX.smallest) return;
+  const kind = written[0];
+  const other = kind === "privateSubnets" ? "publicSubnets" : "privateSubnets";
+  const plan = planAddresses(format(vpc), azCount);
+  const planned = (other === "privateSubnets" ? plan.privateSubnetCidrs : plan.publicSubnetCidrs).map((text) => ({ text, block: cidrOf(text) }));
+  (network[kind] as unknown[]).forEach((text, i) => {
+    const block = cidrOf(text);
+    const clash = block && planned.find((p) => p.block && overlaps(p.block, block));
+    if (clash) {
+      problems.push({
+        path: ["network", kind, i],
+        message:
+          `${String(text)} overlaps ${clash.text}, one of the ${other} carved from the VPC when network.${other} is not written ` +
+          `(${planned.map((p) => p.text).join(", ")}); choose other blocks, or write network.${other} too`,
+      });
+    }
+  });
+}
+
+/** Sizes of the pod and service networks that Kubernetes accepts. */
+function kubernetesNetworkRules(def: Fields, problems: CrossFieldProblem[]): void {
+  const k8s = fields(def.kubernetes);
+  const services = cidrOf(k8s.serviceCidr ?? DEFAULTS.kubernetes.serviceCidr);
+  if (services && services.prefix < SERVICE_PREFIX.largest) {
+    problems.push({
+      path: ["kubernetes", "serviceCidr"],
+      message: `a /${services.prefix} is larger than kube-apiserver accepts for the service network; use a /${SERVICE_PREFIX.largest} to /${SERVICE_PREFIX.smallest}`,
+    });
+  } else if (services && services.prefix > SERVICE_PREFIX.smallest) {
+    problems.push({
+      path: ["kubernetes", "serviceCidr"],
+      message: `a /${services.prefix} is too small for the service network; use a /${SERVICE_PREFIX.largest} to /${SERVICE_PREFIX.smallest}`,
+    });
+  }
+  const pods = cidrOf(k8s.podCidr ?? DEFAULTS.kubernetes.podCidr);
+  if (!pods) return;
+  if (pods.prefix < POD_PREFIX.largest) {
+    problems.push({
+      path: ["kubernetes", "podCidr"],
+      message:
+        `a /${pods.prefix} is larger than Kubernetes allows for the pod network (each node gets a /${POD_PREFIX.perNode} of it, ` +
+        `and kube-controller-manager takes at most 16 bits more); use a /${POD_PREFIX.largest} to /${POD_PREFIX.smallest}`,
+    });
+    return;
+  }
+  if (pods.prefix > POD_PREFIX.smallest) {
+    problems.push({
+      path: ["kubernetes", "podCidr"],
+      message: `a /${pods.prefix} is smaller than one node's pod range (/${POD_PREFIX.perNode}); use a /${POD_PREFIX.largest} to /${POD_PREFIX.smallest}`,
+    });
+    return;
+  }
+  const nodes = (int(fields(def.controlPlane).count) ?? DEFAULTS.controlPlane.count) + (int(fields(def.workers).max) ?? DEFAULTS.workers.max);
+  const capacity = 2 ** (POD_PREFIX.perNode - pods.prefix);
+  if (nodes > capacity) {
+    const needed = POD_PREFIX.perNode - Math.ceil(Math.log2(nodes));
+    problems.push({
+      path: ["kubernetes", "podCidr"],
+      message:
+        `a /${pods.prefix} holds the pod ranges (/${POD_PREFIX.perNode} each) of ${capacity} node${capacity === 1 ? "" : "s"}, but the cluster may have ` +
+        `${nodes} (controlPlane.count + workers.max); use a /${Math.max(needed, POD_PREFIX.largest)} or larger`,
     });
   }
 }

@@ -8,7 +8,11 @@ export const DEFAULTS = {
   /** SSM Session Manager is the way in; a bastion is opt-in. */
   bastion: false,
   network: {
-    /** The VPC's address space; each subnet gets 1/16th of it. */
+    /**
+     * The VPC's address space, a /16 to /24 (AWS allows /16 to /28; each subnet gets 1/16th of
+     * it and must be at least a /28). Explicit `privateSubnets`/`publicSubnets` must lie in it and
+     * must not overlap each other, nor the subnets carved for the list left out.
+     */
     cidr: "10.0.0.0/16",
     /** Number of availability zones (at least 2), or an explicit list of zone names. */
     azs: 2,
@@ -20,9 +24,13 @@ export const DEFAULTS = {
     version: "1.33.5",
     /** kubeadm is the default; kURL takes only existing Replicated customers. */
     installer: "kubeadm",
-    /** Pod network (Calico's default pool). Must not overlap the VPC or the service network. */
+    /**
+     * Pod network (Calico's default pool), a /8 to /24, with a /24 for every node the cluster may
+     * have (controlPlane.count + workers.max; a /16 holds 256). Must not overlap the VPC or the
+     * service network.
+     */
     podCidr: "192.168.0.0/16",
-    /** Service network (kubeadm's default). */
+    /** Service network (kubeadm's default), a /12 (the largest kube-apiserver accepts) to /24. */
     serviceCidr: "10.96.0.0/12",
   },
   controlPlane: {

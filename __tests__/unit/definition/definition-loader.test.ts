@@ -142,7 +142,7 @@ describe("counts", () => {
   });
 
   it("the largest worker pool is allowed", () => {
-    expect(problemsOf(`${BASE}workers:\n  min: 1000\n  desired: 1000\n  max: 1000\n`)).toEqual([]);
+    expect(problemsOf(`${BASE}kubernetes:\n  podCidr: 100.64.0.0/14\nworkers:\n  min: 1000\n  desired: 1000\n  max: 1000\n`)).toEqual([]);
   });
 
   it.each([0, 2, 4])("a control plane of %i nodes", (count) => {
@@ -206,6 +206,51 @@ describe("address space", () => {
     ["kubernetes.serviceCidr", "kubernetes:\n  serviceCidr: 10.96.0.0\n", /is not an IPv4 CIDR block/],
   ])("an invalid %s", (field, yaml, message) => {
     expect(problemAt(`${BASE}${yaml}`, field).message).toMatch(message);
+  });
+
+  it.each([
+    ["network.cidr", "network:\n  cidr: 10.0.0.0/8\nkubernetes:\n  serviceCidr: 172.20.0.0/16\n", "a /8 is larger than AWS allows for a VPC (/16 to /28); use a /16 to /24"],
+    ["network.cidr", "network:\n  cidr: 10.0.0.0/15\n", "a /15 is larger than AWS allows for a VPC (/16 to /28); use a /16 to /24"],
+    ["kubernetes.serviceCidr", "kubernetes:\n  serviceCidr: 10.96.0.0/11\n", "a /11 is larger than kube-apiserver accepts for the service network; use a /12 to /24"],
+    ["kubernetes.serviceCidr", "kubernetes:\n  serviceCidr: 10.96.0.0/25\n", "a /25 is too small for the service network; use a /12 to /24"],
+    ["kubernetes.podCidr", "kubernetes:\n  podCidr: 64.0.0.0/3\n", "a /3 is larger than Kubernetes allows for the pod network (each node gets a /24 of it, and kube-controller-manager takes at most 16 bits more); use a /8 to /24"],
+    ["kubernetes.podCidr", "kubernetes:\n  podCidr: 192.168.0.0/26\n", "a /26 is smaller than one node's pod range (/24); use a /8 to /24"],
+    ["kubernetes.podCidr", "kubernetes:\n  podCidr: 192.168.0.0/24\n", "a /24 holds the pod ranges (/24 each) of 1 node, but the cluster may have 4 (controlPlane.count + workers.max); use a /22 or larger"],
+    ["kubernetes.podCidr", "workers:\n  max: 300\n", "a /16 holds the pod ranges (/24 each) of 256 nodes, but the cluster may have 301 (controlPlane.count + workers.max); use a /15 or larger"],
+  ])("a %s Kubernetes or AWS would refuse", (field, yaml, message) => {
+    expect(problemAt(`${BASE}${yaml}`, field).message).toBe(message);
+  });
+
+  it.each([
+    "network:\n  cidr: 10.0.0.0/16\n",
+    "network:\n  cidr: 10.0.0.0/24\n",
+    "kubernetes:\n  serviceCidr: 10.96.0.0/24\n",
+    "kubernetes:\n  serviceCidr: 172.16.0.0/12\n",
+    "kubernetes:\n  podCidr: 192.168.0.0/22\n",
+    "kubernetes:\n  podCidr: 100.64.0.0/10\nworkers:\n  min: 1000\n  desired: 1000\n  max: 1000\ncontrolPlane:\n  count: 7\nnetwork:\n  azs: 3\n",
+  ])("the limits themselves are accepted: %s", (yaml) => {
+    expect(problemsOf(`${BASE}${yaml}`)).toEqual([]);
+  });
+
+  it("public subnets written alone must not overlap the private subnets carved from the VPC", () => {
+    // 10.0.0.0/16 carves private subnets 10.0.0.0/20 and 10.0.16.0/20 for two zones.
+    const yaml = `${BASE}network:\n  publicSubnets: [10.0.16.0/24, 10.0.200.0/24]\n`;
+    expect(problemAt(yaml, "network.publicSubnets[0]").message).toBe(
+      "10.0.16.0/24 overlaps 10.0.16.0/20, one of the privateSubnets carved from the VPC when network.privateSubnets is not written " +
+        "(10.0.0.0/20, 10.0.16.0/20); choose other blocks, or write network.privateSubnets too",
+    );
+    expect(problemsOf(yaml)).toHaveLength(1);
+  });
+
+  it("private subnets written alone must not overlap the public subnets carved from the VPC", () => {
+    // ... and public subnets 10.0.128.0/20 and 10.0.144.0/20.
+    const yaml = `${BASE}network:\n  privateSubnets: [10.0.0.0/20, 10.0.140.0/22]\n`;
+    expect(problemAt(yaml, "network.privateSubnets[1]").message).toMatch(/^10\.0\.140\.0\/22 overlaps 10\.0\.128\.0\/20, one of the publicSubnets carved/);
+  });
+
+  it("subnets written alone beside the carved ones are accepted", () => {
+    expect(problemsOf(`${BASE}network:\n  publicSubnets: [10.0.200.0/24, 10.0.201.0/24]\n`)).toEqual([]);
+    expect(problemsOf(`${BASE}network:\n  privateSubnets: [10.0.32.0/20, 10.0.48.0/20]\n`)).toEqual([]);
   });
 
   it("the pod network overlapping the VPC blames the field written", () => {

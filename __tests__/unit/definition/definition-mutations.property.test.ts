@@ -157,6 +157,11 @@ function expectSound(d: ClusterDefinition): void {
   for (const b of blocks) expect(typeof b).not.toBe("string");
   const [vpc, pods, services] = blocks as Exclude<ReturnType<typeof parseCidr>, string>[];
   expect(overlaps(vpc, pods) || overlaps(vpc, services) || overlaps(pods, services)).toBe(false);
+  // Sizes AWS and Kubernetes accept (see definition/defaults.ts).
+  expect(vpc.prefix >= 16 && vpc.prefix <= 24).toBe(true);
+  expect(services.prefix >= 12 && services.prefix <= 24).toBe(true);
+  expect(pods.prefix >= 8 && pods.prefix <= 24).toBe(true);
+  expect(2 ** (24 - pods.prefix)).toBeGreaterThanOrEqual(d.controlPlane.count + d.workers.max);
   if (d.kubernetes.installer === "kurl") expect(d.kubernetes.kurl?.installerUrl).toBeDefined();
   // An HA control plane survives losing the zone that holds the most of its nodes.
   const zones = Array.isArray(d.network.azs) ? d.network.azs.length : d.network.azs;

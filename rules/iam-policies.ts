@@ -221,6 +221,50 @@ export function arnParts(arn: string): { service: string; resource: string } {
   return { service: parts[2], resource: parts.slice(5).join(":") };
 }
 
+/**
+ * True when some string matches both globs (`*`: any run of characters, `?`: any one; literals
+ * compared case-insensitively, as globMatches does). A search over pairs of positions: both
+ * patterns are read together, a `*` on either side may match nothing or take one more character.
+ */
+export function globsIntersect(a: string, b: string): boolean {
+  const seen = new Set<number>();
+  const stack: [number, number][] = [[0, 0]];
+  const key = (i: number, j: number) => i * (b.length + 1) + j;
+  while (stack.length > 0) {
+    const [i, j] = stack.pop()!;
+    if (seen.has(key(i, j))) continue;
+    seen.add(key(i, j));
+    if (i === a.length && j === b.length) return true;
+    const ca = a[i];
+    const cb = b[j];
+    // A star matching nothing.
+    if (ca === "*") stack.push([i + 1, j]);
+    if (cb === "*") stack.push([i, j + 1]);
+    // One character read by both: a star stays, anything else moves on.
+    if (ca === undefined || cb === undefined) continue;
+    const literalA = ca !== "*" && ca !== "?";
+    const literalB = cb !== "*" && cb !== "?";
+    if (literalA && literalB && ca.toLowerCase() !== cb.toLowerCase()) continue;
+    stack.push([ca === "*" ? i : i + 1, cb === "*" ? j : j + 1]);
+  }
+  return false;
+}
+
+/**
+ * True when a statement's resource (an ARN glob, or `*`) may match some SSM parameter under
+ * `path` (e.g. `/kubeplane/dev`): `…:parameter/kubeplane/dev/join/control-plane`,
+ * `…:parameter/kubeplane/*`, `arn:aws:ssm:*:*:*`, `*` all do.
+ */
+export function reachesParameterPath(resource: string, path: string): boolean {
+  const text = resource.trim();
+  const under = `parameter${path.replace(/\/+$/, "")}/*`;
+  const parts = text.split(":");
+  // An ARN is matched segment by segment; only its resource part (which may hold colons) is free.
+  if (parts[0] === "arn" && parts.length >= 6) return globsIntersect(parts[2], "ssm") && globsIntersect(parts.slice(5).join(":"), under);
+  // `*`, or a short pattern like `arn:aws:*` whose last star stands for the segments left out.
+  return globsIntersect(text, `arn:*:ssm:*:*:${under}`);
+}
+
 /** True when a statement's resource (a glob) may match the SSM parameter `name` (which starts with `/`). */
 export function reachesParameter(resource: string, name: string): boolean {
   const { service, resource: rest } = arnParts(resource);

@@ -1,5 +1,5 @@
 /** KP-IAM-3: only control-plane roles may write parameters under the cluster's path. */
-import { grants, reachesParameter, ROLE_POLICY_TYPES, rolePoliciesOf } from "./iam-policies";
+import { grants, reachesParameterPath, ROLE_POLICY_TYPES, rolePoliciesOf } from "./iam-policies";
 import { Rule } from "./rule";
 
 /** SSM actions that change parameters. */
@@ -14,7 +14,6 @@ export const onlyControlPlaneWritesClusterPath: Rule = {
     "decides which endpoint and CA every new node trusts.",
   resourceTypes: [...ROLE_POLICY_TYPES],
   check(resource, { stack, cluster }) {
-    const probe = `${cluster.parameterPath}/join/worker`;
     const problems: string[] = [];
     for (const { roleName, policy } of rolePoliciesOf(resource, stack)) {
       if (roleName !== undefined && cluster.controlPlaneRoles.includes(roleName)) continue;
@@ -24,7 +23,9 @@ export const onlyControlPlaneWritesClusterPath: Rule = {
         const writes = PARAMETER_WRITE_ACTIONS.filter((a) => grants(s, a));
         if (writes.length === 0) continue;
         const resources = s.notResources.length > 0 ? ["*"] : s.resources;
-        for (const r of resources.filter((r) => reachesParameter(r, probe))) {
+        // Any parameter under the path, not only the join parameters: whatever could be written there
+        // (join/control-plane, a new join/<kind>, …) is what nodes read at boot.
+        for (const r of resources.filter((r) => reachesParameterPath(r, cluster.parameterPath))) {
           problems.push(`lets ${who}, not a control-plane role, ${writes.join("/")} on ${r}, which covers ${cluster.parameterPath}/`);
         }
       }

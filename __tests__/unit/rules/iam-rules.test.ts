@@ -120,6 +120,42 @@ describe("KP-IAM-3 only-control-plane-writes-cluster-path", () => {
     expect(() => Testing.synth(stack, true)).toThrow(/KP-IAM-3/);
   });
 
+  it("fires on any pattern that reaches under the cluster's path, not only the worker join parameter", () => {
+    const resources = [
+      "arn:aws:ssm:eu-west-1:123456789012:parameter/kubeplane/t/join/control-plane",
+      "arn:aws:ssm:eu-west-1:123456789012:parameter/kubeplane/t/anything",
+      "arn:aws:ssm:eu-west-1:123456789012:parameter/kubeplane/t/*",
+      "arn:aws:ssm:eu-west-1:123456789012:parameter/kube*",
+      "arn:aws:ssm:eu-west-1:123456789012:parameter/kubeplane/?/join/control-plane",
+      "arn:aws:ssm:*:*:*",
+      "arn:aws:*",
+      "*",
+    ];
+    const { findings } = auditStack((s) => {
+      const w = role(s, "worker");
+      resources.forEach((r, i) => new IamRolePolicy(s, `put-${i}`, { role: w.id, policy: policy({ Effect: "Allow", Action: ["ssm:PutParameter"], Resource: [r] }) }));
+    });
+    expect(findingsOf(findings, "KP-IAM-3")).toEqual(
+      resources.map((r, i) => `aws_iam_role_policy.put-${i}: lets the role kubeplane-t-worker, not a control-plane role, ssm:PutParameter on ${r}, which covers /kubeplane/t/`),
+    );
+  });
+
+  it("is quiet on patterns that cannot reach under the cluster's path", () => {
+    const { findings } = auditStack((s) => {
+      const w = role(s, "worker");
+      for (const [i, r] of [
+        "arn:aws:ssm:eu-west-1:1:parameter/kubeplane/tt/*",
+        "arn:aws:ssm:eu-west-1:1:parameter/kubeplane/other/join/worker",
+        "arn:aws:ssm:eu-west-1:1:parameter/app/kubeplane/t/*",
+        "arn:aws:s3:::kubeplane/t/*",
+        "arn:aws:ssm:eu-west-1:1:document/kubeplane/t/*",
+      ].entries()) {
+        new IamRolePolicy(s, `put-${i}`, { role: w.id, policy: policy({ Effect: "Allow", Action: ["ssm:PutParameter"], Resource: [r] }) });
+      }
+    });
+    expect(findingsOf(findings, "KP-IAM-3")).toEqual([]);
+  });
+
   it("is quiet on the control plane's writes and on writes elsewhere", () => {
     const { findings } = auditStack((s) => {
       const cp = role(s, "control-plane");

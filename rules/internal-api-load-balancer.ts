@@ -4,6 +4,16 @@
  */
 import { ingressOf } from "./ingress";
 import { isTrue, Rule, strings } from "./rule";
+import type { ResourceView, StackView } from "./stack-view";
+
+/** Resources that add ingress to a security group from outside it. */
+const ATTACHED_INGRESS_TYPES = ["aws_security_group_rule", "aws_vpc_security_group_ingress_rule"];
+
+/** A group's own ingress blocks and the rule resources attached to it (`security_group_id = group.id`). */
+function ingressSources(group: ResourceView, stack: StackView): ResourceView[] {
+  const attached = stack.ofType(...ATTACHED_INGRESS_TYPES).filter((r) => stack.referenced(r.config.security_group_id)?.address === group.address);
+  return [group, ...attached];
+}
 
 export const internalApiLoadBalancer: Rule = {
   id: "KP-NET-3",
@@ -30,9 +40,12 @@ export const internalApiLoadBalancer: Rule = {
         problems.push(`is internet-facing behind security group ${groupRef}, which is not made in this stack, so its sources cannot be checked`);
         continue;
       }
-      for (const rule of ingressOf(group)) {
-        for (const cidr of rule.cidrs.filter((c) => !allowed.has(c))) {
-          problems.push(`is internet-facing and its security group ${group.address} admits ${cidr}, which is not in controlPlane.publicApi.allowedCidrs`);
+      for (const source of ingressSources(group, stack)) {
+        const through = source === group ? "" : ` through ${source.address}`;
+        for (const rule of ingressOf(source)) {
+          for (const cidr of rule.cidrs.filter((c) => !allowed.has(c))) {
+            problems.push(`is internet-facing and its security group ${group.address} admits ${cidr}${through}, which is not in controlPlane.publicApi.allowedCidrs`);
+          }
         }
       }
     }

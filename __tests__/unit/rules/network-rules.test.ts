@@ -85,6 +85,23 @@ describe("KP-NET-3 internal-api-load-balancer", () => {
     ]);
   });
 
+  it("with an opt-in, rule resources attached to the balancer's groups count too", () => {
+    const publicApi = { facts: { publicApiCidrs: ["203.0.113.0/24"] } };
+    const { findings } = auditStack((s) => {
+      const group = new SecurityGroup(s, "api-lb", { vpcId: "vpc-1", ingress: [rule(6443, 6443, ["203.0.113.0/24"])] });
+      new VpcSecurityGroupIngressRule(s, "extra", { securityGroupId: group.id, ipProtocol: "tcp", fromPort: 6443, toPort: 6443, cidrIpv4: "198.51.100.0/24" });
+      new SecurityGroupRule(s, "extra-rule", { type: "ingress", securityGroupId: group.id, protocol: "tcp", fromPort: 6443, toPort: 6443, cidrBlocks: ["192.0.2.0/24", "203.0.113.0/24"] });
+      new SecurityGroupRule(s, "egress", { type: "egress", securityGroupId: group.id, protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] });
+      const other = new SecurityGroup(s, "other", { vpcId: "vpc-1" });
+      new VpcSecurityGroupIngressRule(s, "elsewhere", { securityGroupId: other.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "198.51.100.0/24" });
+      new Lb(s, "api", { loadBalancerType: "network", internal: false, securityGroups: [group.id] });
+    }, publicApi);
+    expect(findingsOf(findings, "KP-NET-3")).toEqual([
+      "aws_lb.api: is internet-facing and its security group aws_security_group.api-lb admits 198.51.100.0/24 through aws_vpc_security_group_ingress_rule.extra, which is not in controlPlane.publicApi.allowedCidrs",
+      "aws_lb.api: is internet-facing and its security group aws_security_group.api-lb admits 192.0.2.0/24 through aws_security_group_rule.extra-rule, which is not in controlPlane.publicApi.allowedCidrs",
+    ]);
+  });
+
   it("is quiet on an internal balancer", () => {
     const { findings } = auditStack((s) => new Lb(s, "api", { loadBalancerType: "network", internal: true, subnets: ["subnet-1"] }));
     expect(findings).toEqual([]);

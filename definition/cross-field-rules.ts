@@ -4,7 +4,7 @@
  * alongside the schema's: a field of the wrong type is simply skipped here.
  */
 import { planAddresses, PUBLIC_BLOCK_OFFSET } from "../stacks/address-plan";
-import { contains, format, Ipv4Cidr, overlaps, parseCidr } from "./cidr";
+import { contains, format, Ipv4Cidr, overlaps, parseCidr, size } from "./cidr";
 import { DEFAULTS } from "./defaults";
 
 /** VPC prefixes kubeplane takes: AWS allows /16 to /28, and the VPC is carved into 16 subnets of at least /28. */
@@ -70,12 +70,42 @@ function controlPlaneRules(def: Fields, problems: CrossFieldProblem[]): void {
       });
     }
   }
+  publicApiRules(def, problems);
+}
+
+/**
+ * The public API allow-list names networks, not the internet: each entry a /8 or narrower, and
+ * all of them together no more addresses than one /8 (so that many broad entries cannot add up
+ * to the world either). The rule pack treats anything broader than a /8 as the world.
+ */
+export const PUBLIC_API_LARGEST_PREFIX = 8;
+
+function publicApiRules(def: Fields, problems: CrossFieldProblem[]): void {
   const allowed = fields(fields(def.controlPlane).publicApi).allowedCidrs;
-  if (Array.isArray(allowed)) {
-    allowed.forEach((text, i) => {
-      if (cidrOf(text)?.prefix === 0) {
-        problems.push({ path: ["controlPlane", "publicApi", "allowedCidrs", i], message: "must not be 0.0.0.0/0: name the networks that may reach the API" });
-      }
+  if (!Array.isArray(allowed)) return;
+  const path = ["controlPlane", "publicApi", "allowedCidrs"];
+  const valid: Ipv4Cidr[] = [];
+  allowed.forEach((text, i) => {
+    const block = cidrOf(text);
+    if (!block) return;
+    if (block.prefix === 0) {
+      problems.push({ path: [...path, i], message: "must not be 0.0.0.0/0: name the networks that may reach the API" });
+    } else if (block.prefix < PUBLIC_API_LARGEST_PREFIX) {
+      problems.push({
+        path: [...path, i],
+        message: `a /${block.prefix} is as good as the whole internet: name the networks that may reach the API, each a /${PUBLIC_API_LARGEST_PREFIX} or narrower`,
+      });
+    } else {
+      valid.push(block);
+    }
+  });
+  // Blocks either nest or are disjoint: the union is the blocks no other block contains.
+  const outermost = valid.filter((b, i) => !valid.some((o, j) => j !== i && contains(o, b) && (o.prefix < b.prefix || j < i)));
+  const total = outermost.reduce((sum, b) => sum + size(b), 0);
+  if (total > size({ network: 0, prefix: PUBLIC_API_LARGEST_PREFIX })) {
+    problems.push({
+      path,
+      message: `together admit ${total.toLocaleString("en-US")} addresses, more than one /${PUBLIC_API_LARGEST_PREFIX} (16,777,216): name the networks that may reach the API`,
     });
   }
 }

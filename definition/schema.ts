@@ -126,7 +126,10 @@ export const clusterDefinitionSchema = z
         count: controlPlaneCount.default(DEFAULTS.controlPlane.count),
         instanceType: z.string().min(1).default(DEFAULTS.controlPlane.instanceType),
         volumeSize: volumeSize.default(DEFAULTS.controlPlane.volumeSize),
-        /** Opt-in public API endpoint: an internet-facing load balancer reachable only from these CIDRs. */
+        /**
+         * Opt-in public API endpoint: an internet-facing load balancer reachable only from these
+         * CIDRs, each a /8 or narrower, together at most a /8's worth of addresses.
+         */
         publicApi: z
           .strictObject({
             allowedCidrs: z.array(cidr).min(1, { message: "name at least one CIDR allowed to reach the API" }),

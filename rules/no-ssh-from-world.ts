@@ -1,6 +1,6 @@
 /** KP-NET-1: SSH is never open to the internet. */
 import { describeIngress, INGRESS_TYPES, ingressOf } from "./ingress";
-import { isWorld, Rule } from "./rule";
+import { describeWorld, isWorld, Rule } from "./rule";
 
 const SSH = 22;
 
@@ -9,12 +9,13 @@ export const noSshFromWorld: Rule = {
   name: "no-ssh-from-world",
   level: "error",
   explanation:
-    "SSH (port 22) must not be reachable from 0.0.0.0/0 or ::/0. kubeplane nodes and the bastion are reached through " +
+    "SSH (port 22) must not be reachable from 0.0.0.0/0 or ::/0 (or a block broader than a /8, or an IPv6 /16). " +
+    "kubeplane nodes and the bastion are reached through " +
     "SSM Session Manager, which needs no inbound port at all.",
   resourceTypes: [...INGRESS_TYPES],
   check(resource) {
     return ingressOf(resource)
       .filter((r) => r.fromPort <= SSH && SSH <= r.toPort && (r.protocol === "tcp" || r.protocol === "6" || r.protocol === "-1" || r.protocol === "all"))
-      .flatMap((r) => r.cidrs.filter(isWorld).map((cidr) => `ingress ${describeIngress(r)} opens SSH to ${cidr}`));
+      .flatMap((r) => r.cidrs.filter(isWorld).map((cidr) => `ingress ${describeIngress(r)} opens SSH to ${describeWorld(cidr)}`));
   },
 };

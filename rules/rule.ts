@@ -64,8 +64,38 @@ export function isTrue(value: unknown): boolean {
   return value === true || value === "true";
 }
 
-/** True for a CIDR that means "anywhere": 0.0.0.0/0 or ::/0. */
+/**
+ * Ingress from a block broader than these prefixes counts as "anywhere": an IPv4 block larger
+ * than a /8 (0.0.0.0/1 + 128.0.0.0/1 is the whole internet), an IPv6 block larger than a /16
+ * (2000::/3 is every global address; registries hold /12s). The definition's public API
+ * allow-list takes nothing broader than a /8, so a cluster never needs more.
+ */
+export const WORLD_IPV4_PREFIX = 8;
+export const WORLD_IPV6_PREFIX = 16;
+
+/** The prefix length of an IPv4 or IPv6 CIDR written literally, or undefined. */
+function prefixOf(text: string): { family: 4 | 6; prefix: number } | undefined {
+  const m = /^([^/\s]+)\/(\d{1,3})$/.exec(text);
+  if (!m) return undefined;
+  const prefix = Number(m[2]);
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(m[1]) && prefix <= 32) return { family: 4, prefix };
+  if (/^[0-9a-f:.]*:[0-9a-f:.]*$/i.test(m[1]) && prefix <= 128) return { family: 6, prefix };
+  return undefined;
+}
+
+/**
+ * True for a CIDR that means "anywhere": 0.0.0.0/0 or ::/0, or a block so broad that it is as
+ * good as anywhere (broader than /8 for IPv4, /16 for IPv6).
+ */
 export function isWorld(cidr: string): boolean {
-  const text = cidr.trim();
-  return text === "0.0.0.0/0" || text === "::/0" || /^(0+\.){3}0+\/0$/.test(text) || /^[0:]*::?[0:]*\/0$/.test(text);
+  const parsed = prefixOf(cidr.trim());
+  if (!parsed) return false;
+  return parsed.prefix < (parsed.family === 4 ? WORLD_IPV4_PREFIX : WORLD_IPV6_PREFIX);
+}
+
+/** How a world CIDR is named in findings: itself, and why when it is not /0. */
+export function describeWorld(cidr: string): string {
+  const parsed = prefixOf(cidr.trim());
+  if (!parsed || parsed.prefix === 0) return cidr;
+  return `${cidr} (broader than a /${parsed.family === 4 ? WORLD_IPV4_PREFIX : WORLD_IPV6_PREFIX}: as good as anywhere)`;
 }

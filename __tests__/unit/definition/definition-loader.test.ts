@@ -350,6 +350,24 @@ describe("installers, backends and other enums", () => {
     expect(p.message).toMatch(/must not be 0\.0\.0\.0\/0/);
   });
 
+  it("a public API allow-list as broad as the world", () => {
+    const yaml = `${BASE}controlPlane:\n  publicApi:\n    allowedCidrs: [0.0.0.0/1, 128.0.0.0/1]\n`;
+    expect(problemsOf(yaml).map((p) => `${p.path}: ${p.message}`)).toEqual([
+      "controlPlane.publicApi.allowedCidrs[0]: a /1 is as good as the whole internet: name the networks that may reach the API, each a /8 or narrower",
+      "controlPlane.publicApi.allowedCidrs[1]: a /1 is as good as the whole internet: name the networks that may reach the API, each a /8 or narrower",
+    ]);
+  });
+
+  it("a public API allow-list whose entries add up to more than a /8", () => {
+    const p = problemAt(`${BASE}controlPlane:\n  publicApi:\n    allowedCidrs: [11.0.0.0/8, 12.0.0.0/9]\n`, "controlPlane.publicApi.allowedCidrs");
+    expect(p.message).toBe("together admit 25,165,824 addresses, more than one /8 (16,777,216): name the networks that may reach the API");
+  });
+
+  it("a public API allow-list of a /8 (with blocks inside it) and narrower networks is accepted", () => {
+    expect(problemsOf(`${BASE}controlPlane:\n  publicApi:\n    allowedCidrs: [11.0.0.0/8, 11.1.0.0/16, 11.0.0.0/8]\n`)).toEqual([]);
+    expect(problemsOf(`${BASE}controlPlane:\n  publicApi:\n    allowedCidrs: [203.0.113.0/24, 198.51.100.0/24]\n`)).toEqual([]);
+  });
+
   it("a boolean written as text", () => {
     expect(problemAt(`${BASE}bastion: "yes"\n`, "bastion").message).toBe('must be true or false (got "yes")');
   });

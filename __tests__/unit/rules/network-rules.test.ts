@@ -44,6 +44,23 @@ describe("KP-NET-1 no-ssh-from-world and KP-NET-2 no-world-ingress", () => {
     ]);
   });
 
+  it("blocks broader than an IPv4 /8 or an IPv6 /16 count as anywhere", () => {
+    const { findings } = auditStack((s) => {
+      new SecurityGroup(s, "halves", { vpcId: "vpc-1", ingress: [rule(22, 22, ["0.0.0.0/1", "128.0.0.0/1"])] });
+      new VpcSecurityGroupIngressRule(s, "v6", { securityGroupId: "sg-1", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv6: "2000::/3" });
+      new SecurityGroup(s, "narrow-enough", { vpcId: "vpc-1", ingress: [rule(443, 443, ["11.0.0.0/8", "10.0.0.0/16"], "tcp", ["2001:db8::/16", "2001:db8::/32"])] });
+    });
+    expect(findingsOf(findings, "KP-NET-1")).toEqual([
+      "aws_security_group.halves: ingress ingress[0] (tcp 22) opens SSH to 0.0.0.0/1 (broader than a /8: as good as anywhere)",
+      "aws_security_group.halves: ingress ingress[0] (tcp 22) opens SSH to 128.0.0.0/1 (broader than a /8: as good as anywhere)",
+    ]);
+    expect(findingsOf(findings, "KP-NET-2")).toEqual([
+      "aws_security_group.halves: ingress ingress[0] (tcp 22) admits 0.0.0.0/1 (broader than a /8: as good as anywhere)",
+      "aws_security_group.halves: ingress ingress[0] (tcp 22) admits 128.0.0.0/1 (broader than a /8: as good as anywhere)",
+      "aws_vpc_security_group_ingress_rule.v6: ingress (tcp 443) admits 2000::/3 (broader than a /16: as good as anywhere)",
+    ]);
+  });
+
   it("is quiet on SSH from a private range, egress to anywhere and self rules", () => {
     const { findings } = auditStack((s) => {
       new SecurityGroup(s, "ok", {

@@ -8,6 +8,8 @@ import { parseReference, ResourceView, StackView } from "./stack-view";
 
 /** A statement, normalised: lists everywhere. */
 export interface Statement {
+  /** The statement id, which policy documents merge on. */
+  readonly sid?: string;
   readonly effect: "Allow" | "Deny";
   readonly actions: readonly string[];
   readonly notActions: readonly string[];
@@ -23,6 +25,7 @@ const list = (v: unknown): string[] => strings(v);
 
 function normalise(raw: Record<string, unknown>): Statement {
   return {
+    sid: typeof raw.Sid === "string" && raw.Sid !== "" ? raw.Sid : undefined,
     effect: raw.Effect === "Deny" ? "Deny" : "Allow",
     actions: list(raw.Action),
     notActions: list(raw.NotAction),
@@ -32,9 +35,10 @@ function normalise(raw: Record<string, unknown>): Statement {
   };
 }
 
-/** Statements of a `data.aws_iam_policy_document` (its `statement` blocks). */
-function fromPolicyDocument(config: Record<string, unknown>): Statement[] {
+/** The `statement` blocks of a `data.aws_iam_policy_document`. */
+function documentStatements(config: Record<string, unknown>): Statement[] {
   return blocks(config.statement).map((s) => ({
+    sid: typeof s.sid === "string" && s.sid !== "" ? s.sid : undefined,
     effect: s.effect === "Deny" ? "Deny" : "Allow",
     actions: list(s.actions),
     notActions: list(s.not_actions),
@@ -44,12 +48,64 @@ function fromPolicyDocument(config: Record<string, unknown>): Statement[] {
   }));
 }
 
+/** Policy texts of a list attribute (a list of strings, or one string); undefined when it is something else. */
+function policyTexts(value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return [];
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value as string[];
+  return undefined;
+}
+
+/** Adds statements to a merged document: with `replace`, one with the Sid of an earlier one takes its place. */
+function merge(into: Statement[], statements: readonly Statement[], replace: boolean): void {
+  for (const s of statements) {
+    const at = replace && s.sid !== undefined ? into.findIndex((m) => m.sid === s.sid) : -1;
+    if (at >= 0) into[at] = s;
+    else into.push(s);
+  }
+}
+
+/**
+ * A `data.aws_iam_policy_document` as Terraform merges it: the source documents
+ * (`source_policy_documents`, `source_json`), then its own `statement` blocks, then the override
+ * documents (`override_policy_documents`, `override_json`), later statements replacing earlier
+ * ones with the same Sid. A source or override that cannot be read makes the document unreadable.
+ */
+function readPolicyDocument(name: string, config: Record<string, unknown>, view: StackView, seen: ReadonlySet<string>): PolicyRead {
+  const merged: Statement[] = [];
+  const part = (attribute: string): Statement[] | string => {
+    const texts = policyTexts(config[attribute]);
+    if (texts === undefined) return `the policy document ${name}'s ${attribute} is not a list of policies`;
+    const statements: Statement[] = [];
+    for (const [i, text] of texts.entries()) {
+      const read = readPolicyText(text, view, seen);
+      if ("unreadable" in read) return `the policy document ${name}'s ${attribute}[${i}] cannot be read: ${read.unreadable}`;
+      statements.push(...read.statements);
+    }
+    return statements;
+  };
+  for (const [attributes, replace] of [[["source_policy_documents", "source_json"], false], [["statement"], true], [["override_policy_documents", "override_json"], true]] as const) {
+    for (const attribute of attributes) {
+      const statements = attribute === "statement" ? documentStatements(config) : part(attribute);
+      if (typeof statements === "string") return { unreadable: statements };
+      merge(merged, statements, replace);
+    }
+  }
+  return { statements: merged };
+}
+
 /** Reads a policy attribute (JSON text, or a reference to a policy document data source). */
 export function readPolicy(value: unknown, view: StackView): PolicyRead {
+  return readPolicyText(value, view, new Set());
+}
+
+function readPolicyText(value: unknown, view: StackView, seen: ReadonlySet<string>): PolicyRead {
   const ref = parseReference(value);
   if (ref?.kind === "data" && ref.type === "aws_iam_policy_document") {
-    const config = view.dataSource(`${ref.type}.${ref.name}`);
-    return config ? { statements: fromPolicyDocument(config) } : { unreadable: `the policy document ${ref.name} is not in this stack` };
+    const address = `${ref.type}.${ref.name}`;
+    if (seen.has(address)) return { unreadable: `the policy document ${ref.name} includes itself` };
+    const config = view.dataSource(address);
+    return config ? readPolicyDocument(ref.name, config, view, new Set([...seen, address])) : { unreadable: `the policy document ${ref.name} is not in this stack` };
   }
   if (typeof value !== "string") return { unreadable: "the policy is not a JSON string" };
   let doc: unknown;

@@ -1,6 +1,9 @@
 /** KP-IAM-1 (no wildcards), KP-IAM-2 (workers read only their join parameter), KP-IAM-3 (only the control plane writes). */
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamGroupPolicyAttachment } from "@cdktf/provider-aws/lib/iam-group-policy-attachment";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { IamPolicyAttachment } from "@cdktf/provider-aws/lib/iam-policy-attachment";
+import { IamUserPolicyAttachment } from "@cdktf/provider-aws/lib/iam-user-policy-attachment";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
@@ -49,6 +52,89 @@ describe("KP-IAM-1 no-iam-wildcards", () => {
       'aws_iam_role_policy_attachment.admin: attached policy statement 1 allows ssm/kms/iam actions on Resource "*"',
       "aws_iam_role_policy_attachment.unknown: attached policy: cannot be checked: kubeplane does not know what the AWS managed policy SomethingNew grants",
       'aws_iam_role_policy.from-doc: policy statement 1 allows kms actions on Resource "*"',
+    ]);
+  });
+
+  it("treats any glob over ssm, kms or iam actions as a wildcard action", () => {
+    const { findings } = auditStack((s) => {
+      const r = role(s, "control-plane");
+      const scoped = "arn:aws:ssm:eu-west-1:1:parameter/kubeplane/t/x";
+      new IamRolePolicy(s, "globs", {
+        role: r.id,
+        policy: policy({ Effect: "Allow", Action: ["iam:?*", "ssm:Get*", "s?m:PutParameter", "kms:Decrypt", "ec2:Describe*"], Resource: [scoped] }),
+      });
+    });
+    expect(findingsOf(findings, "KP-IAM-1")).toEqual([
+      'aws_iam_role_policy.globs: policy statement 1 allows Action "iam:?*"',
+      'aws_iam_role_policy.globs: policy statement 1 allows Action "ssm:Get*"',
+      'aws_iam_role_policy.globs: policy statement 1 allows Action "s?m:PutParameter"',
+    ]);
+  });
+
+  it("treats an ARN of every parameter, key or role as Resource *, whatever its region and account", () => {
+    const { findings } = auditStack((s) => {
+      const r = role(s, "control-plane");
+      new IamRolePolicy(s, "wide", {
+        role: r.id,
+        policy: policy(
+          { Effect: "Allow", Action: ["ssm:GetParameter"], Resource: ["arn:aws:ssm:*:*:parameter/*", "arn:aws:ssm:eu-west-1:1:parameter/kubeplane/t/*"] },
+          { Effect: "Allow", Action: ["kms:Decrypt"], Resource: ["arn:aws:kms:eu-west-1:123456789012:key/*"] },
+          { Effect: "Allow", Action: ["iam:PassRole"], Resource: ["arn:aws:iam::*:role/*", "arn:aws:iam::1:role/kubeplane-t-*"] },
+          { Effect: "Allow", Action: ["ssm:GetParameter", "s3:GetObject"], Resource: ["arn:aws:s3:::bucket/*"] },
+        ),
+      });
+    });
+    expect(findingsOf(findings, "KP-IAM-1")).toEqual([
+      'aws_iam_role_policy.wide: policy statement 1 allows ssm actions on Resource "arn:aws:ssm:*:*:parameter/*"',
+      'aws_iam_role_policy.wide: policy statement 2 allows kms actions on Resource "arn:aws:kms:eu-west-1:123456789012:key/*"',
+      'aws_iam_role_policy.wide: policy statement 3 allows iam actions on Resource "arn:aws:iam::*:role/*"',
+    ]);
+  });
+
+  it("reads the source and override documents a policy document merges", () => {
+    const { findings } = auditStack((s) => {
+      const r = role(s, "control-plane");
+      const base = new DataAwsIamPolicyDocument(s, "base", { statement: [{ sid: "Keys", effect: "Allow", actions: ["kms:*"], resources: ["*"] }] });
+      const merged = new DataAwsIamPolicyDocument(s, "merged-doc", {
+        sourcePolicyDocuments: [base.json, policy({ Effect: "Allow", Action: "iam:*", Resource: "*" })],
+        overridePolicyDocuments: [policy({ Sid: "Later", Effect: "Allow", Action: "ssm:*", Resource: "arn:aws:ssm:eu-west-1:1:parameter/kubeplane/t/x" })],
+      });
+      new IamRolePolicy(s, "merged", { role: r.id, policy: merged.json });
+      const legacy = new DataAwsIamPolicyDocument(s, "legacy-doc", { sourceJson: policy({ Effect: "Allow", Action: "ssm:GetParameter", Resource: "*" }) });
+      new IamRolePolicy(s, "legacy", { role: r.id, policy: legacy.json });
+      // An override with the same Sid replaces the wildcard statement: nothing left to find.
+      const fixed = new DataAwsIamPolicyDocument(s, "fixed-doc", {
+        sourcePolicyDocuments: [base.json],
+        overrideJson: policy({ Sid: "Keys", Effect: "Allow", Action: "kms:Decrypt", Resource: "arn:aws:kms:eu-west-1:1:key/abc" }),
+      });
+      new IamRolePolicy(s, "fixed", { role: r.id, policy: fixed.json });
+      const opaque = new DataAwsIamPolicyDocument(s, "opaque-doc", { sourcePolicyDocuments: [Fn.file("./policy.json")] });
+      new IamRolePolicy(s, "opaque", { role: r.id, policy: opaque.json });
+    });
+    expect(findingsOf(findings, "KP-IAM-1")).toEqual([
+      'aws_iam_role_policy.merged: policy statement 1 allows Action "kms:*"',
+      'aws_iam_role_policy.merged: policy statement 1 allows kms actions on Resource "*"',
+      'aws_iam_role_policy.merged: policy statement 2 allows Action "iam:*"',
+      'aws_iam_role_policy.merged: policy statement 2 allows iam actions on Resource "*"',
+      'aws_iam_role_policy.merged: policy statement 3 allows Action "ssm:*"',
+      'aws_iam_role_policy.legacy: policy statement 1 allows ssm actions on Resource "*"',
+      expect.stringMatching(/^aws_iam_role_policy\.opaque: policy: cannot be checked: the policy document opaque-doc's source_policy_documents\[0\] cannot be read: the policy is not literal JSON/),
+    ]);
+  });
+
+  it("reads policies attached to users and groups", () => {
+    const { findings } = auditStack((s) => {
+      new IamUserPolicyAttachment(s, "user-admin", { user: "ci", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" });
+      new IamGroupPolicyAttachment(s, "group-iam", { group: "ops", policyArn: "arn:aws:iam::aws:policy/IAMFullAccess" });
+      new IamPolicyAttachment(s, "users-ssm", { name: "ssm", users: ["ci"], policyArn: "arn:aws:iam::aws:policy/AmazonSSMFullAccess" });
+    });
+    expect(findingsOf(findings, "KP-IAM-1")).toEqual([
+      'aws_iam_user_policy_attachment.user-admin: attached policy statement 1 allows Action "*"',
+      'aws_iam_user_policy_attachment.user-admin: attached policy statement 1 allows ssm/kms/iam actions on Resource "*"',
+      'aws_iam_group_policy_attachment.group-iam: attached policy statement 1 allows Action "iam:*"',
+      'aws_iam_group_policy_attachment.group-iam: attached policy statement 1 allows iam actions on Resource "*"',
+      'aws_iam_policy_attachment.users-ssm: attached policy statement 1 allows Action "ssm:*"',
+      'aws_iam_policy_attachment.users-ssm: attached policy statement 1 allows ssm actions on Resource "*"',
     ]);
   });
 

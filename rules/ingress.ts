@@ -14,7 +14,7 @@ export interface Ingress {
 }
 
 /** Resource types that carry ingress rules. */
-export const INGRESS_TYPES = ["aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule"] as const;
+export const INGRESS_TYPES = ["aws_security_group", "aws_default_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule"] as const;
 
 const port = (v: unknown, fallback: number): number => {
   const n = typeof v === "string" ? Number(v) : v;
@@ -43,6 +43,7 @@ export function ingressOf(resource: ResourceView): Ingress[] {
   };
   switch (resource.type) {
     case "aws_security_group":
+    case "aws_default_security_group":
       return blocks(c.ingress).map((r, i) => read(r, `ingress[${i}]`, [...strings(r.cidr_blocks), ...strings(r.ipv6_cidr_blocks)]));
     case "aws_security_group_rule":
       return c.type === "ingress" ? [read(c, "", [...strings(c.cidr_blocks), ...strings(c.ipv6_cidr_blocks)])] : [];

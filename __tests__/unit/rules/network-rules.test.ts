@@ -1,4 +1,5 @@
 /** KP-NET-1 (no SSH from the world), KP-NET-2 (no world ingress), KP-NET-3 (internal API load balancer). */
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { SecurityGroup, SecurityGroupIngress } from "@cdktf/provider-aws/lib/security-group";
 import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
@@ -31,6 +32,14 @@ describe("KP-NET-1 no-ssh-from-world and KP-NET-2 no-world-ingress", () => {
     ]);
     expect(findingsOf(findings, "KP-NET-2")).toHaveLength(3);
     expect(() => Testing.synth(stack, true)).toThrow(/KP-NET-1 no-ssh-from-world/);
+  });
+
+  it("the VPC's default security group is read too", () => {
+    const { findings } = auditStack((s) => {
+      new DefaultSecurityGroup(s, "default", { vpcId: "vpc-1", ingress: [rule(0, 0, ["0.0.0.0/0"], "-1")] });
+    });
+    expect(findingsOf(findings, "KP-NET-1")).toEqual(["aws_default_security_group.default: ingress ingress[0] (all traffic) opens SSH to 0.0.0.0/0"]);
+    expect(findingsOf(findings, "KP-NET-2")).toEqual(["aws_default_security_group.default: ingress ingress[0] (all traffic) admits 0.0.0.0/0"]);
   });
 
   it("any port range from anywhere breaks KP-NET-2 only", () => {

@@ -1,6 +1,6 @@
 /** KP-SEC-1: Terraform writes no join token or key into SSM parameters. */
 import { Rule } from "./rule";
-import { isCertificateKey, secretsIn } from "./secrets";
+import { expandLocals, isCertificateKey, secretsIn } from "./secrets";
 
 export const noJoinTokenInParameters: Rule = {
   id: "KP-SEC-1",
@@ -11,12 +11,14 @@ export const noJoinTokenInParameters: Rule = {
     "certificate key) is written by the control plane at run time, never by Terraform; no parameter may hold a " +
     "kubeadm token or key, and Terraform must not set the join parameters at all.",
   resourceTypes: ["aws_ssm_parameter"],
-  check(resource, { cluster }) {
+  check(resource, { stack, cluster }) {
     const c = resource.config;
     const problems: string[] = [];
     for (const attribute of ["value", "insecure_value", "value_wo"]) {
-      const value = c[attribute];
-      if (typeof value !== "string") continue;
+      const written = c[attribute];
+      if (typeof written !== "string") continue;
+      // A secret held in a local counts where the local is interpolated.
+      const value = expandLocals(written, stack);
       for (const what of secretsIn(value)) problems.push(`${attribute} looks like ${what}`);
       if (isCertificateKey(value)) problems.push(`${attribute} looks like a kubeadm certificate key (64 hex digits)`);
     }

@@ -46,11 +46,34 @@ function decodeBase64(text: string): string | undefined {
 
 const BASE64ENCODE_CALL = /^\$\{(?:base64encode|base64gzip)\((.*)\)\}$/s;
 
+/** `${local.name}` inside a string, but not an escaped `$${local.name}` (a literal in Terraform). */
+const LOCAL_INTERPOLATION = /(?<!\$)\$\{\s*local\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}/g;
+
+/**
+ * `text` with every `${local.x}` replaced by the local's value (itself expanded, up to a few
+ * levels; a local that refers back to itself is left as it is), so that a secret held in a local
+ * shows wherever it is interpolated: `--token ${local.token}` reads as the token.
+ */
+export function expandLocals(text: string, view: StackView, depth = 0): string {
+  return text.replace(LOCAL_INTERPOLATION, (whole, name: string) => {
+    const value = view.local(name);
+    if (typeof value === "string") return depth < 8 ? expandLocals(value, view, depth + 1) : value;
+    if (typeof value === "number" || typeof value === "boolean") return String(value);
+    return whole;
+  });
+}
+
 /**
  * The text of a user data attribute: literal, base64 (optionally gzipped), `${base64encode(local.x)}`,
- * `${local.x}`, or a `cloudinit_config` data source. Undefined when it cannot be read.
+ * `${base64encode("...")}`, `${local.x}`, or a `cloudinit_config` data source, with the locals
+ * it interpolates (`--token ${local.x}`) filled in. Undefined when it cannot be read.
  */
 export function userDataText(value: unknown, view: StackView, encoded: boolean): string | undefined {
+  const text = rawUserDataText(value, view, encoded);
+  return text === undefined ? undefined : expandLocals(text, view);
+}
+
+function rawUserDataText(value: unknown, view: StackView, encoded: boolean): string | undefined {
   if (typeof value !== "string") return undefined;
   const call = BASE64ENCODE_CALL.exec(value);
   if (call) {

@@ -29,6 +29,24 @@ describe("KP-SEC-1 no-join-token-in-parameters", () => {
     expect(() => Testing.synth(stack, true)).toThrow(/KP-SEC-1/);
   });
 
+  it("finds a secret held in a local wherever the value interpolates it", () => {
+    const { findings } = auditStack((s) => {
+      const token = new TerraformLocal(s, "token", TOKEN);
+      const key = new TerraformLocal(s, "key", CERT_KEY);
+      const command = new TerraformLocal(s, "command", `kubeadm join lb:6443 --token ${token.asString}`);
+      new SsmParameter(s, "whole", { name: "/other/a", type: "SecureString", value: token.asString });
+      new SsmParameter(s, "inside", { name: "/other/b", type: "String", insecureValue: `kubeadm join lb:6443 --token ${token.asString}` });
+      new SsmParameter(s, "chained", { name: "/other/c", type: "String", value: `run: ${command.asString}` });
+      new SsmParameter(s, "cert-key", { name: "/other/d", type: "SecureString", value: key.asString });
+    });
+    expect(findingsOf(findings, "KP-SEC-1")).toEqual([
+      "aws_ssm_parameter.whole: value looks like a kubeadm bootstrap token",
+      "aws_ssm_parameter.inside: insecure_value looks like a kubeadm bootstrap token",
+      "aws_ssm_parameter.chained: value looks like a kubeadm bootstrap token",
+      "aws_ssm_parameter.cert-key: value looks like a kubeadm certificate key (64 hex digits)",
+    ]);
+  });
+
   it("is quiet on ordinary parameters", () => {
     const { findings } = auditStack((s) => {
       new SsmParameter(s, "endpoint", { name: "/kubeplane/t/endpoint", type: "String", value: "api.example.internal:6443" });
@@ -57,6 +75,22 @@ describe("KP-SEC-2 no-secrets-in-user-data", () => {
       "aws_launch_template.tpl: user_data contains what looks like an AWS access key id",
     ]);
     expect(() => Testing.synth(stack, true)).toThrow(/KP-SEC-2 no-secrets-in-user-data/);
+  });
+
+  it("finds secrets held in locals and interpolated into user data, also inside base64encode(\"...\")", () => {
+    const { findings } = auditStack((s) => {
+      const token = new TerraformLocal(s, "token", TOKEN);
+      const key = new TerraformLocal(s, "key", CERT_KEY);
+      const script = new TerraformLocal(s, "script", `#!/bin/sh\nkubeadm join --control-plane --certificate-key ${key.asString}\n`);
+      instance("plain", { userData: `#!/bin/sh\nkubeadm join 10.0.0.10:6443 --token ${token.asString}\n` })(s);
+      new LaunchTemplate(s, "inline", { metadataOptions: IMDSV2, blockDeviceMappings: VOLUMES, userData: Fn.base64encode(`#!/bin/sh\nkubeadm join --token ${token.asString}\n`) });
+      new LaunchTemplate(s, "chained", { metadataOptions: IMDSV2, blockDeviceMappings: VOLUMES, userData: Fn.base64encode(script.asString) });
+    });
+    expect(findingsOf(findings, "KP-SEC-2")).toEqual([
+      "aws_instance.plain: user_data contains what looks like a kubeadm bootstrap token",
+      "aws_launch_template.inline: user_data contains what looks like a kubeadm bootstrap token",
+      "aws_launch_template.chained: user_data contains what looks like a kubeadm certificate key",
+    ]);
   });
 
   it("says so when user data cannot be read", () => {

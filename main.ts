@@ -6,7 +6,7 @@
  * stale suppressions are listed on stdout.
  */
 import { App } from "cdktf";
-import { CLUSTERS_ENV, DefinitionError, loadDefinitions, resolveDefinitionFiles } from "./definition";
+import { CLUSTERS_ENV, DefinitionError, loadSelectedDefinitions } from "./definition";
 import { cloudDefinitionCheck } from "./providers";
 import { AuditReport, auditApp, formatReport, RuleViolationError, suppressionCheck } from "./rules";
 import { addClusterStacks } from "./stacks/cluster-stacks";
@@ -30,8 +30,8 @@ const PROCESS_CONSOLE: Console = {
  */
 export function run(env: NodeJS.ProcessEnv = process.env, extend?: (app: App) => void, io: Console = PROCESS_CONSOLE): number {
   try {
-    const files = resolveDefinitionFiles(env[CLUSTERS_ENV]);
-    const definitions = loadDefinitions(files, [cloudDefinitionCheck, suppressionCheck]);
+    // A missing entry is reported with the problems of every file that exists.
+    const definitions = loadSelectedDefinitions(env[CLUSTERS_ENV], [cloudDefinitionCheck, suppressionCheck]);
     let report: AuditReport | undefined;
     synthesizeStaged(outputDirectory(env), (app) => {
       for (const { definition } of definitions) addClusterStacks(app, definition);

@@ -28,6 +28,17 @@ export function displayPath(absolute: string, cwd: string): string {
  * not exist or holds no definitions.
  */
 export function resolveDefinitionFiles(selection: string | undefined, cwd: string = process.cwd()): string[] {
+  const { files, problems } = selectDefinitionFiles(selection, cwd);
+  if (problems.length > 0) throw new DefinitionError(problems);
+  return files;
+}
+
+/**
+ * The files a selection names (as resolveDefinitionFiles), and a problem for every entry that
+ * does not exist or holds no definitions, so that the files that do exist can still be read
+ * and every problem reported at once.
+ */
+export function selectDefinitionFiles(selection: string | undefined, cwd: string = process.cwd()): { files: string[]; problems: DefinitionProblem[] } {
   const entries = (selection ?? DEFAULT_CLUSTERS_DIR)
     .split(",")
     .map((e) => e.trim())
@@ -55,6 +66,5 @@ export function resolveDefinitionFiles(selection: string | undefined, cwd: strin
       files.add(displayPath(absolute, cwd));
     }
   }
-  if (problems.length > 0) throw new DefinitionError(problems);
-  return [...files].sort();
+  return { files: [...files].sort(), problems };
 }

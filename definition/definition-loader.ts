@@ -4,10 +4,12 @@
  * once, each with the file, the line and the field path.
  */
 import { readFileSync } from "fs";
+import * as path from "path";
 import { isMap, isScalar, LineCounter, parseDocument, Document, visit } from "yaml";
 import { z } from "zod";
 import { didYouMean, issueMessage } from "./issue-messages";
 import { CLUSTER_NAME_MAX_LENGTH, CLUSTER_NAME_PATTERN, ClusterDefinition, clusterDefinitionSchema } from "./schema";
+import { selectDefinitionFiles } from "./definition-files";
 import { DefinitionError, DefinitionProblem, formatPath } from "./problems";
 
 /** A definition and the file it came from. */
@@ -294,18 +296,19 @@ function byLine(problems: DefinitionProblem[]): DefinitionProblem[] {
 }
 
 /**
- * Loads definitions from files. Throws a DefinitionError listing every problem across all
+ * Loads definitions from files (relative paths from `cwd`). Throws a DefinitionError listing every problem across all
  * files (including names used twice, also in files with other problems); returns the
  * definitions otherwise.
  */
-export function loadDefinitions(files: readonly string[], checks: readonly DefinitionCheck[] = []): LoadedDefinition[] {
+export function loadDefinitions(files: readonly string[], checks: readonly DefinitionCheck[] = [], cwd: string = process.cwd()): LoadedDefinition[] {
   const problems: DefinitionProblem[] = [];
   const loaded: LoadedDefinition[] = [];
   const firstFileOf = new Map<string, string>();
   for (const file of files) {
     let text: string;
     try {
-      text = readFileSync(file, "utf8");
+      // Files are named as the user sees them (relative to cwd, or absolute).
+      text = readFileSync(path.resolve(cwd, file), "utf8");
     } catch (e) {
       problems.push({ file, path: "", message: `cannot be read: ${(e as Error).message}` });
       continue;
@@ -328,6 +331,24 @@ export function loadDefinitions(files: readonly string[], checks: readonly Defin
       }
     }
     if (result.definition && result.problems.length === 0) loaded.push({ file, definition: result.definition });
+  }
+  if (problems.length > 0) throw new DefinitionError(problems);
+  return loaded;
+}
+
+/**
+ * Loads the definitions a selection (KUBEPLANE_CLUSTERS, or undefined for `clusters/`) names.
+ * An entry that does not exist is reported together with every problem of the files that do,
+ * in one DefinitionError.
+ */
+export function loadSelectedDefinitions(selection: string | undefined, checks: readonly DefinitionCheck[] = [], cwd: string = process.cwd()): LoadedDefinition[] {
+  const { files, problems } = selectDefinitionFiles(selection, cwd);
+  let loaded: LoadedDefinition[] = [];
+  try {
+    loaded = loadDefinitions(files, checks, cwd);
+  } catch (e) {
+    if (!(e instanceof DefinitionError)) throw e;
+    problems.push(...e.problems);
   }
   if (problems.length > 0) throw new DefinitionError(problems);
   return loaded;

@@ -4,6 +4,6 @@ export type { ClusterDefinition } from "./schema";
 export { DEFAULTS, defaultStateKey } from "./defaults";
 export { DefinitionError, formatProblem } from "./problems";
 export type { DefinitionProblem } from "./problems";
-export { CLUSTERS_ENV, resolveDefinitionFiles } from "./definition-files";
-export { loadDefinitions, parseDefinition } from "./definition-loader";
+export { CLUSTERS_ENV, resolveDefinitionFiles, selectDefinitionFiles } from "./definition-files";
+export { loadDefinitions, loadSelectedDefinitions, parseDefinition } from "./definition-loader";
 export type { DefinitionCheck, FieldProblem, LoadedDefinition } from "./definition-loader";

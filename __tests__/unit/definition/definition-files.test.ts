@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { DefinitionError, resolveDefinitionFiles } from "../../../definition";
+import { DefinitionError, loadSelectedDefinitions, resolveDefinitionFiles } from "../../../definition";
 import { displayPath } from "../../../definition/definition-files";
 
 describe("resolveDefinitionFiles", () => {
@@ -45,6 +45,20 @@ describe("resolveDefinitionFiles", () => {
         "nope.yaml: does not exist (from KUBEPLANE_CLUSTERS)",
         "empty: holds no cluster definitions (*.yaml)",
         `${path.join(outside, "gone.yaml")}: does not exist (from KUBEPLANE_CLUSTERS)`,
+      ]);
+    }
+  });
+
+  it("loading a selection with a missing entry still reads every file that exists, and reports all", () => {
+    try {
+      loadSelectedDefinitions("nope.yaml,clusters", [], cwd);
+      throw new Error("expected a DefinitionError");
+    } catch (e) {
+      expect(e).toBeInstanceOf(DefinitionError);
+      expect((e as DefinitionError).problems.map((p) => `${p.file}: ${p.message}`)).toEqual([
+        "nope.yaml: does not exist (from KUBEPLANE_CLUSTERS)",
+        `${path.join("clusters", "a.yml")}: is empty: a cluster definition needs at least name and region`,
+        `${path.join("clusters", "b.yaml")}: is empty: a cluster definition needs at least name and region`,
       ]);
     }
   });

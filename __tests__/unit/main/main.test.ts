@@ -85,7 +85,8 @@ beforeAll(() => {
     definitionFile("e-two.yaml", "# the same name again\nname: same\nregion: us-east-1\n"),
     definitionFile("f-suppression.yaml", "name: s\nregion: eu-west-1\nsuppressions:\n  - rule: KP-NET-7\n    resource: x\n    reason: no reason at all really\n  - rule: KP-NET-2\n    resource: y\n"),
   ];
-  outcomes.bad = runMain("bad", bad.join(","));
+  // A missing entry does not stop the files that exist from being read.
+  outcomes.bad = runMain("bad", [...bad, path.join(WORK, "z-missing.yaml")].join(","));
   outcomes.insecure = runMain("insecure", path.join(ROOT, "clusters", "dev.yaml"), path.join("__tests__", "unit", "main", "fixtures", "insecure-app.ts"));
   outcomes.valid = runMain("valid", path.join(ROOT, "clusters", "dev.yaml"));
   outcomes.cli = runMain("cli", bad[0], "main.ts", true);
@@ -107,8 +108,9 @@ describe("main.ts with bad definitions", () => {
 
   it("exits 1 with every problem of every file, absolute paths outside the project, no trace, no output", async () => {
     const o = await expectRefused("bad");
-    expect(o.stderr.split("\n")[0]).toBe("kubeplane: 12 problems in cluster definitions:");
+    expect(o.stderr.split("\n")[0]).toBe("kubeplane: 13 problems in cluster definitions:");
     expect(problemLines(o)).toEqual([
+      `${file("z-missing.yaml")}: does not exist (from KUBEPLANE_CLUSTERS)`,
       `${file("a-many.yaml")}:1: name: must be a DNS-1123 label: lower-case letters, digits and '-', starting with a letter (got "Bad_Name")`,
       `${file("a-many.yaml")}:3: regoin: unknown field (did you mean "region"?); allowed here: name, cloud, region, network, bastion, kubernetes, controlPlane, workers, joinTokens, state, tags, ami, suppressions`,
       `${file("a-many.yaml")}:5: network.azs: eu-west-1 has 3 availability zones (eu-west-1a, eu-west-1b, eu-west-1c); asked for 5`,

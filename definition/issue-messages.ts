@@ -103,7 +103,14 @@ export function issueMessage(issue: Issue, got: unknown, dottedPath: string): st
       const bound = issue.code === "too_small" ? (issue as { minimum: unknown }).minimum : (issue as { maximum: unknown }).maximum;
       const word = issue.code === "too_small" ? "at least" : "at most";
       const unit = issue.origin === "string" ? " characters" : issue.origin === "array" ? " entries" : "";
-      const what = issue.origin === "string" && typeof got === "string" ? `got ${got.length} characters` : `got ${describeValue(got)}`;
+      // A field the schema trims can be long enough and still too short without its spaces.
+      const trimmedShort = issue.code === "too_small" && typeof got === "string" && typeof bound === "number" && got.length >= bound;
+      const what =
+        issue.origin === "string" && typeof got === "string"
+          ? trimmedShort
+            ? `got ${got.trim().length} characters, not counting spaces around them`
+            : `got ${got.length} characters`
+          : `got ${describeValue(got)}`;
       const base = generic ? `must be ${word} ${String(bound)}${unit}` : issue.message;
       return `${base} (${what})`;
     }

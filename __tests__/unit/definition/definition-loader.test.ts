@@ -398,6 +398,13 @@ describe("suppressions", () => {
     expect(problemAt(suppression("rule: KP-NET-2\n    resource: x\n    reason: ok"), "suppressions[0].reason").message).toMatch(/must explain why/);
   });
 
+  it("a reason of spaces counts no characters", () => {
+    expect(problemAt(suppression('rule: KP-NET-2\n    resource: x\n    reason: "            "'), "suppressions[0].reason").message).toBe(
+      "must explain why the exception is acceptable (at least 10 characters) (got 0 characters, not counting spaces around them)",
+    );
+    expect(problemAt(suppression('rule: KP-NET-2\n    resource: x\n    reason: "   too short   "'), "suppressions[0].reason").message).toMatch(/\(got 9 characters, not counting spaces around them\)$/);
+  });
+
   it("must name a rule of the pack", () => {
     const p = problemAt(suppression("rule: KP-NET-9\n    resource: x\n    reason: because we must"), "suppressions[0].rule");
     expect(p.message).toMatch(/"KP-NET-9" is not a rule of kubeplane's pack \(did you mean "KP-NET-\d"\?\); rules: KP-EC2-1, /);

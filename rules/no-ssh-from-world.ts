@@ -15,7 +15,8 @@ export const noSshFromWorld: Rule = {
   resourceTypes: [...INGRESS_TYPES],
   check(resource) {
     return ingressOf(resource)
-      .filter((r) => r.fromPort <= SSH && SSH <= r.toPort && (r.protocol === "tcp" || r.protocol === "6" || r.protocol === "-1" || r.protocol === "all"))
+      // AWS takes protocol names in any case (TCP, Tcp) and numbers (6); -1 or all is every protocol.
+      .filter((r) => r.fromPort <= SSH && SSH <= r.toPort && ["tcp", "6", "-1", "all"].includes(r.protocol.trim().toLowerCase()))
       .flatMap((r) => r.cidrs.filter(isWorld).map((cidr) => `ingress ${describeIngress(r)} opens SSH to ${describeWorld(cidr)}`));
   },
 };

@@ -42,6 +42,18 @@ describe("KP-NET-1 no-ssh-from-world and KP-NET-2 no-world-ingress", () => {
     expect(findingsOf(findings, "KP-NET-2")).toEqual(["aws_default_security_group.default: ingress ingress[0] (all traffic) admits 0.0.0.0/0"]);
   });
 
+  it("reads the protocol in any case", () => {
+    const { findings } = auditStack((s) => {
+      new SecurityGroupRule(s, "upper", { type: "ingress", securityGroupId: "sg-1", protocol: "TCP", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] });
+      new SecurityGroup(s, "mixed", { vpcId: "vpc-1", ingress: [rule(20, 30, ["0.0.0.0/0"], "Tcp"), rule(22, 22, ["0.0.0.0/0"], "ALL")] });
+    });
+    expect(findingsOf(findings, "KP-NET-1")).toEqual([
+      "aws_security_group_rule.upper: ingress (TCP 22) opens SSH to 0.0.0.0/0",
+      "aws_security_group.mixed: ingress ingress[0] (Tcp 20-30) opens SSH to 0.0.0.0/0",
+      "aws_security_group.mixed: ingress ingress[1] (all traffic) opens SSH to 0.0.0.0/0",
+    ]);
+  });
+
   it("any port range from anywhere breaks KP-NET-2 only", () => {
     const { findings } = auditStack((s) => {
       new SecurityGroup(s, "web", { vpcId: "vpc-1", ingress: [rule(443, 443, ["10.0.0.0/16"], "tcp", ["::/0"]), rule(30000, 32767, ["0.0.0.0/0"], "udp")] });

@@ -90,9 +90,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const spawnError = new Promise<never>((_, reject) =>
     child.once("error", (e) => reject(new Error(`cannot start moto_server (is it installed?): ${e.message}`))),
   );
+  // If this process ends without stop() (a Jest worker that dies, process.exit in a signal
+  // handler), the emulator must not outlive it: "exit" handlers run synchronously, and a kill is
+  // synchronous. (A SIGKILL of this process runs no handler at all; nothing can help there.)
+  const killOnExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  };
+  process.once("exit", killOnExit);
   try {
     await Promise.race([waitUntilUp(endpoint, child, options.timeoutMs ?? 30_000), spawnError]);
   } catch (e) {
+    process.removeListener("exit", killOnExit);
     child.kill("SIGKILL");
     throw new Error(`${(e as Error).message}\n${stderr}`);
   }
@@ -101,6 +109,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     env: emulatorEnvironment(endpoint),
     stop: () =>
       new Promise<void>((resolve) => {
+        process.removeListener("exit", killOnExit);
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
         child.once("exit", () => {

@@ -3,7 +3,7 @@
  * audits it clean, writes an env file for a second terminal and waits; the commands its guide
  * shows work from that env file; Ctrl-C stops the emulator and clears the workspace's state.
  */
-import { ChildProcess, spawn } from "child_process";
+import { ChildProcess, execFileSync, spawn } from "child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -30,11 +30,54 @@ function readEnvFile(file: string): Record<string, string> {
   return vars;
 }
 
+/** A running process: its id, parent and command line. */
+interface ProcessEntry {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly args: string;
+}
+
+/** Every process below `root` (children, grandchildren, ...), from `ps`. */
+function descendants(root: number): ProcessEntry[] {
+  const all = execFileSync("ps", ["-A", "-o", "pid=,ppid=,args="], { encoding: "utf8" })
+    .split("\n")
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }));
+  const found: ProcessEntry[] = [];
+  let parents = new Set([root]);
+  while (parents.size > 0) {
+    const children = all.filter((p) => parents.has(p.ppid));
+    found.push(...children);
+    parents = new Set(children.map((p) => p.pid));
+  }
+  return found;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The error code a request to `url` fails with (e.g. ECONNREFUSED), or "answered". */
+async function connectionError(url: string): Promise<string> {
+  try {
+    await fetch(url);
+    return "answered";
+  } catch (e) {
+    return ((e as Error & { cause?: { code?: string } }).cause?.code ?? (e as Error).message) as string;
+  }
+}
+
 beforeAll(async () => {
   workspaceDir = mkdtempSync(path.join(os.tmpdir(), "kubeplane-local-"));
   const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: "0", CI: "1" };
   delete env.KUBEPLANE_CLUSTERS; // the default: the dev example
-  // Its own process group, so the test can send Ctrl-C to it as a terminal would.
+  // Its own process group, so that afterAll can kill whatever is left of it at once.
   local = spawn("npm", ["run", "--silent", "local", "--", `--workspace=${workspaceDir}`], {
     cwd: PROJECT_ROOT,
     env,
@@ -98,14 +141,21 @@ test("the env file points a second terminal at the emulator and the local worksp
 
 test("Ctrl-C stops the emulator and clears the workspace's state", async () => {
   const { AWS_ENDPOINT_URL: endpoint } = readEnvFile(path.join(workspaceDir, "env.sh"));
-  // A terminal's Ctrl-C: SIGINT to the whole foreground group (npm, node, the emulator).
-  process.kill(-local.pid!, "SIGINT");
-  const ended = await exited;
-  expect(ended === 0 || local.signalCode === "SIGINT").toBe(true);
-  // npm itself may end on the signal before `npm run local` has finished cleaning up.
-  const stateDir = path.join(workspaceDir, "state");
-  const deadline = Date.now() + 30_000;
-  while (existsSync(stateDir) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-  expect(existsSync(stateDir)).toBe(false);
-  await expect(fetch(`${endpoint}/moto-api/`)).rejects.toThrow();
+  // SIGINT to the node process of `npm run local` only, not to its group: a signal to the group
+  // would also stop npm and the emulator directly, and so prove nothing of local.ts's own cleanup.
+  const below = descendants(local.pid!);
+  const node = below.find((p) => /cli\/local\.ts/.test(p.args) && /\bnode\b/.test(p.args.split(" ")[0]));
+  const moto = below.filter((p) => /moto_server/.test(p.args));
+  expect(node).toBeDefined();
+  expect(moto).toHaveLength(1);
+  expect(descendants(node!.pid).map((p) => p.pid)).toContain(moto[0].pid);
+  process.kill(node!.pid, "SIGINT");
+
+  // local.ts stops the emulator, clears the state directory, and ends with 0, and so does npm.
+  expect(await exited).toBe(0);
+  expect(plainText(output)).toContain("kubeplane local: stopping the emulator");
+  expect(existsSync(path.join(workspaceDir, "state"))).toBe(false);
+  expect(existsSync(path.join(workspaceDir, "env.sh"))).toBe(true);
+  expect(await connectionError(`${endpoint}/moto-api/`)).toBe("ECONNREFUSED");
+  expect(below.filter((p) => isAlive(p.pid)).map((p) => p.args)).toEqual([]);
 });

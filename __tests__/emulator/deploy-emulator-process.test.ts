@@ -1,0 +1,56 @@
+/**
+ * The emulator process the deploy suites and `npm run local` start never outlives its owner: a
+ * process that ends without calling stop() (a Jest worker that dies, an uncaught error) takes
+ * moto_server with it, and stop() leaves no exit handler behind.
+ */
+import { spawn } from "child_process";
+import { startEmulator } from "../support/emulator";
+import { PROJECT_ROOT } from "../../cli/terraform-environment";
+
+jest.setTimeout(120_000);
+
+/** The error code a request to `url` fails with (e.g. ECONNREFUSED), or "answered". */
+async function connectionError(url: string): Promise<string> {
+  try {
+    await fetch(url);
+    return "answered";
+  } catch (e) {
+    return ((e as Error & { cause?: { code?: string } }).cause?.code ?? (e as Error).message) as string;
+  }
+}
+
+/** Runs `script` in a node process with the emulator module loaded; resolves to what it printed. */
+function runOwner(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["-r", "@swc-node/register", "-e", script], {
+    cwd: PROJECT_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
+}
+
+const START = `const { startEmulator } = require("./cli/aws-emulator");`;
+
+test.each([
+  ["process.exit", `${START} startEmulator().then((e) => { console.log(e.endpoint); process.exit(3); });`, 3],
+  ["an uncaught error", `${START} startEmulator().then((e) => { console.log(e.endpoint); setTimeout(() => { throw new Error("worker died"); }); });`, 1],
+])("an owner that ends by %s without stop() takes the emulator with it", async (_how, script, exitCode) => {
+  const owner = await runOwner(script);
+  expect(owner.code).toBe(exitCode);
+  const endpoint = owner.stdout.trim();
+  expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(await connectionError(`${endpoint}/moto-api/`)).toBe("ECONNREFUSED");
+});
+
+test("stop() stops the emulator and removes its exit handler", async () => {
+  const before = process.listenerCount("exit");
+  const emulator = await startEmulator();
+  expect(process.listenerCount("exit")).toBe(before + 1);
+  expect((await fetch(`${emulator.endpoint}/moto-api/`)).ok).toBe(true);
+  await emulator.stop();
+  expect(process.listenerCount("exit")).toBe(before);
+  expect(await connectionError(`${emulator.endpoint}/moto-api/`)).toBe("ECONNREFUSED");
+});

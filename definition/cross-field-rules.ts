@@ -3,7 +3,7 @@
  * They read a value that may be only partly valid, so that they can report their problems
  * alongside the schema's: a field of the wrong type is simply skipped here.
  */
-import { planAddresses, PUBLIC_BLOCK_OFFSET } from "../stacks/address-plan";
+import { planAddresses, PUBLIC_BLOCK_OFFSET } from "./address-plan";
 import { contains, format, Ipv4Cidr, overlaps, parseCidr, size } from "./cidr";
 import { DEFAULTS } from "./defaults";
 
@@ -194,7 +194,7 @@ function addressSpaceRules(def: Fields, problems: CrossFieldProblem[]): void {
 }
 
 /**
- * When only one subnet list is written, the other is carved from the VPC (stacks/address-plan):
+ * When only one subnet list is written, the other is carved from the VPC (definition/address-plan):
  * the written subnets must not overlap the carved ones.
  */
 function plannedSubnetRules(network: Fields, vpc: Ipv4Cidr, azCount: number | undefined, problems: CrossFieldProblem[]): void {

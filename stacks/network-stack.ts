@@ -3,7 +3,7 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import type { ClusterDefinition } from "../definition";
 import type { CloudProvider, Network } from "../providers";
-import { planAddresses } from "./address-plan";
+import { planAddresses } from "../definition/address-plan";
 import { configureStateBackend } from "./state-backend";
 
 /** Props for a NetworkStack. */

@@ -5,7 +5,7 @@
  */
 import { loadDefinitions, type ClusterDefinition } from "../../../definition";
 import { cloudDefinitionCheck, cloudFor } from "../../../providers";
-import { planAddresses } from "../../../stacks/address-plan";
+import { planAddresses } from "../../../definition/address-plan";
 import { stackNames } from "../../../stacks/cluster-stacks";
 
 /** The expected shape of a deployed cluster. */

@@ -2,7 +2,7 @@
  * How a cluster's VPC CIDR is divided: 16 equal blocks; private subnet i is block i, public
  * subnet i is block 8 + i. Explicit subnet lists in the definition replace the plan.
  */
-import { format, parseCidr, subnet } from "../definition/cidr";
+import { format, parseCidr, subnet } from "./cidr";
 
 /** Subnet CIDRs per zone. */
 export interface AddressPlan {

@@ -1,4 +1,4 @@
-import { planAddresses } from "../../../stacks/address-plan";
+import { planAddresses } from "../../../definition/address-plan";
 
 describe("planAddresses", () => {
   test("private subnets take the first sixteenths, public ones from the ninth on", () => {

@@ -4,20 +4,10 @@
  * moto_server with it, and stop() leaves no exit handler behind.
  */
 import { spawn } from "child_process";
-import { startEmulator } from "../support/emulator";
+import { connectionError, startEmulator } from "../support/emulator";
 import { PROJECT_ROOT } from "../../cli/terraform-environment";
 
 jest.setTimeout(120_000);
-
-/** The error code a request to `url` fails with (e.g. ECONNREFUSED), or "answered". */
-async function connectionError(url: string): Promise<string> {
-  try {
-    await fetch(url);
-    return "answered";
-  } catch (e) {
-    return ((e as Error & { cause?: { code?: string } }).cause?.code ?? (e as Error).message) as string;
-  }
-}
 
 /** Runs `script` in a node process with the emulator module loaded; resolves to what it printed. */
 function runOwner(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -9,6 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { EmulatorInventory } from "../support/deploy/emulator-inventory";
 import { KubeplaneWorkspace, plainText } from "../support/deploy/kubeplane-workspace";
+import { connectionError } from "../support/emulator";
 import { PROJECT_ROOT } from "../../cli/terraform-environment";
 
 jest.setTimeout(15 * 60_000);
@@ -60,16 +61,6 @@ function isAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** The error code a request to `url` fails with (e.g. ECONNREFUSED), or "answered". */
-async function connectionError(url: string): Promise<string> {
-  try {
-    await fetch(url);
-    return "answered";
-  } catch (e) {
-    return ((e as Error & { cause?: { code?: string } }).cause?.code ?? (e as Error).message) as string;
   }
 }
 

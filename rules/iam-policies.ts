@@ -320,10 +320,3 @@ export function reachesParameterPath(resource: string, path: string): boolean {
   // `*`, or a short pattern like `arn:aws:*` whose last star stands for the segments left out.
   return globsIntersect(text, `arn:*:ssm:*:*:${under}`);
 }
-
-/** True when a statement's resource (a glob) may match the SSM parameter `name` (which starts with `/`). */
-export function reachesParameter(resource: string, name: string): boolean {
-  const { service, resource: rest } = arnParts(resource);
-  if (!globMatches(service, "ssm")) return false;
-  return globMatches(rest, `parameter${name}`);
-}

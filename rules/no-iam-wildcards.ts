@@ -9,7 +9,7 @@ const SERVICES = ["ssm", "kms", "iam"];
  * `ssm:*`, `iam:?*`, `kms:Get*`, `s?m:GetParameter` alike. Least privilege names each action.
  */
 export function isWildcardAction(action: string): boolean {
-  return /[*?]/.test(action) && SERVICES.some((service) => globsIntersect(action, `${service}:*`));
+  return /[*?]/.test(action) && servicesOf(action).length > 0;
 }
 
 /** The sensitive services (ssm, kms, iam) an action pattern can reach. */

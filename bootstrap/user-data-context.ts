@@ -50,11 +50,20 @@ export interface UserDataContext {
     readonly kurlInstallerUrl?: string;
   };
   /**
-   * The stable API server host (no port) that every node and the certificates use: the load
-   * balancer's DNS name for an HA control plane. Undefined for a single control-plane node,
-   * which then advertises its own address.
+   * The stable API server host (no port) that every node, every kubeconfig and the API server
+   * certificate use: the cluster's private DNS name for its API (e.g. `api.dev.kubeplane.internal`),
+   * which points at the internal load balancer (HA) or at the single control-plane node. Never a
+   * node's own address, so that replacing a node strands no one.
    */
-  readonly controlPlaneEndpoint?: string;
+  readonly controlPlaneEndpoint: string;
+  /** How many control-plane nodes the cluster has: 1, or an odd number of at least 3 (HA). */
+  readonly controlPlaneCount: number;
+  /**
+   * Further names the API server certificate must carry besides `controlPlaneEndpoint`, e.g. the
+   * DNS name of an internet-facing load balancer (`controlPlane.publicApi`).
+   * @default none
+   */
+  readonly apiServerCertSans?: readonly string[];
   /** The API server port. */
   readonly apiServerPort: number;
   /** The join lease: how long a published join command is valid. */

@@ -30,8 +30,16 @@ function validate(context: UserDataContext): void {
   if (!Number.isInteger(context.joinLease.ttlHours) || context.joinLease.ttlHours < 1) {
     throw new Error(`${where}: joinLease.ttlHours must be a whole number of hours, at least 1`);
   }
-  if (context.role === "control-plane-join" && !context.controlPlaneEndpoint) {
-    throw new Error(`${where}: further control-plane nodes need a controlPlaneEndpoint (load balancer)`);
+  if (!context.controlPlaneEndpoint) throw new Error(`${where}: controlPlaneEndpoint (the API's stable DNS name) is required`);
+  const count = context.controlPlaneCount;
+  if (!Number.isInteger(count) || count < 1 || (count > 1 && count % 2 === 0)) {
+    throw new Error(`${where}: controlPlaneCount must be 1 or an odd number of at least 3, got ${count}`);
+  }
+  if (context.role === "control-plane-join" && count === 1) {
+    throw new Error(`${where}: further control-plane nodes need controlPlaneCount > 1 (an HA control plane)`);
+  }
+  for (const san of context.apiServerCertSans ?? []) {
+    if (!isToken(san) && !/^[A-Za-z0-9.-]+$/.test(san)) throw new Error(`${where}: apiServerCertSans entry "${san}" is not a DNS name or address`);
   }
   for (const name of Object.keys(context.parameterBackend.settings)) {
     if (!name.startsWith("KUBEPLANE_")) throw new Error(`${where}: backend setting ${name} must start with KUBEPLANE_`);
@@ -46,7 +54,9 @@ function clusterSettings(context: UserDataContext): Record<string, string> {
     KUBEPLANE_INSTALLER: context.kubernetes.installer,
     KUBEPLANE_KUBERNETES_VERSION: context.kubernetes.version,
     KUBEPLANE_API_SERVER_PORT: String(context.apiServerPort),
-    ...(context.controlPlaneEndpoint ? { KUBEPLANE_CONTROL_PLANE_ENDPOINT: context.controlPlaneEndpoint } : {}),
+    KUBEPLANE_CONTROL_PLANE_ENDPOINT: context.controlPlaneEndpoint,
+    KUBEPLANE_CONTROL_PLANE_COUNT: String(context.controlPlaneCount),
+    ...(context.apiServerCertSans?.length ? { KUBEPLANE_API_SERVER_CERT_SANS: context.apiServerCertSans.join(",") } : {}),
     KUBEPLANE_JOIN_TOKEN_TTL_HOURS: String(context.joinLease.ttlHours),
     ...installerNamed(context.kubernetes.installer).settings(context),
     KUBEPLANE_PARAMETER_BACKEND: context.parameterBackend.kind,
@@ -64,7 +74,7 @@ export function nodeFiles(context: UserDataContext): NodeFile[] {
     nodeLibraryModule("join.sh"),
     nodeLibraryModule(`backends/${context.parameterBackend.kind}.sh`),
     nodeLibraryModule(`metadata/${context.cloud}.sh`),
-    nodeLibraryModule(installer.nodeModule),
+    ...installer.nodeModules.map(nodeLibraryModule),
     staticNodeFile("bootstrap.sh", BOOTSTRAP_COMMAND, "0755"),
   ];
   if (context.role !== "worker") {

@@ -76,7 +76,9 @@ export class ClusterStack extends TerraformStack {
           serviceCidr: def.kubernetes.serviceCidr,
           kurlInstallerUrl: def.kubernetes.kurl?.installerUrl,
         },
-        controlPlaneEndpoint: loadBalancer?.dnsName,
+        // TODO(issue 10): the private DNS name's record (Route53) comes with the API endpoint work.
+        controlPlaneEndpoint: `api.${def.name}.kubeplane.internal`,
+        controlPlaneCount: def.controlPlane.count,
         apiServerPort: API_SERVER_PORT,
         joinLease: { ttlHours: def.joinTokens.ttlHours },
         parameterBackend: backend.nodeConfig,

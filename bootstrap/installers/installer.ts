@@ -15,8 +15,12 @@ export interface NodeNetworkPort {
 
 export interface Installer {
   readonly name: InstallerName;
-  /** The node-side implementation, a file under `bootstrap/node/` (see its interface comment). */
-  readonly nodeModule: string;
+  /**
+   * The node-side implementation: files under `bootstrap/node/`, placed in the node's library
+   * directory. The first is the installer module the scripts source (see its interface comment);
+   * the others are modules it sources itself (e.g. the container runtime).
+   */
+  readonly nodeModules: readonly string[];
   /** What the CNI this installer sets up needs open between every two nodes. */
   readonly cniPorts: readonly NodeNetworkPort[];
   /** Settings the node-side implementation reads; throws when the context lacks what it needs. */

@@ -23,7 +23,7 @@ export const CALICO_NODE_PORTS: readonly NodeNetworkPort[] = [
 
 export const kubeadmInstaller: Installer = {
   name: "kubeadm",
-  nodeModule: "installers/kubeadm.sh",
+  nodeModules: ["installers/kubeadm.sh"],
   cniPorts: CALICO_NODE_PORTS,
   settings: (context) => ({
     KUBEPLANE_POD_CIDR: context.kubernetes.podCidr,

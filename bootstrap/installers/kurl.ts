@@ -14,7 +14,7 @@ export const FLANNEL_NODE_PORTS: readonly NodeNetworkPort[] = [
 
 export const kurlInstaller: Installer = {
   name: "kurl",
-  nodeModule: "installers/kurl.sh",
+  nodeModules: ["installers/kurl.sh"],
   cniPorts: FLANNEL_NODE_PORTS,
   settings: (context) => {
     const url = context.kubernetes.kurlInstallerUrl;

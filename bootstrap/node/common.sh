@@ -34,7 +34,7 @@ load_cluster() {
   local name
   for name in KUBEPLANE_CLUSTER KUBEPLANE_ROLE KUBEPLANE_INSTALLER KUBEPLANE_KUBERNETES_VERSION \
     KUBEPLANE_PARAMETER_BACKEND KUBEPLANE_CLOUD KUBEPLANE_API_SERVER_PORT KUBEPLANE_JOIN_TOKEN_TTL_HOURS \
-    KUBEPLANE_PARAMETER_PATH KUBEPLANE_WORKER_JOIN_PARAMETER; do
+    KUBEPLANE_PARAMETER_PATH KUBEPLANE_WORKER_JOIN_PARAMETER KUBEPLANE_CONTROL_PLANE_ENDPOINT; do
     [[ -n ${!name:-} ]] || die "$KUBEPLANE_CLUSTER_ENV does not set $name"
   done
   for name in "$KUBEPLANE_PARAMETER_BACKEND" "$KUBEPLANE_CLOUD" "$KUBEPLANE_INSTALLER"; do
@@ -54,8 +54,28 @@ load_cluster() {
   . "$KUBEPLANE_LIB/lease.sh"
 }
 
-# True when this cluster has a stable control-plane endpoint, so further control-plane nodes can join.
-cluster_is_ha() { [[ -n ${KUBEPLANE_CONTROL_PLANE_ENDPOINT:-} ]]; }
+# True when the cluster has more than one control-plane node (HA: certificate uploads, control-plane
+# joins). Every cluster has a stable endpoint (KUBEPLANE_CONTROL_PLANE_ENDPOINT), HA or not.
+cluster_is_ha() { ((${KUBEPLANE_CONTROL_PLANE_COUNT:-1} > 1)); }
+
+# retry ATTEMPTS DELAY_SECONDS COMMAND...: runs COMMAND until it succeeds, at most ATTEMPTS times,
+# waiting DELAY_SECONDS (doubled after each failure) in between; returns COMMAND's last status.
+retry() {
+  local attempts=$1 delay=$2 attempt rc
+  shift 2
+  for ((attempt = 1; ; attempt++)); do
+    rc=0
+    "$@" || rc=$?
+    ((rc == 0)) && return 0
+    if ((attempt >= attempts)); then
+      log "giving up on '$1' after $attempt attempts (status $rc)"
+      return "$rc"
+    fi
+    log "'$1' failed (status $rc, attempt $attempt of $attempts); trying again in ${delay}s"
+    sleep "$delay"
+    delay=$((delay * 2))
+  done
+}
 
 # apt_install PACKAGE...: installs packages, waiting for any other apt run to let go of the lock.
 # Never prompts (cloud-init's stdin is /dev/null): a configuration file already on the node is kept.

@@ -52,7 +52,8 @@ export class SimulatedCluster {
   /** Instance ids of stopped nodes. */
   readonly stopped = new Set<string>();
   readonly clusterDir: string;
-  readonly endpoint: string | undefined;
+  /** The API's stable DNS name (a private Route53 record in the stacks). */
+  readonly endpoint: string;
   private launched = 0;
 
   private constructor(
@@ -64,7 +65,7 @@ export class SimulatedCluster {
   ) {
     this.clusterDir = path.join(directory, "cluster");
     mkdirSync(this.clusterDir, { recursive: true });
-    this.endpoint = options.ha ? `${name}-api-0123456789abcdef.elb.${SIMULATION_REGION}.amazonaws.com` : undefined;
+    this.endpoint = `api.${name}.kubeplane.internal`;
   }
 
   /** Creates the cluster's KMS key in the emulator; `directory` holds the nodes' roots. */
@@ -107,6 +108,7 @@ export class SimulatedCluster {
         kurlInstallerUrl: this.options.installer === "kurl" ? SIMULATED_KURL_URL : undefined,
       },
       controlPlaneEndpoint: this.endpoint,
+      controlPlaneCount: this.options.ha ? 3 : 1,
       apiServerPort: 6443,
       joinLease: { ttlHours: this.options.ttlHours ?? 12 },
       parameterBackend: {

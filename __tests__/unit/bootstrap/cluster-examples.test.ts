@@ -29,7 +29,7 @@ test("there are examples", () => {
 describe.each(examples.map((d) => [d.name, d] as const))("example %s", (_, def) => {
   test.each(roles(def))("%s user data passes cloud-init's schema and fits in 16 KiB", (role) => {
     const base = contextFor(role, def.kubernetes.installer, {
-      endpoint: def.controlPlane.count > 1 ? `${def.name}-api-0123456789abcdef.elb.${def.region}.amazonaws.com` : undefined,
+      endpoint: `api.${def.name}.kubeplane.internal`,
       kmsKeyArn: `arn:aws:kms:${def.region}:123456789012:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d`,
       region: def.region,
     }, def.name);
@@ -42,6 +42,7 @@ describe.each(examples.map((d) => [d.name, d] as const))("example %s", (_, def) 
         serviceCidr: def.kubernetes.serviceCidr,
         kurlInstallerUrl: def.kubernetes.kurl?.installerUrl,
       },
+      controlPlaneCount: def.controlPlane.count,
       joinLease: { ttlHours: def.joinTokens.ttlHours },
     });
     const file = path.join(dir, `${def.name}-${role}.yaml`);

@@ -23,7 +23,7 @@ export const TOKENS = {
 export function contextFor(
   role: NodeRole,
   installer: InstallerName,
-  values: { endpoint?: string; kmsKeyArn: string; region: string } = REALISTIC,
+  values: { endpoint: string; kmsKeyArn: string; region: string } = REALISTIC,
   clusterName = "production-eu",
 ): UserDataContext {
   const path = `/kubeplane/${clusterName}`;
@@ -39,6 +39,7 @@ export function contextFor(
       kurlInstallerUrl: installer === "kurl" ? "https://k8s.kurl.sh/5b3a0f1" : undefined,
     },
     controlPlaneEndpoint: values.endpoint,
+    controlPlaneCount: role === "control-plane-join" ? 3 : 1,
     apiServerPort: 6443,
     joinLease: { ttlHours: 12 },
     parameterBackend: {

@@ -135,15 +135,24 @@ describe("renderUserData", () => {
     expect(renderUserData(context)).toBe(renderUserData(context));
   });
 
-  test("a single control-plane cluster's init node has no endpoint setting", () => {
-    const context = contextFor("control-plane-init", "kubeadm", { kmsKeyArn: REALISTIC.kmsKeyArn, region: "eu-west-1" });
-    expect(renderUserData(context)).not.toContain("KUBEPLANE_CONTROL_PLANE_ENDPOINT");
+  test("a single control-plane cluster's nodes still get the stable endpoint, and a count of 1", () => {
+    const settings = sourcedSettings(renderUserData(contextFor("control-plane-init", "kubeadm")));
+    expect(settings).toMatchObject({ KUBEPLANE_CONTROL_PLANE_ENDPOINT: REALISTIC.endpoint, KUBEPLANE_CONTROL_PLANE_COUNT: "1" });
+    expect(settings.KUBEPLANE_API_SERVER_CERT_SANS).toBeUndefined();
+  });
+
+  test("further API server certificate names travel comma-separated", () => {
+    const context = { ...contextFor("control-plane-init", "kubeadm"), apiServerCertSans: ["a.example.com", "b.example.com"] };
+    expect(sourcedSettings(renderUserData(context)).KUBEPLANE_API_SERVER_CERT_SANS).toBe("a.example.com,b.example.com");
   });
 
   test.each([
     ["kURL without an installer URL", { kubernetes: { ...contextFor("worker", "kurl").kubernetes, kurlInstallerUrl: undefined } }, /needs kubernetes.kurlInstallerUrl/],
     ["kURL with a plain http URL", { kubernetes: { ...contextFor("worker", "kurl").kubernetes, kurlInstallerUrl: "http://k8s.kurl.sh/x" } }, /must be an https URL/],
-    ["a further control-plane node without endpoint", { role: "control-plane-join" as const, controlPlaneEndpoint: undefined }, /need a controlPlaneEndpoint/],
+    ["a node without endpoint", { controlPlaneEndpoint: "" }, /controlPlaneEndpoint .* is required/],
+    ["a further control-plane node of a single control plane", { role: "control-plane-join" as const, controlPlaneCount: 1 }, /need controlPlaneCount > 1/],
+    ["an even control-plane count", { controlPlaneCount: 2 }, /controlPlaneCount must be 1 or an odd number/],
+    ["a certificate name with a space", { apiServerCertSans: ["a b"] }, /apiServerCertSans entry "a b"/],
     ["a version that is not x.y.z", { kubernetes: { ...contextFor("worker", "kubeadm").kubernetes, version: "1.33" } }, /must look like 1.31.4/],
     ["a token TTL of zero hours", { joinLease: { ttlHours: 0 } }, /whole number of hours/],
     ["a backend without node-side implementation", { parameterBackend: { kind: "vault", settings: {} } }, /no node-side file backends\/vault.sh/],

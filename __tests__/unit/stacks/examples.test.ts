@@ -147,7 +147,7 @@ describe("prod example: HA control plane", () => {
     const userData = nodes.map((n) => String(n.user_data));
     expect(userData.filter((u) => u.includes("control-plane-init"))).toHaveLength(1);
     expect(userData.filter((u) => u.includes("control-plane-join"))).toHaveLength(2);
-    for (const u of userData) expect(u).toMatch(/\$\{aws_lb\.[^}]*\.dns_name\}/);
+    for (const u of userData) expect(u).toContain("KUBEPLANE_CONTROL_PLANE_ENDPOINT='api.prod.kubeplane.internal'");
   });
 
   test("a bastion reached by Session Manager: private, no ingress at all", () => {

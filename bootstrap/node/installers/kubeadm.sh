@@ -67,11 +67,9 @@ kubernetesVersion: "v$KUBEPLANE_KUBERNETES_VERSION"
 networking:
   podSubnet: "$KUBEPLANE_POD_CIDR"
   serviceSubnet: "$KUBEPLANE_SERVICE_CIDR"
+controlPlaneEndpoint: "$KUBEPLANE_CONTROL_PLANE_ENDPOINT:$KUBEPLANE_API_SERVER_PORT"
 YAML
-  if cluster_is_ha; then
-    echo "controlPlaneEndpoint: \"$KUBEPLANE_CONTROL_PLANE_ENDPOINT:$KUBEPLANE_API_SERVER_PORT\"" >>"$config"
-    args+=(--upload-certs)
-  fi
+  if cluster_is_ha; then args+=(--upload-certs); fi
   # kubeadm prints a join command and certificate key: keep its output private.
   (umask 077 && kubeadm "${args[@]}" >"$KUBEPLANE_STATE_DIR/kubeadm-init.log" 2>&1) ||
     die "kubeadm init failed; see $KUBEPLANE_STATE_DIR/kubeadm-init.log"

@@ -29,5 +29,8 @@ export const kubeadmInstaller: Installer = {
     KUBEPLANE_POD_CIDR: context.kubernetes.podCidr,
     KUBEPLANE_SERVICE_CIDR: context.kubernetes.serviceCidr,
     KUBEPLANE_CNI_MANIFEST_URL: CALICO_MANIFEST_URL,
+    // TODO(issue 10): both from the supported-versions table.
+    KUBEPLANE_KUBEADM_API_VERSION: Number(context.kubernetes.version.split(".")[1]) >= 31 ? "v1beta4" : "v1beta3",
+    KUBEPLANE_CONTAINERD_VERSION: "1.7.*",
   }),
 };

@@ -1,5 +1,21 @@
 /** The cluster's private network: address space, zones, public and private subnets, egress. */
 
+/** Flow logs: a record of every connection in the network, kept for a while. */
+export interface FlowLogSettings {
+  /**
+   * Whether the network's flows are logged. `false` is an explicit opt-out: the rule pack then
+   * reports the network as unlogged until the definition suppresses that finding with a reason.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * How many days the records are kept; one of the periods the cloud's log service accepts
+   * (on AWS, CloudWatch Logs' retention periods).
+   * @default 30
+   */
+  readonly retentionDays?: number;
+}
+
 /** Props for a cloud's network. */
 export interface NetworkProps {
   /** The cluster's name; used in resource names and tags. */
@@ -17,6 +33,11 @@ export interface NetworkProps {
    * @default "single"
    */
   readonly natGateways?: "single" | "perAz";
+  /**
+   * Flow logs of the whole network.
+   * @default every flow logged, kept 30 days
+   */
+  readonly flowLogs?: FlowLogSettings;
 }
 
 /** A network that nodes and load balancers are placed in. */

@@ -4,6 +4,26 @@ import { Network } from "./network";
 
 export type { NodeNetworkPort } from "../bootstrap/installers/installer";
 
+/** One more way out for the nodes, from the definition (`network.extraEgress`). */
+export interface EgressRule {
+  /** Why the nodes need it; shown on the rule. */
+  readonly description: string;
+  /** `tcp` or `udp` with a port range, or `all` (every protocol and port, no ports given). */
+  readonly protocol: "tcp" | "udp" | "all";
+  /**
+   * First port of the range (tcp/udp, 1-65535).
+   * @default none: required for tcp/udp, not allowed for all
+   */
+  readonly fromPort?: number;
+  /**
+   * Last port of the range (tcp/udp, at least fromPort).
+   * @default none: required for tcp/udp, not allowed for all
+   */
+  readonly toPort?: number;
+  /** IPv4 destinations, at least one. */
+  readonly cidrs: readonly string[];
+}
+
 /** Props for a cluster firewall. */
 export interface ClusterFirewallProps {
   /** The cluster's name; used in resource names and tags. */
@@ -33,6 +53,11 @@ export interface ClusterFirewallProps {
    * @default Calico's (BGP 179/tcp, IP-in-IP, VXLAN 4789/udp, Typha 5473/tcp): the kubeadm installer's CNI
    */
   readonly cniPorts?: readonly NodeNetworkPort[];
+  /**
+   * Ways out for the nodes besides HTTPS and HTTP to the internet and everything inside the network.
+   * @default none
+   */
+  readonly extraEgress?: readonly EgressRule[];
 }
 
 /** Firewall groups (security groups on AWS) for each kind of member. */

@@ -9,11 +9,20 @@
  * - `api-lb` (with a load balancer): the API port from inside the network and the opt-in
  *   public allow-list.
  * - `bastion`: no ingress at all (Session Manager needs none).
+ *
+ * Egress: every group may send anything into the VPC (the API, etcd, kubelets, the CNI, load
+ * balancer targets). Only the shared `nodes` group and the bastion reach the internet, on HTTPS
+ * (container registries, pkgs.k8s.io, the kURL installer, AWS APIs through NAT: SSM, EC2, S3) and
+ * HTTP (Ubuntu's apt archives), plus the definition's `extraEgress` on `nodes`. DNS (the VPC's
+ * resolver) and NTP (the Amazon Time Sync Service, 169.254.169.123) need no rule: security groups
+ * do not filter traffic to them
+ * (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html).
  */
-import { SecurityGroup, SecurityGroupIngress } from "@cdktf/provider-aws/lib/security-group";
+import { SecurityGroup, SecurityGroupEgress, SecurityGroupIngress } from "@cdktf/provider-aws/lib/security-group";
 import { Construct } from "constructs";
 import { CALICO_NODE_PORTS } from "../../bootstrap/installers/kubeadm";
-import type { ClusterFirewall, ClusterFirewallProps } from "../firewall";
+import { parseCidr } from "../../definition/cidr";
+import type { ClusterFirewall, ClusterFirewallProps, EgressRule } from "../firewall";
 import { kubernetesClusterTag } from "./tags";
 
 /** A rule's source: CIDRs, or the group itself. */
@@ -34,19 +43,41 @@ function ingress(description: string, protocol: string, fromPort: number, toPort
   };
 }
 
-const ALL_EGRESS = [
-  {
-    description: "All egress (packages, images, AWS APIs through NAT)",
-    protocol: "-1",
-    fromPort: 0,
-    toPort: 0,
-    cidrBlocks: ["0.0.0.0/0"],
-    ipv6CidrBlocks: [],
-    prefixListIds: [],
-    securityGroups: [],
-    selfAttribute: false,
-  },
+/** A complete inline egress rule to CIDRs. */
+function egress(description: string, protocol: string, fromPort: number, toPort: number, cidrs: readonly string[]): SecurityGroupEgress {
+  return { description, protocol, fromPort, toPort, cidrBlocks: [...cidrs], ipv6CidrBlocks: [], prefixListIds: [], securityGroups: [], selfAttribute: false };
+}
+
+/** What the nodes (and the bastion) may reach on the internet. */
+const WEB_EGRESS = [
+  egress("HTTPS: registries, pkgs.k8s.io, AWS APIs through NAT", "tcp", 443, 443, ["0.0.0.0/0"]),
+  egress("HTTP: Ubuntu's apt archives", "tcp", 80, 80, ["0.0.0.0/0"]),
 ];
+
+/** Characters EC2 accepts in a rule description (at most 255 of them). */
+const RULE_DESCRIPTION = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]{1,255}$/;
+
+/** Why an extra egress rule is invalid, or undefined. */
+function egressProblem(rule: EgressRule): string | undefined {
+  if (typeof rule.description !== "string" || rule.description.trim() === "" || !RULE_DESCRIPTION.test(rule.description)) {
+    return "description must be 1-255 characters of a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*";
+  }
+  if (rule.protocol === "all") {
+    if (rule.fromPort !== undefined || rule.toPort !== undefined) return "protocol all takes no ports (it opens every port)";
+  } else if (rule.protocol === "tcp" || rule.protocol === "udp") {
+    const port = (p: number | undefined) => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535;
+    if (!port(rule.fromPort) || !port(rule.toPort)) return `fromPort and toPort must be ports (1-65535), got ${rule.fromPort}-${rule.toPort}`;
+    if ((rule.fromPort as number) > (rule.toPort as number)) return `fromPort ${rule.fromPort} is after toPort ${rule.toPort}`;
+  } else {
+    return `protocol must be tcp, udp or all, got "${String(rule.protocol)}"`;
+  }
+  if (!Array.isArray(rule.cidrs) || rule.cidrs.length === 0) return "cidrs must name at least one destination";
+  for (const cidr of rule.cidrs) {
+    const parsed = parseCidr(cidr);
+    if (typeof parsed === "string") return `cidrs: "${cidr}" ${parsed}`;
+  }
+  return undefined;
+}
 
 /** See ClusterFirewallProps. */
 export class AwsFirewall extends Construct implements ClusterFirewall {
@@ -68,13 +99,21 @@ export class AwsFirewall extends Construct implements ClusterFirewall {
     }
     const inside: Source = { cidrs: [props.network.cidr] };
     const self: Source = { self: true };
-    const group = (groupId: string, description: string, rules: SecurityGroupIngress[], tags: Record<string, string> = {}) =>
+    (props.extraEgress ?? []).forEach((rule, i) => {
+      const problem = egressProblem(rule);
+      if (problem) throw new Error(`AwsFirewall: extraEgress[${i}] ("${rule.description}"): ${problem}`);
+    });
+    const intoVpc = egress("Everything inside the VPC (API, etcd, kubelets, CNI, load balancer targets)", "-1", 0, 0, [props.network.cidr]);
+    const extraEgress = (props.extraEgress ?? []).map((r) =>
+      r.protocol === "all" ? egress(r.description, "-1", 0, 0, r.cidrs) : egress(r.description, r.protocol, r.fromPort as number, r.toPort as number, r.cidrs),
+    );
+    const group = (groupId: string, description: string, rules: SecurityGroupIngress[], tags: Record<string, string> = {}, out: SecurityGroupEgress[] = [intoVpc]) =>
       new SecurityGroup(this, groupId, {
         name: `kubeplane-${name}-${groupId}`,
         description,
         vpcId: props.network.networkId,
         ingress: rules,
-        egress: ALL_EGRESS,
+        egress: out,
         tags: { Name: `${name}-${groupId}`, ...tags },
       }).id;
 
@@ -87,6 +126,7 @@ export class AwsFirewall extends Construct implements ClusterFirewall {
         ...cniPorts.map((p) => ingress(p.description, p.protocol, p.fromPort, p.toPort, self)),
       ],
       { [kubernetesClusterTag(name)]: "owned" },
+      [...WEB_EGRESS, intoVpc, ...extraEgress],
     );
     const controlPlane = group("control-plane", `kubeplane ${name}: control-plane nodes`, [
       ingress("Kubernetes API from inside the VPC (nodes, load balancer, bastion)", "tcp", api, api, inside),
@@ -108,6 +148,6 @@ export class AwsFirewall extends Construct implements ClusterFirewall {
     this.loadBalancerGroupIds = props.apiLoadBalancer
       ? [group("api-lb", `kubeplane ${name}: Kubernetes API load balancer`, [ingress("Kubernetes API", "tcp", api, api, { cidrs: apiSources })])]
       : [];
-    this.bastionGroupIds = props.bastion ? [group("bastion", `kubeplane ${name}: bastion (Session Manager only, no ingress)`, [])] : [];
+    this.bastionGroupIds = props.bastion ? [group("bastion", `kubeplane ${name}: bastion (Session Manager only, no ingress)`, [], {}, [...WEB_EGRESS, intoVpc])] : [];
   }
 }

@@ -4,6 +4,8 @@ import { AwsFirewall } from "../../../providers/aws/aws-firewall";
 import { all, TEST_NETWORK } from "../../support/aws-fixtures";
 
 type Rule = { cidr_blocks: string[]; from_port: number; to_port: number; self: boolean; description: string; protocol: string };
+const egressOf = (synth: string) => Object.fromEntries(all(synth, "aws_security_group").map((g) => [String(g.name).replace("kubeplane-test-", ""), g.egress as Rule[]]));
+const brief = (rules: Rule[]) => rules.map((r) => ({ protocol: r.protocol, from: r.from_port, to: r.to_port, cidrs: r.cidr_blocks }));
 const groups = (synth: string) => Object.fromEntries(all(synth, "aws_security_group").map((g) => [String(g.name).replace("kubeplane-test-", ""), g.ingress as Rule[]]));
 
 describe("AwsFirewall", () => {
@@ -94,5 +96,62 @@ describe("AwsFirewall", () => {
 
   test("rejects an invalid API port, naming the prop", () => {
     expect(() => Testing.synthScope((scope) => new AwsFirewall(scope, "fw", { clusterName: "test", network: TEST_NETWORK, apiServerPort: 70000 }))).toThrow(/apiServerPort/);
+  });
+  describe("egress", () => {
+    const inVpc = { protocol: "-1", from: 0, to: 0, cidrs: ["10.0.0.0/16"] };
+    const web = [
+      { protocol: "tcp", from: 443, to: 443, cidrs: ["0.0.0.0/0"] },
+      { protocol: "tcp", from: 80, to: 80, cidrs: ["0.0.0.0/0"] },
+    ];
+    const everything = (props: Partial<ConstructorParameters<typeof AwsFirewall>[2]> = {}) =>
+      egressOf(Testing.synthScope((scope) => new AwsFirewall(scope, "fw", { clusterName: "test", network: TEST_NETWORK, apiServerPort: 6443, apiLoadBalancer: true, bastion: true, ...props })));
+
+    test("nodes reach the internet on HTTPS and HTTP only, and everything inside the VPC", () => {
+      expect(brief(everything().nodes)).toEqual([...web, inVpc]);
+    });
+
+    test("no group lets everything out to the internet", () => {
+      for (const [name, rules] of Object.entries(everything())) {
+        expect({ name, open: rules.filter((r) => r.cidr_blocks.includes("0.0.0.0/0") && (r.protocol === "-1" || r.to_port - r.from_port > 1)) }).toEqual({ name, open: [] });
+      }
+    });
+
+    test("the other groups let traffic out only into the VPC (nodes get the internet from the shared group)", () => {
+      const g = everything();
+      for (const name of ["control-plane", "workers", "api-lb"]) expect({ name, egress: brief(g[name]) }).toEqual({ name, egress: [inVpc] });
+      expect(brief(g.bastion)).toEqual([...web, inVpc]);
+    });
+
+    test("the definition's extra egress is added to the nodes group, and only there", () => {
+      const g = everything({
+        extraEgress: [
+          { description: "PostgreSQL at the partner", protocol: "tcp", fromPort: 5432, toPort: 5432, cidrs: ["203.0.113.0/24"] },
+          { description: "Everything, agreed in SEC-1", protocol: "all", cidrs: ["0.0.0.0/0"] },
+        ],
+      });
+      expect(g.nodes.slice(3)).toEqual([
+        expect.objectContaining({ description: "PostgreSQL at the partner", protocol: "tcp", from_port: 5432, to_port: 5432, cidr_blocks: ["203.0.113.0/24"] }),
+        expect.objectContaining({ description: "Everything, agreed in SEC-1", protocol: "-1", from_port: 0, to_port: 0, cidr_blocks: ["0.0.0.0/0"] }),
+      ]);
+      for (const name of ["control-plane", "workers", "api-lb", "bastion"]) expect(g[name].some((r) => r.description.includes("partner"))).toBe(false);
+    });
+
+    test("every inline egress rule is complete", () => {
+      for (const rule of Object.values(everything({ extraEgress: [{ description: "x", protocol: "udp", fromPort: 123, toPort: 123, cidrs: ["192.0.2.0/24"] }] })).flat()) {
+        expect(Object.keys(rule).sort()).toEqual(["cidr_blocks", "description", "from_port", "ipv6_cidr_blocks", "prefix_list_ids", "protocol", "security_groups", "self", "to_port"]);
+      }
+    });
+
+    test.each([
+      ["a port out of range", { description: "x", protocol: "tcp", fromPort: 0, toPort: 5432, cidrs: ["192.0.2.0/24"] }],
+      ["a reversed range", { description: "x", protocol: "udp", fromPort: 200, toPort: 100, cidrs: ["192.0.2.0/24"] }],
+      ["a missing port", { description: "x", protocol: "tcp", fromPort: 443, cidrs: ["192.0.2.0/24"] }],
+      ["ports on all traffic", { description: "x", protocol: "all", fromPort: 1, toPort: 2, cidrs: ["192.0.2.0/24"] }],
+      ["no CIDR", { description: "x", protocol: "tcp", fromPort: 443, toPort: 443, cidrs: [] }],
+      ["a malformed CIDR", { description: "x", protocol: "tcp", fromPort: 443, toPort: 443, cidrs: ["192.0.2.0"] }],
+      ["an empty description", { description: " ", protocol: "tcp", fromPort: 443, toPort: 443, cidrs: ["192.0.2.0/24"] }],
+    ])("rejects %s, naming the prop", (_, rule) => {
+      expect(() => everything({ extraEgress: [rule as never] })).toThrow(/AwsFirewall: extraEgress\[0\]/);
+    });
   });
 });

@@ -22,6 +22,65 @@ export function parameterPath(clusterName: string): string {
   return `/kubeplane/${clusterName}`;
 }
 
+/**
+ * What the account may do with the join-lease key: administer it, never use it. Spelled out (no
+ * `kms:*`, no globs, no kms:CreateGrant) so that no IAM policy in the account can grant itself
+ * the lease's plaintext. It keeps the key manageable by whoever Terraform runs as (given IAM
+ * permissions): KMS refuses a policy that would lock the caller out of PutKeyPolicy (the lockout
+ * safety check, https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html), and
+ * a key whose policy names no administrator becomes unmanageable ("Allows access to the AWS
+ * account and enables IAM policies", https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+ */
+export const KEY_ADMINISTRATION_ACTIONS = [
+  "kms:DescribeKey",
+  "kms:GetKeyPolicy",
+  "kms:PutKeyPolicy",
+  "kms:ListKeyPolicies",
+  "kms:GetKeyRotationStatus",
+  "kms:EnableKeyRotation",
+  "kms:DisableKeyRotation",
+  "kms:ListKeyRotations",
+  "kms:RotateKeyOnDemand",
+  "kms:EnableKey",
+  "kms:DisableKey",
+  "kms:UpdateKeyDescription",
+  "kms:ListResourceTags",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:CreateAlias",
+  "kms:UpdateAlias",
+  "kms:DeleteAlias",
+  "kms:ListGrants",
+  "kms:RevokeGrant",
+  "kms:ScheduleKeyDeletion",
+  "kms:CancelKeyDeletion",
+];
+
+/**
+ * The join-lease key's policy (instead of the default one, which hands `kms:*` to the account and
+ * so defers everything to IAM): administration for the account, use only for the cluster's
+ * node roles and only through Parameter Store, where nodes use the key (`ssm put-parameter
+ * --key-id`, `get-parameter --with-decryption`).
+ */
+function joinLeaseKeyPolicy(p: { partition: string; account: string; region: string; controlPlaneRoleArn: string; workerRoleArn: string }) {
+  const viaSsm = { StringEquals: { "kms:ViaService": `ssm.${p.region}.amazonaws.com` } };
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: `arn:${p.partition}:iam::${p.account}:root` }, Action: KEY_ADMINISTRATION_ACTIONS, Resource: "*" },
+      {
+        Sid: "ControlPlaneUsesKeyThroughSsm",
+        Effect: "Allow",
+        Principal: { AWS: p.controlPlaneRoleArn },
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: "*",
+        Condition: viaSsm,
+      },
+      { Sid: "WorkersDecryptThroughSsm", Effect: "Allow", Principal: { AWS: p.workerRoleArn }, Action: ["kms:Decrypt"], Resource: "*", Condition: viaSsm },
+    ],
+  };
+}
+
 /** See ParameterBackendProps. */
 export class SsmParameterBackend extends Construct implements ParameterBackend {
   readonly path: string;
@@ -53,6 +112,7 @@ export class SsmParameterBackend extends Construct implements ParameterBackend {
       description: `kubeplane ${name}: encrypts the cluster's join lease`,
       enableKeyRotation: true,
       deletionWindowInDays: 7,
+      policy: JSON.stringify(joinLeaseKeyPolicy({ partition, account, region, controlPlaneRoleArn: controlPlane.role.arn, workerRoleArn: workers.role.arn })),
     });
     new KmsAlias(this, "key-alias", { name: `alias/kubeplane/${name}`, targetKeyId: this.key.keyId });
 

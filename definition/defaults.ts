@@ -20,8 +20,13 @@ export const DEFAULTS = {
     natGateways: "single",
   },
   kubernetes: {
-    /** Kubernetes version; kubelet, kubeadm and kubectl are pinned to it. */
-    version: "1.33.5",
+    /**
+     * Kubernetes version; kubelet, kubeadm and kubectl are pinned to it. One of the minors in
+     * kubernetes-versions.ts (which also pins Calico, the kubeadm config API and containerd per
+     * minor); this default is the newest patch there of 1.36: the newest minor with several
+     * patch releases, tested by its Calico release (3.32), supported until 2027-06-28.
+     */
+    version: "1.36.5",
     /** kubeadm is the default; kURL takes only existing Replicated customers. */
     installer: "kubeadm",
     /**

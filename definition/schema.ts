@@ -7,6 +7,7 @@ import { z } from "zod";
 import { parseCidr } from "./cidr";
 import { crossFieldProblems } from "./cross-field-rules";
 import { DEFAULTS } from "./defaults";
+import { kubernetesSupportFor, minorOf, supportedKubernetesRange } from "./kubernetes-versions";
 
 /** Names are DNS-1123 labels; 28 characters at most, since they are part of load balancer names (32). */
 export const CLUSTER_NAME_PATTERN = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -39,7 +40,17 @@ const workerCount = count(WORKERS_MAX_COUNT, "kubeplane's largest worker pool");
 
 const kubernetesVersion = z
   .string()
-  .regex(/^\d+\.\d+\.\d+$/, { message: 'must be a full Kubernetes version like "1.33.5" (quote it in YAML)' });
+  .regex(/^\d+\.\d+\.\d+$/, { message: `must be a full Kubernetes version like "${DEFAULTS.kubernetes.version}" (quote it in YAML)` })
+  // Only the minors of the supported-versions table: kubeadm, Calico and containerd are pinned per minor there.
+  .superRefine((version, ctx) => {
+    const minor = minorOf(version);
+    if (minor && !kubernetesSupportFor(version)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `Kubernetes ${minor} is not supported by kubeplane; supported minors: ${supportedKubernetesRange()} (got ${JSON.stringify(version)})`,
+      });
+    }
+  });
 
 const tags = z.record(
   z

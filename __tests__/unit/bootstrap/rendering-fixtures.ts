@@ -32,7 +32,7 @@ export function contextFor(
     cloud: "aws",
     role,
     kubernetes: {
-      version: "1.33.5",
+      version: "1.36.5",
       installer,
       podCidr: "192.168.0.0/16",
       serviceCidr: "10.96.0.0/12",

@@ -86,7 +86,7 @@ describe.each(INSTALLERS)("installer %s", (installer) => {
         KUBEPLANE_CLOUD: "aws",
         KUBEPLANE_ROLE: role,
         KUBEPLANE_INSTALLER: installer,
-        KUBEPLANE_KUBERNETES_VERSION: "1.33.5",
+        KUBEPLANE_KUBERNETES_VERSION: "1.36.5",
         KUBEPLANE_API_SERVER_PORT: "6443",
         KUBEPLANE_CONTROL_PLANE_ENDPOINT: REALISTIC.endpoint,
         KUBEPLANE_JOIN_TOKEN_TTL_HOURS: "12",

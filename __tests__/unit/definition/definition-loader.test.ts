@@ -8,6 +8,7 @@ import * as path from "path";
 import { DefinitionError, DefinitionProblem, formatProblem, loadDefinitions, parseDefinition } from "../../../definition";
 import { cloudDefinitionCheck } from "../../../providers";
 import { suppressionCheck } from "../../../rules";
+import { SUPPORTED_KUBERNETES, supportedKubernetesRange } from "../../../definition/kubernetes-versions";
 
 const CHECKS = [cloudDefinitionCheck, suppressionCheck];
 const BASE = "name: t\nregion: eu-west-1\n";
@@ -374,6 +375,24 @@ describe("installers, backends and other enums", () => {
 
   it("an unquoted Kubernetes version", () => {
     expect(problemAt(`${BASE}kubernetes:\n  version: 1.30\n`, "kubernetes.version").message).toBe("must be a string (got number 1.3)");
+  });
+
+  it.each([
+    ["a minor long past its end of life", "1.20.0"],
+    ["the minor that reached its end of life on 2026-06-28", "1.33.5"],
+    ["a minor that does not exist yet", "9.99.0"],
+  ])("a Kubernetes version of %s is rejected with the supported range", (_, version) => {
+    const minor = version.split(".").slice(0, 2).join(".");
+    expect(problemAt(`${BASE}kubernetes:\n  version: "${version}"\n`, "kubernetes.version").message).toBe(
+      `Kubernetes ${minor} is not supported by kubeplane; supported minors: ${supportedKubernetesRange()} (got "${version}")`,
+    );
+  });
+
+  it("every supported minor's newest patch is accepted, as is a later patch of it", () => {
+    for (const { minor, latestPatch } of SUPPORTED_KUBERNETES) {
+      expect(problemsOf(`${BASE}kubernetes:\n  version: "${latestPatch}"\n`)).toEqual([]);
+      expect(problemsOf(`${BASE}kubernetes:\n  version: "${minor}.99"\n`)).toEqual([]);
+    }
   });
 });
 

@@ -79,16 +79,16 @@ describe("kubeadm, HA control plane", () => {
     expect(configText).toContain('serviceSubnet: "10.96.0.0/12"');
     expect(configText).toContain(`controlPlaneEndpoint: "${cluster.endpoint}:6443"`);
     expect(configText).toContain(`name: "${init.instance.privateDnsName}"`);
-    expect(configText).toContain('kubernetesVersion: "v1.33.5"');
+    expect(configText).toContain('kubernetesVersion: "v1.36.5"');
 
     expect(argsOf(init.calls("kubectl"))).toEqual([
       ["--kubeconfig", `${init.root}/etc/kubernetes/admin.conf`, "apply", "-f", CALICO_MANIFEST_URL],
     ]);
     expect(argsOf(init.calls("apt-get")).flat()).toEqual(
-      expect.arrayContaining(["containerd", "kubelet=1.33.5-*", "kubeadm=1.33.5-*", "kubectl=1.33.5-*"]),
+      expect.arrayContaining(["containerd", "kubelet=1.36.5-*", "kubeadm=1.36.5-*", "kubectl=1.36.5-*"]),
     );
     expect(argsOf(init.calls("apt-mark"))).toEqual([["hold", "kubelet", "kubeadm", "kubectl"]]);
-    expect(init.file("/etc/apt/sources.list.d/kubernetes.list")).toContain("https://pkgs.k8s.io/core:/stable:/v1.33/deb/");
+    expect(init.file("/etc/apt/sources.list.d/kubernetes.list")).toContain("https://pkgs.k8s.io/core:/stable:/v1.36/deb/");
     expect(init.file("/etc/containerd/config.toml")).toContain("SystemdCgroup = true");
     expect(argsOf(init.calls("swapoff"))).toEqual([["-a"]]);
     expect(init.file("/etc/default/kubelet")).toContain(
@@ -96,7 +96,7 @@ describe("kubeadm, HA control plane", () => {
     );
     // The kubelet package ships /etc/default/kubelet as a conffile: the defaults are written after
     // it is installed (dpkg never prompts: installs keep existing files), before the kubelet starts.
-    const kubeletInstall = init.calls("apt-get").find((c) => c.args.includes("install") && c.args.includes("kubelet=1.33.5-*"));
+    const kubeletInstall = init.calls("apt-get").find((c) => c.args.includes("install") && c.args.includes("kubelet=1.36.5-*"));
     expect(kubeletInstall?.args).toEqual(
       expect.arrayContaining(["-o", "Dpkg::Options::=--force-confdef", "Dpkg::Options::=--force-confold"]),
     );

@@ -101,7 +101,7 @@ export class SimulatedCluster {
       cloud: "aws",
       role,
       kubernetes: {
-        version: "1.33.5",
+        version: "1.36.5",
         installer: this.options.installer ?? "kubeadm",
         podCidr: "192.168.0.0/16",
         serviceCidr: "10.96.0.0/12",

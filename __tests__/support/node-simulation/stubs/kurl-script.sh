@@ -16,7 +16,7 @@ case $SIM_KURL_SCRIPT in
     ;;
   tasks)
     [[ ${1:-} == join_token ]] || exit 0
-    base="kubernetes-master-address=$(cat "$SIM_CLUSTER_DIR/endpoint") kubeadm-token=$(token_new 86400) kubeadm-token-ca-hash=$(cat "$SIM_CLUSTER_DIR/ca-hash") kubernetes-version=1.33.5 docker-registry-ip=10.96.3.130"
+    base="kubernetes-master-address=$(cat "$SIM_CLUSTER_DIR/endpoint") kubeadm-token=$(token_new 86400) kubeadm-token-ca-hash=$(cat "$SIM_CLUSTER_DIR/ca-hash") kubernetes-version=1.36.5 docker-registry-ip=10.96.3.130"
     printf '\033[1;32mKubernetes connection credentials for worker node. Expires in 24 hours\033[0m\n'
     printf 'To add worker nodes to this installation, run the following script on your other nodes:\n'
     printf '\033[1;32m    curl -fsSL https://kurl.sh/sim1234/join.sh | sudo bash -s %s\033[0m\n\n' "$base"

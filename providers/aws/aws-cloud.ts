@@ -3,6 +3,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import type { ClusterDefinition, FieldProblem } from "../../definition";
+import { didYouMean } from "../../definition/issue-messages";
 import type { CloudProvider } from "../cloud-provider";
 import type { BastionProps } from "../bastion";
 import type { ClusterFirewallProps } from "../firewall";
@@ -20,12 +21,51 @@ import { AwsFirewall } from "./aws-firewall";
 import { AwsNetwork } from "./aws-network";
 import { AwsNodeIdentities } from "./aws-node-identities";
 import { AwsWorkerPool } from "./aws-worker-pool";
+import { Ec2InstanceType, EC2_INSTANCE_TYPES, INSTANCE_FAMILIES, KUBEADM_CONTROL_PLANE_MINIMUM, meetsControlPlaneMinimum } from "./instance-types";
 import { knownRegions, zonesOf } from "./regions";
 import { SsmParameterBackend } from "./ssm-parameter-backend";
 import { CLUSTER_TAG } from "./tags";
 import { UbuntuMachineImage } from "./ubuntu-machine-image";
 
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$/;
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** The smallest type of a family (fewest vCPUs, then least memory) that meets kubeadm's control-plane minimum. */
+function smallestControlPlaneOf(family: string): string | undefined {
+  return Object.entries(EC2_INSTANCE_TYPES)
+    .filter(([name, type]) => name.startsWith(`${family}.`) && meetsControlPlaneMinimum(type))
+    .sort(([, a], [, b]) => a.vcpus - b.vcpus || a.memoryMib - b.memoryMib)[0]?.[0];
+}
+
+/** An x86_64 type like an arm64 one: the Intel family of the same generation and size (m7g.large: m7i.large). */
+function x86Counterpart(name: string): string {
+  const [family, size] = name.split(".");
+  const intel = family === "t4g" ? "t3" : family.replace(/g$/, "i");
+  return EC2_INSTANCE_TYPES[`${intel}.${size}`] ? `${intel}.${size}` : `${intel}.large`;
+}
+
+/** What is wrong with an instance type for a role, or undefined when it will do. */
+function instanceTypeProblem(name: string, controlPlane: boolean): string | undefined {
+  if (!INSTANCE_TYPE.test(name)) return `"${name}" is not an EC2 instance type like t3.medium`;
+  const type: Ec2InstanceType | undefined = EC2_INSTANCE_TYPES[name];
+  if (!type) {
+    return `"${name}" is not an EC2 instance type kubeplane knows${didYouMean(name, Object.keys(EC2_INSTANCE_TYPES))}; known families: ${INSTANCE_FAMILIES.join(", ")}`;
+  }
+  if (type.architecture !== "x86_64") {
+    return `"${name}" is an arm64 (Graviton) type; kubeplane's nodes boot Ubuntu's amd64 image: choose an x86_64 type such as ${x86Counterpart(name)}`;
+  }
+  if (controlPlane && !meetsControlPlaneMinimum(type)) {
+    const family = name.split(".")[0];
+    const smallest = smallestControlPlaneOf(family);
+    return (
+      `"${name}" has ${plural(type.vcpus, "vCPU")} and ${type.memoryMib} MiB of memory; kubeadm refuses a control-plane node with fewer than ` +
+      `${KUBEADM_CONTROL_PLANE_MINIMUM.vcpus} vCPUs or less than ${KUBEADM_CONTROL_PLANE_MINIMUM.memoryMib} MB of memory` +
+      (smallest ? ` (${smallest} is the smallest ${family} that passes)` : "")
+    );
+  }
+  return undefined;
+}
 
 /** Builds clusters on AWS. */
 export class AwsCloud implements CloudProvider {
@@ -47,9 +87,10 @@ export class AwsCloud implements CloudProvider {
     } else if (definition.network.azs > zones.length) {
       problems.push({ path: ["network", "azs"], message: `${definition.region} has ${zones.length} availability zones (${zones.join(", ")}); asked for ${definition.network.azs}` });
     }
+    // Control-plane nodes must meet kubeadm's preflight minimum; workers need only a known type.
     for (const path of [["controlPlane", "instanceType"], ["workers", "instanceType"]] as const) {
-      const value = definition[path[0]].instanceType;
-      if (!INSTANCE_TYPE.test(value)) problems.push({ path: [...path], message: `"${value}" is not an EC2 instance type like t3.medium` });
+      const message = instanceTypeProblem(definition[path[0]].instanceType, path[0] === "controlPlane");
+      if (message) problems.push({ path: [...path], message });
     }
     if (definition.state.backend === "s3" && definition.state.region && !zonesOf(definition.state.region)) {
       problems.push({ path: ["state", "region"], message: `"${definition.state.region}" is not an AWS region kubeplane knows` });

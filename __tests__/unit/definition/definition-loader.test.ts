@@ -388,6 +388,13 @@ describe("installers, backends and other enums", () => {
     );
   });
 
+  it("a control plane smaller than kubeadm accepts is reported at its field, with the minimum", () => {
+    expect(problemAt(`${BASE}controlPlane:\n  instanceType: t3.micro\n`, "controlPlane.instanceType")).toMatchObject({
+      line: 4,
+      message: expect.stringMatching(/"t3.micro" has 2 vCPUs and 1024 MiB of memory; kubeadm refuses .* fewer than 2 vCPUs or less than 1700 MB/),
+    });
+  });
+
   it("every supported minor's newest patch is accepted, as is a later patch of it", () => {
     for (const { minor, latestPatch } of SUPPORTED_KUBERNETES) {
       expect(problemsOf(`${BASE}kubernetes:\n  version: "${latestPatch}"\n`)).toEqual([]);

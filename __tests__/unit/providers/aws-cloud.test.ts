@@ -6,6 +6,7 @@ import { TerraformStack, Testing } from "cdktf";
 import { AwsCloud } from "../../../providers/aws/aws-cloud";
 import { AwsNetwork } from "../../../providers/aws/aws-network";
 import { AwsWorkerPool } from "../../../providers/aws/aws-worker-pool";
+import { EC2_INSTANCE_TYPES } from "../../../providers/aws/instance-types";
 import { cloudFor } from "../../../providers";
 import { definitionFromYaml } from "../../support/examples";
 import { clusterDefinitionSchema } from "../../../definition";
@@ -42,6 +43,56 @@ describe("AwsCloud definition rules", () => {
     expect(cloud.validateDefinition(raw({ workers: { instanceType: "large" } }))).toEqual([
       { path: ["workers", "instanceType"], message: '"large" is not an EC2 instance type like t3.medium' },
     ]);
+  });
+
+  test("an unknown instance type is named, with the closest known one", () => {
+    expect(cloud.validateDefinition(raw({ controlPlane: { instanceType: "t3.mediun" }, workers: { instanceType: "m6i.2xlage" } }))).toEqual([
+      { path: ["controlPlane", "instanceType"], message: expect.stringMatching(/^"t3.mediun" is not an EC2 instance type kubeplane knows \(did you mean "t3.medium"\?\); known families: t2, t3, t3a, /) },
+      { path: ["workers", "instanceType"], message: expect.stringMatching(/^"m6i.2xlage" is not an EC2 instance type kubeplane knows \(did you mean "m6i.2xlarge"\?\)/) },
+    ]);
+  });
+
+  test("a control plane below kubeadm's preflight minimum (2 vCPUs, 1700 MB) is refused, naming the field and the minimum", () => {
+    expect(cloud.validateDefinition(raw({ controlPlane: { instanceType: "t3.micro" } }))).toEqual([
+      {
+        path: ["controlPlane", "instanceType"],
+        message:
+          '"t3.micro" has 2 vCPUs and 1024 MiB of memory; kubeadm refuses a control-plane node with fewer than 2 vCPUs or less than 1700 MB of memory (t3.small is the smallest t3 that passes)',
+      },
+    ]);
+    // One vCPU fails however much memory there is.
+    expect(cloud.validateDefinition(raw({ controlPlane: { instanceType: "t2.small" } }))[0].message).toMatch(/^"t2.small" has 1 vCPU and 2048 MiB .* \(t2.medium is the smallest t2 that passes\)$/);
+  });
+
+  test("the smallest control plane kubeadm accepts, and larger ones, pass", () => {
+    for (const instanceType of ["t3.small", "t3a.small", "t2.medium", "m5.large", "c5.large", "r7i.metal-48xl"]) {
+      expect(cloud.validateDefinition(raw({ controlPlane: { instanceType } }))).toEqual([]);
+    }
+  });
+
+  test("workers need only a known type: kubeadm checks CPUs and memory on control-plane nodes only", () => {
+    expect(cloud.validateDefinition(raw({ workers: { instanceType: "t3.micro" } }))).toEqual([]);
+    expect(cloud.validateDefinition(raw({ workers: { instanceType: "t2.nano" } }))).toEqual([]);
+  });
+
+  test("arm64 (Graviton) types are refused for either role: the machine image is Ubuntu's amd64 one", () => {
+    const problems = cloud.validateDefinition(raw({ controlPlane: { instanceType: "m7g.large" }, workers: { instanceType: "t4g.medium" } }));
+    expect(problems).toEqual([
+      { path: ["controlPlane", "instanceType"], message: expect.stringMatching(/^"m7g.large" is an arm64 \(Graviton\) type; kubeplane's nodes boot Ubuntu's amd64 image: choose an x86_64 type such as m7i.large/) },
+      { path: ["workers", "instanceType"], message: expect.stringMatching(/^"t4g.medium" is an arm64 \(Graviton\) type; .* such as t3.medium/) },
+    ]);
+  });
+
+  test("the table has the families people run Kubernetes on, with AWS's figures", () => {
+    for (const family of ["t3", "t3a", "m5", "m5a", "m6i", "m6a", "m7i", "c5", "c6i", "c7i", "r5", "r6i", "r7i"]) {
+      expect(EC2_INSTANCE_TYPES[`${family}.large`]).toMatchObject({ vcpus: 2, architecture: "x86_64" });
+    }
+    expect(EC2_INSTANCE_TYPES["t3.medium"]).toEqual({ vcpus: 2, memoryMib: 4096, architecture: "x86_64" });
+    expect(EC2_INSTANCE_TYPES["m6i.xlarge"]).toEqual({ vcpus: 4, memoryMib: 16384, architecture: "x86_64" });
+    expect(EC2_INSTANCE_TYPES["c5.9xlarge"]).toEqual({ vcpus: 36, memoryMib: 73728, architecture: "x86_64" });
+    expect(EC2_INSTANCE_TYPES["r5.24xlarge"]).toEqual({ vcpus: 96, memoryMib: 786432, architecture: "x86_64" });
+    expect(EC2_INSTANCE_TYPES["m7g.medium"]).toEqual({ vcpus: 1, memoryMib: 4096, architecture: "arm64" });
+    expect(EC2_INSTANCE_TYPES["t3.nano"]).toEqual({ vcpus: 2, memoryMib: 512, architecture: "x86_64" });
   });
 
   test("zones: the first N of the region, or the list as given", () => {

@@ -18,6 +18,17 @@ export const DEFAULTS = {
     azs: 2,
     /** `single`: one NAT gateway for the cluster; `perAz`: one per zone, for zone-independent egress. */
     natGateways: "single",
+    /**
+     * Every flow of the VPC logged (CloudWatch Logs on AWS), kept `retentionDays` (one of
+     * FLOW_LOG_RETENTION_DAYS in schema.ts). `enabled: false` is an explicit opt-out: the rule
+     * pack reports the VPC (KP-VPC-1) until a suppression with a reason accepts it.
+     */
+    flowLogs: { enabled: true, retentionDays: 30 },
+    /**
+     * `extraEgress`: no default. Nodes reach the internet on HTTPS (443) and HTTP (80) only, and
+     * anything inside the VPC; each entry `{ description, protocol: tcp|udp, fromPort, toPort, cidrs }`
+     * or `{ description, protocol: all, cidrs }` adds a way out.
+     */
   },
   kubernetes: {
     /**

@@ -19,6 +19,36 @@ const cidr = z.string().superRefine((value, ctx) => {
 });
 
 /**
+ * The retention periods (days) flow logs may be kept: exactly those CloudWatch Logs accepts
+ * (PutRetentionPolicy, https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html),
+ * without 0 ("never expire"). providers/aws/aws-network.ts checks the same list; a test keeps them equal.
+ */
+export const FLOW_LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+const flowLogRetentionDays = z.number().refine((d) => (FLOW_LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+  message: `must be one of the retention periods CloudWatch Logs accepts: ${FLOW_LOG_RETENTION_DAYS.join(", ")}`,
+});
+
+/**
+ * An extra egress rule for the nodes: a description (the characters EC2 accepts in one, at most
+ * 255), `tcp`/`udp` with a port range, or `all` (every protocol and port, no ports), and IPv4
+ * destinations.
+ */
+const egressPort = z.number().int().min(1, { message: "must be a port, 1 to 65535" }).max(65535, { message: "must be a port, 1 to 65535" });
+const egressCommon = {
+  description: z
+    .string()
+    .regex(/^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]{1,255}$/, { message: "must be 1-255 characters of a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$* (what EC2 accepts)" })
+    .refine((d) => d.trim() !== "", { message: "must say why the nodes need this way out" }),
+  cidrs: z.array(cidr).min(1, { message: "name at least one destination" }),
+};
+const egressRule = z.discriminatedUnion("protocol", [
+  z.strictObject({ ...egressCommon, protocol: z.literal("all") }),
+  z
+    .strictObject({ ...egressCommon, protocol: z.enum(["tcp", "udp"]), fromPort: egressPort, toPort: egressPort })
+    .refine((r) => r.fromPort <= r.toPort, { path: ["toPort"], message: "must not be before fromPort" }),
+]);
+
+/**
  * Root volume size in GiB: at least 8 (the Ubuntu image's root snapshot, and what the node
  * hardening in providers/ requires), at most 16384 (gp3's largest volume, 16 TiB).
  */
@@ -112,6 +142,15 @@ export const clusterDefinitionSchema = z
         privateSubnets: z.array(cidr).optional(),
         /** Explicit public subnet CIDRs, one per zone. @default carved from `cidr` */
         publicSubnets: z.array(cidr).optional(),
+        /** VPC flow logs; see defaults.ts. */
+        flowLogs: z
+          .strictObject({
+            enabled: z.boolean().default(DEFAULTS.network.flowLogs.enabled),
+            retentionDays: flowLogRetentionDays.default(DEFAULTS.network.flowLogs.retentionDays),
+          })
+          .prefault({}),
+        /** More ways out for the nodes; see defaults.ts. @default none */
+        extraEgress: z.array(egressRule).optional(),
       })
       .prefault({}),
     bastion: z.boolean().default(DEFAULTS.bastion),

@@ -5,14 +5,17 @@
 import type { ClusterDefinition, FieldProblem } from "../definition";
 import { didYouMean } from "../definition/issue-messages";
 import { parameterPath } from "../providers/aws/ssm-parameter-backend";
+import { defaultSecurityGroupClosed } from "./default-security-group-closed";
 import { encryptedVolumes } from "./encrypted-volumes";
 import { imdsv2Required } from "./imdsv2-required";
 import { internalApiLoadBalancer } from "./internal-api-load-balancer";
+import { kmsKeyPolicy } from "./kms-key-policy";
 import { noIamWildcards } from "./no-iam-wildcards";
 import { noJoinTokenInParameters } from "./no-join-token-in-parameters";
 import { noPublicIpOnNodes } from "./no-public-ip-on-nodes";
 import { noSecretsInUserData } from "./no-secrets-in-user-data";
 import { noSshFromWorld } from "./no-ssh-from-world";
+import { noWorldEgressAllPorts } from "./no-world-egress-all-ports";
 import { noWorldIngress } from "./no-world-ingress";
 import { onlyControlPlaneWritesClusterPath } from "./only-control-plane-writes-cluster-path";
 import { ClusterFacts, Rule } from "./rule";
@@ -20,6 +23,7 @@ import { RulePack, Suppression } from "./rule-pack";
 import { s3BucketEncrypted } from "./s3-bucket-encrypted";
 import { s3BucketPublicAccessBlocked } from "./s3-bucket-public-access-blocked";
 import { s3BucketVersioned } from "./s3-bucket-versioned";
+import { vpcFlowLogs } from "./vpc-flow-logs";
 import { workerReadsOnlyJoinParameter } from "./worker-reads-only-join-parameter";
 
 export type { ClusterFacts, Rule, RuleContext, RuleLevel } from "./rule";
@@ -43,6 +47,10 @@ export const ALL_RULES: readonly Rule[] = [
   s3BucketVersioned,
   s3BucketEncrypted,
   s3BucketPublicAccessBlocked,
+  vpcFlowLogs,
+  defaultSecurityGroupClosed,
+  noWorldEgressAllPorts,
+  kmsKeyPolicy,
 ];
 
 /** A rule by id. */
@@ -66,6 +74,7 @@ export function clusterFacts(definition: ClusterDefinition): ClusterFacts {
     workerJoinParameter: `${path}/join/worker`,
     controlPlaneRoles: [nodeRoleName(definition.name, "control-plane")],
     workerRoles: [nodeRoleName(definition.name, "worker")],
+    extraEgress: definition.network.extraEgress,
   };
 }
 

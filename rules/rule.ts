@@ -23,6 +23,18 @@ export interface ClusterFacts {
   readonly controlPlaneRoles: readonly string[];
   /** IAM role names of the cluster's workers. */
   readonly workerRoles: readonly string[];
+  /** The definition's own extra egress for the nodes (`network.extraEgress`), which KP-NET-5 accepts. @default none */
+  readonly extraEgress?: readonly AllowedEgress[];
+}
+
+/** An egress permission the definition asks for. */
+export interface AllowedEgress {
+  /** `tcp`, `udp` or `all`. */
+  readonly protocol: string;
+  /** Port range (absent for `all`). */
+  readonly fromPort?: number;
+  readonly toPort?: number;
+  readonly cidrs: readonly string[];
 }
 
 /** What a rule's check is given. */

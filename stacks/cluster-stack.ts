@@ -44,6 +44,7 @@ export class ClusterStack extends TerraformStack {
       bastion: def.bastion,
       apiLoadBalancer: needsLoadBalancer,
       cniPorts: installerNamed(def.kubernetes.installer).cniPorts,
+      extraEgress: def.network.extraEgress,
     });
     const identities = cloud.createNodeIdentities(this, "identities", { clusterName: def.name, bastion: def.bastion });
     const backend = cloud.createParameterBackend(this, "join-lease", {

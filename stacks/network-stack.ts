@@ -30,6 +30,7 @@ export class NetworkStack extends TerraformStack {
       cidr: def.network.cidr,
       zones,
       natGateways: def.network.natGateways,
+      flowLogs: def.network.flowLogs,
       ...plan,
     });
     new TerraformOutput(this, "network_id", { value: this.network.networkId });

@@ -51,7 +51,7 @@ function egress(description: string, protocol: string, fromPort: number, toPort:
 /** What the nodes (and the bastion) may reach on the internet. */
 const WEB_EGRESS = [
   egress("HTTPS: registries, pkgs.k8s.io, AWS APIs through NAT", "tcp", 443, 443, ["0.0.0.0/0"]),
-  egress("HTTP: Ubuntu's apt archives", "tcp", 80, 80, ["0.0.0.0/0"]),
+  egress("HTTP: Ubuntu apt archives", "tcp", 80, 80, ["0.0.0.0/0"]),
 ];
 
 /** Characters EC2 accepts in a rule description (at most 255 of them). */

@@ -136,6 +136,14 @@ describe("AwsFirewall", () => {
       for (const name of ["control-plane", "workers", "api-lb", "bastion"]) expect(g[name].some((r) => r.description.includes("partner"))).toBe(false);
     });
 
+    test("every rule's description uses only the characters EC2 accepts (the AWS provider's check, as terraform validate reports it)", () => {
+      // hashicorp/terraform-provider-aws 5.100.0, security group rule description: ^[0-9A-Za-z_ .:/()#,@\[\]+=&;{}!$*-]*$
+      const EC2_DESCRIPTION = /^[0-9A-Za-z_ .:/()#,@[\]+=&;{}!$*-]*$/;
+      const synth = Testing.synthScope((scope) => new AwsFirewall(scope, "fw", { clusterName: "test", network: TEST_NETWORK, apiServerPort: 6443, apiLoadBalancer: true, bastion: true }));
+      const rules = [...Object.values(groups(synth)), ...Object.values(egressOf(synth))].flat();
+      expect(rules.map((r) => r.description).filter((d) => !EC2_DESCRIPTION.test(d))).toEqual([]);
+    });
+
     test("every inline egress rule is complete", () => {
       for (const rule of Object.values(everything({ extraEgress: [{ description: "x", protocol: "udp", fromPort: 123, toPort: 123, cidrs: ["192.0.2.0/24"] }] })).flat()) {
         expect(Object.keys(rule).sort()).toEqual(["cidr_blocks", "description", "from_port", "ipv6_cidr_blocks", "prefix_list_ids", "protocol", "security_groups", "self", "to_port"]);

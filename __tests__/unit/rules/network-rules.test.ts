@@ -91,7 +91,8 @@ describe("KP-NET-1 no-ssh-from-world and KP-NET-2 no-world-ingress", () => {
       });
       new SecurityGroupRule(s, "egress", { type: "egress", securityGroupId: "sg-1", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] });
     });
-    expect(findings).toEqual([]);
+    // Egress to anywhere is KP-NET-5's business (hardening-rules.test.ts), not the ingress rules'.
+    expect(findings.filter((f) => f.rule.id !== "KP-NET-5")).toEqual([]);
   });
 });
 

@@ -9,7 +9,7 @@ import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import { exampleDefinition, resourcesOf, synthesizeCluster, SynthesizedCluster } from "../../support/examples";
+import { definitionFromYaml, exampleDefinition, resourcesOf, synthesizeCluster, SynthesizedCluster } from "../../support/examples";
 
 const dev = synthesizeCluster(exampleDefinition("dev"));
 const prod = synthesizeCluster(exampleDefinition("prod"));
@@ -248,5 +248,63 @@ describe("clusters are separated", () => {
     expect(byCluster[2]).not.toMatch(/kubeplane-dev|\/kubeplane\/dev|kubeplane-prod|\/kubeplane\/prod/);
     const remote = dev.clusterJson.data!.terraform_remote_state;
     expect(Object.keys(remote)).toEqual(["cross-stack-reference-input-dev-network"]);
+  });
+});
+
+describe("network hardening from the definition", () => {
+  const egressOfGroup = (s: SynthesizedCluster, suffix: string) =>
+    (groupNamed(s, suffix).egress as Ingress[]).map((r) => `${r.protocol}/${r.from_port}-${r.to_port}:${r.cidr_blocks.join(",")}`);
+
+  test.each([
+    ["dev", dev],
+    ["prod", prod],
+    ["kurl", kurl],
+  ])("%s: the VPC's flows are logged 30 days, its default group is closed, nodes reach the internet on 443/80 only, the key has a policy", (_, s) => {
+    const [group] = resourcesOf(s.networkJson, "aws_cloudwatch_log_group");
+    expect(group).toMatchObject({ retention_in_days: 30 });
+    expect(resourcesOf(s.networkJson, "aws_flow_log")).toEqual([expect.objectContaining({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs" })]);
+    expect(resourcesOf(s.networkJson, "aws_default_security_group")).toEqual([expect.objectContaining({ ingress: [], egress: [] })]);
+    const vpc = String(resourcesOf(s.networkJson, "aws_vpc")[0].cidr_block);
+    expect(egressOfGroup(s, "nodes")).toEqual(["tcp/443-443:0.0.0.0/0", "tcp/80-80:0.0.0.0/0", `-1/0-0:${vpc}`]);
+    expect(resourcesOf(s.clusterJson, "aws_kms_key").every((k) => typeof k.policy === "string")).toBe(true);
+  });
+
+  test("the definition's retention and extra egress reach the stacks, and the rule pack accepts the egress it asked for", () => {
+    const s = synthesizeCluster(
+      definitionFromYaml(
+        [
+          "name: egress",
+          "region: eu-west-1",
+          "network:",
+          "  flowLogs: { retentionDays: 365 }",
+          "  extraEgress:",
+          "    - { description: PostgreSQL at the partner, protocol: tcp, fromPort: 5432, toPort: 5432, cidrs: [203.0.113.0/24] }",
+          "    - { description: everything - agreed in SEC-7, protocol: all, cidrs: [0.0.0.0/0] }",
+        ].join("\n"),
+      ),
+    );
+    expect(resourcesOf(s.networkJson, "aws_cloudwatch_log_group")).toEqual([expect.objectContaining({ retention_in_days: 365 })]);
+    expect(egressOfGroup(s, "nodes").slice(3)).toEqual(["tcp/5432-5432:203.0.113.0/24", "-1/0-0:0.0.0.0/0"]);
+  });
+
+  test("flowLogs.enabled: false is reported by KP-VPC-1 until a suppression accepts it", () => {
+    const yaml = ["name: nologs", "region: eu-west-1", "network:", "  flowLogs: { enabled: false }"];
+    expect(() => synthesizeCluster(definitionFromYaml(yaml.join("\n")))).toThrow(/KP-VPC-1 vpc-flow-logs .*has no flow log/);
+    const suppressed = [...yaml, "suppressions:", "  - { rule: KP-VPC-1, resource: network/vpc, reason: flows are logged by the transit gateway (SEC-42) }"];
+    const s = synthesizeCluster(definitionFromYaml(suppressed.join("\n")));
+    expect(resourcesOf(s.networkJson, "aws_flow_log")).toEqual([]);
+  });
+
+  test.each([
+    ["a retention CloudWatch Logs does not accept", "  flowLogs: { retentionDays: 2 }", /network\.flowLogs\.retentionDays: must be one of the retention periods CloudWatch Logs accepts/],
+    ["an unknown flowLogs field", "  flowLogs: { retention: 30 }", /network\.flowLogs/],
+    ["extra egress without ports", "  extraEgress: [{ description: x, protocol: tcp, cidrs: [10.1.0.0/16] }]", /network\.extraEgress\[0\]\.fromPort: is required/],
+    ["extra egress with a reversed range", "  extraEgress: [{ description: x, protocol: udp, fromPort: 9, toPort: 1, cidrs: [10.1.0.0/16] }]", /network\.extraEgress\[0\]\.toPort: must not be before fromPort/],
+    ["extra egress with ports on all traffic", "  extraEgress: [{ description: x, protocol: all, fromPort: 1, toPort: 2, cidrs: [10.1.0.0/16] }]", /network\.extraEgress\[0\]\.fromPort: unknown field/],
+    ["extra egress with an unknown protocol", "  extraEgress: [{ description: x, protocol: icmp, cidrs: [10.1.0.0/16] }]", /network\.extraEgress\[0\]\.protocol: must be one of: all, tcp, udp/],
+    ["extra egress without a destination", "  extraEgress: [{ description: x, protocol: all, cidrs: [] }]", /network\.extraEgress\[0\]\.cidrs: name at least one destination/],
+    ["extra egress with a description EC2 refuses", "  extraEgress: [{ description: \"Ubuntu's\", protocol: all, cidrs: [10.1.0.0/16] }]", /network\.extraEgress\[0\]\.description: must be 1-255 characters/],
+  ])("rejects %s, naming the field", (_, line, message) => {
+    expect(() => definitionFromYaml(["name: bad", "region: eu-west-1", "network:", line].join("\n"))).toThrow(message);
   });
 });

@@ -5,6 +5,8 @@
 import type { ClusterDefinition, FieldProblem } from "../definition";
 import { AwsCloud } from "./aws/aws-cloud";
 import { CloudProvider } from "./cloud-provider";
+import { SsmRuntimeParameters } from "./aws/ssm-runtime-parameters";
+import type { RuntimeData } from "./runtime-data";
 
 const CLOUDS: Readonly<Record<ClusterDefinition["cloud"], () => CloudProvider>> = {
   aws: () => new AwsCloud(),
@@ -15,6 +17,17 @@ export function cloudFor(definition: Pick<ClusterDefinition, "cloud">): CloudPro
   const make = CLOUDS[definition.cloud];
   if (!make) throw new Error(`unknown cloud "${definition.cloud}"; known: ${Object.keys(CLOUDS).join(", ")}`);
   return make();
+}
+
+const RUNTIME_DATA: Readonly<Record<ClusterDefinition["cloud"], (d: ClusterDefinition) => RuntimeData>> = {
+  aws: (d) => new SsmRuntimeParameters(d.name, d.region),
+};
+
+/** What the nodes of a definition's cluster write at run time (removed by `destroy`). */
+export function runtimeDataFor(definition: ClusterDefinition): RuntimeData {
+  const make = RUNTIME_DATA[definition.cloud];
+  if (!make) throw new Error(`unknown cloud "${definition.cloud}"; known: ${Object.keys(RUNTIME_DATA).join(", ")}`);
+  return make(definition);
 }
 
 /** A definition check that applies the definition's cloud's own rules. */

@@ -1,0 +1,89 @@
+/**
+ * `npm run destroy`: `cdktf destroy`, then, for every cluster whose cluster stack it destroyed,
+ * removal of what the cluster's nodes wrote at run time (on AWS: the SSM parameters under
+ * `/kubeplane/<cluster>/`), which Terraform does not know. Nothing is removed when the destroy
+ * failed, or when it destroyed no cluster stack (only a network stack).
+ */
+import type { ClusterDefinition } from "../definition";
+import type { RuntimeData } from "../providers/runtime-data";
+import { stackNames } from "../stacks/cluster-stacks";
+import { matchesStackPattern } from "./synthesized-app";
+
+/** cdktf destroy's options that take a value (`cdktf destroy --help`, cdktf-cli 0.21). */
+const VALUE_OPTIONS = new Set(["-a", "--app", "-o", "--output", "--parallelism", "--terraform-parallelism"]);
+/** Its array options: yargs gives them every following argument up to the next option. */
+const ARRAY_OPTIONS = new Set(["--var", "--var-file"]);
+
+/** The stack patterns (cdktf's positional `stacks..`) among destroy's arguments. */
+export function stackPatterns(args: readonly string[]): string[] {
+  const patterns: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") {
+      patterns.push(...args.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith("-")) {
+      patterns.push(arg);
+      continue;
+    }
+    if (arg.includes("=")) continue;
+    if (VALUE_OPTIONS.has(arg)) i++;
+    else if (ARRAY_OPTIONS.has(arg)) while (i + 1 < args.length && !args[i + 1].startsWith("-")) i++;
+  }
+  return patterns;
+}
+
+/** What destroyMain uses. */
+export interface DestroyDependencies {
+  /** Runs `cdktf destroy <args>` and resolves to its exit code; never rejects. */
+  readonly destroy: (args: readonly string[]) => Promise<number>;
+  /** The definitions the destroy synthesized (KUBEPLANE_CLUSTERS); throws on bad ones. */
+  readonly definitions: () => readonly ClusterDefinition[];
+  /** The run-time data of a cluster (cloud-registry's runtimeDataFor). */
+  readonly runtimeDataFor: (definition: ClusterDefinition) => RuntimeData;
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+const message = (e: unknown) => (e instanceof Error ? `${e.name && e.name !== "Error" ? `${e.name}: ` : ""}${e.message}` : String(e));
+
+/**
+ * The whole of `npm run destroy -- <args>`: resolves to the exit code, cdktf's when it failed,
+ * otherwise 1 when removing a cluster's run-time data failed (with what to do next), else 0.
+ */
+export async function destroyMain(args: readonly string[], deps: DestroyDependencies): Promise<number> {
+  const code = await deps.destroy(args);
+  if (code !== 0) {
+    deps.err(`kubeplane destroy: cdktf destroy failed (exit ${code}); nothing the nodes wrote at run time was removed (a destroy that succeeds removes it)`);
+    return code;
+  }
+  let clusters: readonly ClusterDefinition[];
+  const patterns = stackPatterns(args);
+  try {
+    clusters = deps.definitions().filter((d) => patterns.length === 0 || patterns.some((p) => matchesStackPattern(stackNames(d.name).cluster, p)));
+  } catch (e) {
+    deps.err(`kubeplane destroy: Terraform destroyed the stacks, but the definitions cannot be read to remove what the nodes wrote at run time: ${message(e)}`);
+    return 1;
+  }
+  let failed = false;
+  for (const definition of clusters) {
+    const stack = stackNames(definition.name).cluster;
+    let data: RuntimeData | undefined;
+    try {
+      data = deps.runtimeDataFor(definition);
+      const removed = await data.remove();
+      deps.out(`kubeplane destroy: ${stack}: removed ${removed.count} ${removed.location} (written by the nodes at run time)`);
+    } catch (e) {
+      failed = true;
+      const where = data?.location ?? `what the nodes of cluster "${definition.name}" wrote at run time`;
+      deps.err(`kubeplane destroy: ${stack}: Terraform destroyed the stack, but removing ${where} failed: ${message(e)}`);
+      deps.err(`  Re-run \`npm run destroy -- ${stack} --auto-approve\` (Terraform has nothing left to destroy; the removal runs again)`);
+      if (data && data.manualRemoval.length > 0) {
+        deps.err(`  or remove them by hand:`);
+        for (const command of data.manualRemoval) deps.err(`    ${command}`);
+      }
+    }
+  }
+  return failed ? 1 : 0;
+}

@@ -11,6 +11,7 @@ import { clusterExpectations } from "../support/deploy/cluster-expectations";
 import { EmulatorInventory } from "../support/deploy/emulator-inventory";
 import { deployUntilConverged, destroyUntilGone } from "../support/deploy/emulator-quirks";
 import { KubeplaneWorkspace } from "../support/deploy/kubeplane-workspace";
+import { simulateNodeWrites, writeOtherClusterParameter } from "../support/deploy/node-runtime-writes";
 import { SynthesizedStackJson } from "../support/deploy/synthesized-stack-json";
 import { PROJECT_ROOT } from "../../cli/terraform-environment";
 
@@ -85,7 +86,8 @@ test("security groups, a control-plane instance requiring IMDSv2, and IAM roles 
   const synthesized = new SynthesizedStackJson(workspace.outputDirectory, stacks.cluster);
   const wantedRoles = Object.values(synthesized.resources("aws_iam_role")).map((r) => r.name).sort();
   expect(wantedRoles).toEqual([`kubeplane-${cluster}-control-plane`, `kubeplane-${cluster}-worker`]);
-  const roles = (await inventory.roles(cluster)).map((r) => r.RoleName).sort();
+  // The network stack's one role, the flow logs', is checked with the flow logs below.
+  const roles = (await inventory.roles(cluster)).map((r) => r.RoleName).filter((r) => r !== `kubeplane-${cluster}-vpc-flow-logs`).sort();
   expect(roles).toEqual(wantedRoles);
   const inline = Object.values(synthesized.resources("aws_iam_role_policy"));
   const attached = Object.values(synthesized.resources("aws_iam_role_policy_attachment"));
@@ -98,6 +100,27 @@ test("security groups, a control-plane instance requiring IMDSv2, and IAM roles 
     expect((await inventory.attachedPolicies(role)).sort()).toEqual(wantedAttached);
   }
   expect((await inventory.instanceProfiles(cluster)).map((p) => p.Roles[0].RoleName).sort()).toEqual(roles);
+});
+
+test("the VPC's flows go to the definition's log group through the flow-log role; its default group is closed; nodes cannot send everything out; the key has its policy", async () => {
+  const [vpc] = await inventory.vpcs(cluster);
+  const [flowLog, ...moreFlowLogs] = await inventory.flowLogs(cluster);
+  expect(moreFlowLogs).toEqual([]);
+  expect(flowLog).toMatchObject({ ResourceId: vpc.VpcId, TrafficType: "ALL", LogDestinationType: "cloud-watch-logs", DeliverLogsPermissionArn: expect.stringMatching(new RegExp(`:role/kubeplane-${cluster}-vpc-flow-logs$`)) });
+  const [group] = await inventory.logGroups(cluster);
+  expect(group).toMatchObject({ logGroupName: `/kubeplane/${cluster}/vpc-flow-logs`, retentionInDays: definition.network.flowLogs.retentionDays });
+  expect(await inventory.inlinePolicies(`kubeplane-${cluster}-vpc-flow-logs`)).toEqual(["kubeplane-vpc-flow-logs-delivery"]);
+
+  const defaults = (await inventory.aws("ec2", "describe-security-groups", "--filters", `Name=vpc-id,Values=${vpc.VpcId}`, "Name=group-name,Values=default")).SecurityGroups;
+  expect(defaults.map((g: { IpPermissions: unknown[]; IpPermissionsEgress: unknown[] }) => [g.IpPermissions, g.IpPermissionsEgress])).toEqual([[[], []]]);
+
+  const nodes = (await inventory.securityGroups(cluster)).find((g) => g.GroupName === `kubeplane-${cluster}-nodes`);
+  const toWorld = nodes.IpPermissionsEgress.filter((p: { IpRanges: { CidrIp: string }[] }) => p.IpRanges.some((r) => r.CidrIp === "0.0.0.0/0"));
+  expect(toWorld.map((p: { IpProtocol: string; FromPort: number; ToPort: number }) => `${p.IpProtocol}/${p.FromPort}-${p.ToPort}`).sort()).toEqual(["tcp/443-443", "tcp/80-80"]);
+
+  const [key] = await inventory.enabledKmsKeys(cluster);
+  const policy = JSON.parse((await inventory.aws("kms", "get-key-policy", "--key-id", key.KeyId, "--policy-name", "default")).Policy);
+  expect(policy.Statement.map((st: { Sid: string }) => st.Sid)).toEqual(["KeyAdministration", "ControlPlaneUsesKeyThroughSsm", "WorkersDecryptThroughSsm"]);
 });
 
 test("the worker ASG has the definition's sizes and a launch template with user data and IMDSv2", async () => {
@@ -178,18 +201,60 @@ describe("a rule added outside Terraform", () => {
   });
 });
 
-test("npm run destroy leaves nothing of the cluster in the emulator", async () => {
+test("npm run destroy leaves nothing of the cluster in the emulator, not even what its nodes wrote, and nothing of another cluster is touched", async () => {
+  // What the nodes write at run time, as they write it; and another cluster's lease.
+  const [key] = await inventory.enabledKmsKeys(cluster);
+  const writes = await simulateNodeWrites(inventory, cluster, key.Arn);
+  const other = await writeOtherClusterParameter(inventory, `${cluster}-other`);
+  const tagged = (p: { Tags: { Key: string; Value: string }[] }) => p.Tags.some((t) => t.Key === "kubeplane:cluster" && t.Value === cluster);
+  expect((await inventory.ssmParameters(cluster)).map((p) => [p.Name, p.Type, tagged(p)])).toEqual(
+    writes.all.map((name) => [name, writes.secure.includes(name) ? "SecureString" : "String", !writes.untagged.includes(name)]),
+  );
   // Before: every kind the leftovers check looks at has something, so "nothing left" means gone.
   expect(await inventory.deployedSummary(cluster)).toEqual({
     missingKinds: [],
     instances: definition.controlPlane.count + definition.workers.desired,
   });
-  timings.destroy = (await destroyUntilGone(workspace, [`${cluster}-*`])).seconds;
+  // cdktf refuses to destroy the network stack alone while the cluster stack is there: nothing removed.
+  const networkOnly = await workspace.run("destroy", [stacks.network, "--auto-approve"]);
+  expect(networkOnly.code).not.toBe(0);
+  expect(networkOnly.stdout + networkOnly.stderr).toContain("dependant stacks are not included");
+  expect((await inventory.ssmParameters(cluster)).map((p) => p.Name)).toEqual(writes.all);
+
+  const destroyed = await destroyUntilGone(workspace, [`${cluster}-*`]);
+  timings.destroy = destroyed.seconds;
+  expect(destroyed.stdout).toContain(`kubeplane destroy: ${stacks.cluster}: removed ${writes.all.length} SSM parameters under /kubeplane/${cluster}/ in ${definition.region}`);
   expect(await inventory.leftovers(cluster)).toEqual({});
+  expect((await inventory.aws("ssm", "get-parameter", "--name", other.name)).Parameter.Value).toBe(other.value);
   const list = await workspace.run("state", [stacks.cluster, "list"]);
   expect(list.code).toBe(0);
   expect(list.stdout.trim()).toBe("");
   expect(readdirSync(path.join(workspace.stateDirectory, cluster)).sort()).toEqual(
     expect.arrayContaining([`${stacks.cluster}.tfstate`, `${stacks.network}.tfstate`]),
   );
+});
+
+test("when removing the parameters fails after Terraform destroyed the stacks, destroy exits non-zero, names the path and the next step, and the re-run removes them", async () => {
+  // Left behind by the nodes (the cluster's key is pending deletion now: Strings).
+  const left = [`/kubeplane/${cluster}/join/rotation-lock`, `/kubeplane/${cluster}/cluster/claim`];
+  for (const name of left) await inventory.aws("ssm", "put-parameter", "--name", name, "--type", "String", "--value", "i-0123456789abcdef0");
+  // SSM unreachable for kubeplane's SDK client only: Terraform has nothing of SSM to call for empty stacks.
+  workspace.env.AWS_ENDPOINT_URL_SSM = "http://127.0.0.1:1";
+  let failed;
+  try {
+    failed = await workspace.run("destroy", [`${cluster}-*`, "--auto-approve"]);
+  } finally {
+    delete workspace.env.AWS_ENDPOINT_URL_SSM;
+  }
+  expect(failed.code).toBe(1);
+  expect(failed.stderr).toContain(`kubeplane destroy: ${stacks.cluster}: Terraform destroyed the stack, but removing SSM parameters under /kubeplane/${cluster}/ in ${definition.region} failed: `);
+  expect(failed.stderr).toContain("ECONNREFUSED");
+  expect(failed.stderr).toContain(`Re-run \`npm run destroy -- ${stacks.cluster} --auto-approve\``);
+  expect(failed.stderr).toContain(`aws ssm get-parameters-by-path --region ${definition.region} --path '/kubeplane/${cluster}' --recursive`);
+  expect(failed.stderr).not.toContain("cdktf destroy failed");
+  expect((await inventory.ssmParameters(cluster)).map((p) => p.Name)).toEqual([...left].sort());
+
+  const again = await workspace.run("destroy", [stacks.cluster, "--auto-approve"]);
+  expect({ code: again.code, out: again.stdout }).toEqual({ code: 0, out: expect.stringContaining(`kubeplane destroy: ${stacks.cluster}: removed 2 SSM parameters under /kubeplane/${cluster}/`) });
+  expect(await inventory.leftovers(cluster)).toEqual({});
 });

@@ -30,6 +30,9 @@ export const INVENTORY_KINDS = [
   "ssmDocuments",
   "kmsAliases",
   "kmsKeys",
+  "ssmParameters",
+  "flowLogs",
+  "logGroups",
 ] as const;
 export type InventoryKind = (typeof INVENTORY_KINDS)[number];
 
@@ -124,6 +127,26 @@ export class EmulatorInventory {
     return found;
   }
 
+  async flowLogs(cluster: string): Promise<Json[]> {
+    return (await this.aws("ec2", "describe-flow-logs", "--filter", `Name=tag:${CLUSTER_TAG},Values=${cluster}`)).FlowLogs;
+  }
+  /** The cluster's log groups (the VPC flow logs'), by their `/kubeplane/<cluster>/` names. */
+  async logGroups(cluster: string): Promise<Json[]> {
+    return (await this.aws("logs", "describe-log-groups", "--log-group-name-prefix", `/kubeplane/${cluster}/`)).logGroups;
+  }
+
+  /**
+   * The SSM parameters under the cluster's path `/kubeplane/<cluster>/` (nodes write them at run
+   * time; none is Terraform's), with their tags. Listed by name, tagged or not, so an untagged
+   * one counts too, and `/kubeplane/<cluster>-other/` does not.
+   */
+  async ssmParameters(cluster: string): Promise<Json[]> {
+    const all = (await this.aws("ssm", "describe-parameters")).Parameters as Json[];
+    const mine = all.filter((p) => p.Name.startsWith(`/kubeplane/${cluster}/`)).sort((a, b) => a.Name.localeCompare(b.Name));
+    for (const p of mine) p.Tags = (await this.aws("ssm", "list-tags-for-resource", "--resource-type", "Parameter", "--resource-id", p.Name)).TagList;
+    return mine;
+  }
+
   /**
    * Everything of the cluster in the emulator, by kind: every kind `leftovers` checks is a key,
    * with an empty list where there is none. Tests check before a destroy that every kind is
@@ -146,6 +169,9 @@ export class EmulatorInventory {
       ssmDocuments: async () => (await this.ssmDocuments(cluster)).map((d) => d.Name),
       kmsAliases: async () => (await this.kmsAliases(cluster)).map((a) => a.AliasName),
       kmsKeys: async () => (await this.enabledKmsKeys(cluster)).map((k) => k.KeyId),
+      ssmParameters: async () => (await this.ssmParameters(cluster)).map((p) => p.Name),
+      flowLogs: async () => (await this.flowLogs(cluster)).map((f) => f.FlowLogId),
+      logGroups: async () => (await this.logGroups(cluster)).map((g) => g.logGroupName),
     };
     const all = {} as Record<InventoryKind, string[]>;
     for (const kind of INVENTORY_KINDS) all[kind] = await kinds[kind]();

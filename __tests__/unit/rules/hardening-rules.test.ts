@@ -95,7 +95,7 @@ describe("KP-VPC-2 default-security-group-closed", () => {
       const vpc = new Vpc(s, "vpc", { cidrBlock: "10.0.0.0/16" });
       new DefaultSecurityGroup(s, "default", {
         vpcId: vpc.id,
-        ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, self: true }],
+        ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, selfAttribute: true }],
         egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
       });
     });

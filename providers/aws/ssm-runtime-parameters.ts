@@ -90,7 +90,7 @@ export class SsmRuntimeParameters implements RuntimeData {
     this.location = `SSM parameters under ${this.path}/ in ${region}`;
     this.manualRemoval = [
       `aws ssm get-parameters-by-path --region ${region} --path '${this.path}' --recursive --query 'Parameters[].Name' --output text` +
-        ` | xargs -n ${DELETE_BATCH_SIZE} aws ssm delete-parameters --region ${region} --names`,
+        ` | xargs -r -n ${DELETE_BATCH_SIZE} aws ssm delete-parameters --region ${region} --names`,
     ];
   }
 

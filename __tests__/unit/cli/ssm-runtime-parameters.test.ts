@@ -134,7 +134,7 @@ describe("SsmRuntimeParameters", () => {
     await expect(data.remove()).rejects.toThrow("ECONNREFUSED");
     expect(closed).toBe(1);
     expect(data.manualRemoval).toEqual([
-      "aws ssm get-parameters-by-path --region eu-west-1 --path '/kubeplane/dev' --recursive --query 'Parameters[].Name' --output text | xargs -n 10 aws ssm delete-parameters --region eu-west-1 --names",
+      "aws ssm get-parameters-by-path --region eu-west-1 --path '/kubeplane/dev' --recursive --query 'Parameters[].Name' --output text | xargs -r -n 10 aws ssm delete-parameters --region eu-west-1 --names",
     ]);
   });
 

@@ -51,7 +51,7 @@ export function egressOf(resource: ResourceView): Egress[] {
 }
 
 /** The protocol's canonical name: `all`, `tcp`, `udp`, or its number. */
-function canonicalProtocol(protocol: string): string {
+export function canonicalProtocol(protocol: string): string {
   if (allProtocols(protocol)) return "all";
   return ({ "6": "tcp", "17": "udp" } as Record<string, string>)[protocol] ?? protocol.toLowerCase();
 }

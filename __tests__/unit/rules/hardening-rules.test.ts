@@ -143,6 +143,19 @@ describe("KP-NET-5 no-world-egress-all-ports", () => {
     ]);
   });
 
+  it("fires on ranges that together open every port of a protocol to the world, inline or as rule resources of the group", () => {
+    const { findings } = auditStack((s) => {
+      new SecurityGroup(s, "split", { vpcId: "vpc-1", egress: [egress("tcp", 1, 32767, ["0.0.0.0/0"]), egress("tcp", 32768, 65535, ["0.0.0.0/0"])] });
+      const group = new SecurityGroup(s, "spread", { vpcId: "vpc-1", egress: [egress("udp", 1, 1000, ["0.0.0.0/0"])] });
+      new SecurityGroupRule(s, "rest", { type: "egress", securityGroupId: group.id, protocol: "udp", fromPort: 1001, toPort: 65535, cidrBlocks: ["0.0.0.0/0"] });
+      new SecurityGroup(s, "gap", { vpcId: "vpc-1", egress: [egress("tcp", 1, 442, ["0.0.0.0/0"]), egress("tcp", 444, 65535, ["0.0.0.0/0"])] });
+    });
+    expect(findingsOf(findings, "KP-NET-5")).toEqual([
+      "aws_security_group.split: egress rules together let every tcp port out to 0.0.0.0/0",
+      "aws_security_group.spread: egress rules together let every udp port out to 0.0.0.0/0",
+    ]);
+  });
+
   it("is quiet on single ports to the world and on everything into the VPC", () => {
     const { findings } = auditStack((s) => new SecurityGroup(s, "sg", { vpcId: "vpc-1", egress: [egress("tcp", 443, 443, ["0.0.0.0/0"]), egress("-1", 0, 0, ["10.0.0.0/16"])] }));
     expect(findingsOf(findings, "KP-NET-5")).toEqual([]);

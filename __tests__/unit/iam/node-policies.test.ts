@@ -316,9 +316,9 @@ interface ExampleUnderTest {
 const synthesized = Object.fromEntries(EXAMPLES.map((name) => [name, synthesizeCluster(exampleDefinition(name))]));
 const OTHER: Record<ExampleName, ExampleName> = { dev: "prod", prod: "dev", kurl: "dev" };
 
-async function legitimateCalls(m: ClusterModel): Promise<Evaluated[]> {
+async function legitimateCalls(m: ClusterModel, kinds: NodeKind[] = KINDS): Promise<Evaluated[]> {
   const out: Evaluated[] = [];
-  for (const kind of KINDS) {
+  for (const kind of kinds) {
     const role = m.roles[kind];
     if (!role) continue;
     for (const self of m.instances[kind]) {
@@ -388,6 +388,29 @@ const FORBIDDEN: Forbidden[] = [
   { kind: "worker", what: "ssm:SendCommand the refresh document to another cluster's control plane", requests: (m, o, self, role) => sendCommand(m, role, self, m.documentArn, o.instances["control-plane"][0]) },
   { kind: "worker", what: "ssm:SendCommand another cluster's refresh document to its control plane", requests: (m, o, self, role) => sendCommand(m, role, self, o.documentArn, o.instances["control-plane"][0]) },
   { kind: "worker", what: "ssm:StartSession on a control-plane node", requests: (m, _o, self, role) => [request(m, role, self, "ssm:StartSession", m.instances["control-plane"][0].arn, resourceTagContext("ssm:StartSession", m.instances["control-plane"][0].tags))] },
+  // Tags that steer the cluster: kubeplane:role picks the nodes refresh requests go to, kubeplane:cluster which cluster a node is in.
+  ...(["worker", "control-plane"] as const).flatMap((kind): Forbidden[] => [
+    ...["kubeplane:role", "kubeplane:cluster"].map(
+      (key): Forbidden => ({
+        kind,
+        what: `ec2:CreateTags ${key} on its own instance`,
+        requests: (m, _o, self, role) => [request(m, role, self, "ec2:CreateTags", self.arn, { ...resourceTagContext("ec2:CreateTags", self.tags), ...requestTagContext({ [key]: "control-plane" }) })],
+      }),
+    ),
+    {
+      kind,
+      what: "ec2:CreateTags kubeplane:bootstrap on another node's instance",
+      requests: (m, _o, self, role) => {
+        const peer = [...m.instances["control-plane"], ...m.instances.worker].find((i) => i.id !== self.id)!;
+        return [request(m, role, self, "ec2:CreateTags", peer.arn, { ...resourceTagContext("ec2:CreateTags", peer.tags), ...requestTagContext({ "kubeplane:bootstrap": "ready" }) })];
+      },
+    },
+  ]),
+  {
+    kind: "worker",
+    what: "autoscaling:SetInstanceHealth in another cluster's group",
+    requests: (m, o, self, role) => [request(m, role, self, "autoscaling:SetInstanceHealth", o.workerGroup!.arn, resourceTagContext("autoscaling:SetInstanceHealth", o.workerGroup!.tags))],
+  },
   // A compromised worker or control-plane node, against another cluster.
   ...(["worker", "control-plane"] as const).flatMap((kind): Forbidden[] => [
     ...[...READS, ...WRITES].map((a): Forbidden => ({ kind, what: `${a} on another cluster's worker lease`, requests: (m, o, self, role) => [request(m, role, self, a, parameters(o).workerLease.arn)] })),
@@ -406,9 +429,9 @@ const FORBIDDEN: Forbidden[] = [
   { kind: "bastion", what: "ssm:SendCommand the refresh document to a control-plane node", requests: (m, _o, self, role) => sendCommand(m, role, self, m.documentArn, m.instances["control-plane"][0]) },
 ];
 
-async function forbiddenCalls(m: ClusterModel, other: ClusterModel): Promise<Evaluated[]> {
+async function forbiddenCalls(m: ClusterModel, other: ClusterModel, kinds: NodeKind[] = KINDS): Promise<Evaluated[]> {
   const out: Evaluated[] = [];
-  for (const f of FORBIDDEN) {
+  for (const f of FORBIDDEN.filter((x) => kinds.includes(x.kind))) {
     const role = m.roles[f.kind];
     const self = m.instances[f.kind][0];
     if (!role || !self) continue;
@@ -521,7 +544,7 @@ describe("the checks fail when a policy is loosened or tightened wrongly (prod e
   test("without the worker's lease read, the worker's get-parameter is denied", async () => {
     const { m } = example("prod");
     const before = denied(example("prod").legitimate);
-    const after = denied(await legitimateCalls(withStatements(m, "worker", withoutSid("WorkerJoinLeaseRead"))));
+    const after = denied(await legitimateCalls(withStatements(m, "worker", withoutSid("WorkerJoinLeaseRead")), ["worker"]));
     expect(after.filter((l) => !before.includes(l))).toEqual(expect.arrayContaining([expect.stringMatching(/^worker .*backend_get: ssm get-parameter .*workerLease$/)]));
   });
 
@@ -529,7 +552,7 @@ describe("the checks fail when a policy is loosened or tightened wrongly (prod e
     const { m } = example("prod");
     const keyPolicy = { ...m.keyPolicy, Statement: m.keyPolicy.Statement.filter((st) => st.Sid !== "WorkersDecryptThroughSsm") };
     expect(keyPolicy.Statement.length).toBe(m.keyPolicy.Statement.length - 1);
-    const after = await legitimateCalls({ ...m, keyPolicy });
+    const after = await legitimateCalls({ ...m, keyPolicy }, ["worker"]);
     const read = after.find((e) => /^worker .*backend_get: ssm get-parameter .*workerLease$/.test(e.label))!;
     expect(read.decisions.map((d, i) => `${read.requests[i].action} ${d.result}`)).toEqual(["ssm:GetParameter Allowed", "kms:Decrypt ImplicitlyDenied"]);
   });
@@ -539,7 +562,7 @@ describe("the checks fail when a policy is loosened or tightened wrongly (prod e
     const loosened = withStatements(m, "worker", (sts) =>
       sts.map((st) => (st.Sid === "WorkerJoinLeaseRead" ? { ...st, Resource: [m.parameterArn(`${m.settings.KUBEPLANE_PARAMETER_PATH}/*`)] } : st)),
     );
-    expect(permitted(await forbiddenCalls(loosened, other))).toEqual(expect.arrayContaining([expect.stringMatching(/ssm:GetParameter on the control-plane lease$/)]));
+    expect(permitted(await forbiddenCalls(loosened, other, ["worker"]))).toEqual(expect.arrayContaining([expect.stringMatching(/ssm:GetParameter on the control-plane lease$/)]));
   });
 
   test("without the tag condition on SendCommand, a worker can run the refresh document on workers and other clusters", async () => {
@@ -549,7 +572,7 @@ describe("the checks fail when a policy is loosened or tightened wrongly (prod e
       const { Condition: _dropped, ...unconditioned } = st;
       return unconditioned;
     }));
-    expect(permitted(await forbiddenCalls(loosened, other))).toEqual(
+    expect(permitted(await forbiddenCalls(loosened, other, ["worker"]))).toEqual(
       expect.arrayContaining([expect.stringMatching(/refresh document to a worker$/), expect.stringMatching(/refresh document to another cluster's control plane$/)]),
     );
   });
@@ -557,7 +580,7 @@ describe("the checks fail when a policy is loosened or tightened wrongly (prod e
   test("a grant no call uses is reported", async () => {
     const { m, legitimate } = example("prod");
     const extra = withStatements(m, "worker", (sts) => [...sts, { Sid: "Extra", Effect: "Allow", Action: ["ssm:DeleteParameter"], Resource: [m.parameterArn("/kubeplane/prod/join/worker")] }]);
-    expect(unusedGrants(extra, await legitimateCalls(extra))).toEqual(expect.arrayContaining([expect.stringMatching(/ Extra ssm:DeleteParameter$/)]));
+    expect(unusedGrants(extra, await legitimateCalls(extra, ["worker"]))).toEqual(expect.arrayContaining([expect.stringMatching(/ Extra ssm:DeleteParameter$/)]));
     expect(unusedGrants(m, legitimate)).not.toEqual(expect.arrayContaining([expect.stringMatching(/ Extra /)]));
   });
 });

@@ -7,7 +7,7 @@
  *  2. what a compromised worker or control-plane node must not do is denied;
  *  3. every Allow in the node policies is used by some call in (1), or listed with a reason.
  */
-import { readFileSync } from "fs";
+import { readdirSync, readFileSync } from "fs";
 import * as path from "path";
 import { EXAMPLES, exampleDefinition, ExampleName, PROJECT_ROOT, synthesizeCluster } from "../../support/examples";
 import { ClusterModel, clusterModel, ModelInstance, ModelRole, NodeKind } from "../../support/iam/cluster-model";
@@ -301,6 +301,14 @@ async function evaluateAll(role: ModelRole, label: string, requests: IamRequest[
 }
 
 const SCRIPT_CALLS = nodeScriptCalls(NODE_DIR);
+/** The node scripts' text, by path under bootstrap/node/. */
+function nodeScriptFiles(dir = NODE_DIR): { file: string; text: string }[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) return nodeScriptFiles(full);
+    return e.name.endsWith(".sh") ? [{ file: path.relative(NODE_DIR, full), text: readFileSync(full, "utf8") }] : [];
+  });
+}
 const KINDS: NodeKind[] = ["control-plane", "worker", "bastion"];
 
 interface ExampleUnderTest {
@@ -491,6 +499,13 @@ describe("the node scripts' AWS calls", () => {
   test("every row of the table is a call the scripts make", () => {
     const made = new Set(SCRIPT_CALLS.map(callKey));
     expect(Object.keys(CALL_TARGETS).filter((k) => !made.has(k))).toEqual([]);
+  });
+
+  test("every parameter name the scripts build under the parameter path is one the table knows", () => {
+    const built = nodeScriptFiles().flatMap(({ file, text }) => [...text.matchAll(/"\$\{?KUBEPLANE_PARAMETER_PATH\}?(\/[^"]*)"/g)].map((x) => ({ file, suffix: x[1] })));
+    expect(built.length).toBeGreaterThan(0);
+    const known = Object.values(DERIVED_PARAMETERS).map((d) => `${d.file} ${d.suffix}`);
+    expect(built.map((b) => `${b.file} ${b.suffix}`).filter((b) => !known.includes(b))).toEqual([]);
   });
 
   test("the parameter names the table derives are the ones the scripts derive", () => {

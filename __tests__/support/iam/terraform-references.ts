@@ -25,7 +25,8 @@ export function keyIdFor(block: Record<string, unknown>): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-const REFERENCE = /\$\{([^}]*)\}/g;
+/** `${ref}`, or `$${...}`: Terraform's escape for a literal `${...}` (an IAM policy variable). */
+const REFERENCE = /(\$?)\$\{([^}]*)\}/g;
 
 /** The resource (or data source) a reference names, and the attribute it reads. */
 function lookUp(json: TerraformJson, kind: "resource" | "data", type: string, name: string, ref: string): Record<string, unknown> {
@@ -80,9 +81,12 @@ export function resolveReference(json: TerraformJson, ref: string, at: Deploymen
   }
 }
 
-/** `text` with every `${...}` Terraform reference replaced by its concrete value. */
+/**
+ * `text` with every `${...}` Terraform reference replaced by its concrete value, and every
+ * `$${...}` by the literal `${...}` Terraform leaves (https://developer.hashicorp.com/terraform/language/expressions/strings#escape-sequences).
+ */
 export function resolveReferences(json: TerraformJson, text: string, at: Deployment): string {
-  return text.replace(REFERENCE, (_match, ref: string) => resolveReference(json, ref, at));
+  return text.replace(REFERENCE, (_match, escaped: string, ref: string) => (escaped ? `\${${ref}}` : resolveReference(json, ref, at)));
 }
 
 /** The deployment of a synthesized stack: its provider's region, the test account, partition aws. */

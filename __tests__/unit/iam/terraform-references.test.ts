@@ -33,6 +33,10 @@ describe("resolveReferences", () => {
     expect(resolveReference(json, "aws_iam_role.r.id", at)).toBe("kubeplane-dev-worker");
   });
 
+  test("$${...} is Terraform's escape: it leaves an IAM policy variable", () => {
+    expect(resolveReferences(json, '["$${ec2:SourceInstanceARN}","${data.aws_region.g.name}"]', at)).toBe('["${ec2:SourceInstanceARN}","eu-west-1"]');
+  });
+
   test("an unknown reference, a missing resource or a computed name fails, naming the reference", () => {
     expect(() => resolveReferences(json, "${aws_lb.x.arn}", at)).toThrow(/\$\{aws_lb\.x\.arn\} names resource aws_lb\.x/);
     expect(() => resolveReferences(json, "${aws_kms_key.k.rotation_period}", at)).toThrow(/no rule for \$\{aws_kms_key\.k\.rotation_period\}/);

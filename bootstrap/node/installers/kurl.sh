@@ -38,13 +38,39 @@ kurl_run() {
   return "$rc"
 }
 
+# kurl_redact: kURL's output without bootstrap tokens, CA certificate hashes, certificate keys and
+# EKCO's auth token (tasks.sh and install.sh print them in the join commands).
+kurl_redact() {
+  sed -E -e 's/sha256:[0-9a-f]{64}/sha256:<redacted>/g' -e 's/\b[a-z0-9]{6}\.[a-z0-9]{16}\b/<redacted token>/g' \
+    -e 's/\b[0-9a-f]{64}\b/<redacted key>/g' -e 's/(ekco-auth-token=)"?[A-Za-z0-9]*"?/\1<redacted>/g'
+}
+
+# kurl_private LOG COMMAND...: runs COMMAND with its output in LOG, readable by root only while it
+# runs, and deletes LOG. On failure the last 40 lines, redacted, go to stderr (cloud-init-output.log).
+kurl_private() {
+  local output=$1 rc=0
+  shift
+  (umask 077 && : >"$output")
+  "$@" >"$output" 2>&1 || rc=$?
+  if ((rc != 0)); then
+    log "the kURL installer failed (status $rc); its last lines, secrets redacted:"
+    tail -n 40 "$output" | kurl_redact >&2
+  fi
+  rm -f "$output"
+  return "$rc"
+}
+
+# Every kURL cluster gets the stable endpoint as kURL's load balancer address, a single primary too
+# (so a replaced first node keeps the endpoint): kURL then treats the cluster as HA whatever its
+# size (kurl_util/cmd/yamltobash/main.go sets HA_CLUSTER=1 for any kubernetes.loadBalancerAddress;
+# the flag fills it, kurl_util/cmd/bashmerge/main.go) and writes controlPlaneEndpoint and the API
+# certificate's name from it (scripts/install.sh init, kustomize patch-load-balancer-address.yaml).
 installer_init() {
   local -a args=()
-  if cluster_is_ha; then
-    args+=(ha "load-balancer-address=$KUBEPLANE_CONTROL_PLANE_ENDPOINT:$KUBEPLANE_API_SERVER_PORT")
-  fi
-  (umask 077 && kurl_run "$KUBEPLANE_KURL_INSTALLER_URL" "${args[@]}" >"$KUBEPLANE_STATE_DIR/kurl-install.log" 2>&1) ||
-    die "the kURL installer failed; see $KUBEPLANE_STATE_DIR/kurl-install.log"
+  if cluster_is_ha; then args+=(ha); fi
+  args+=("load-balancer-address=$KUBEPLANE_CONTROL_PLANE_ENDPOINT:$KUBEPLANE_API_SERVER_PORT")
+  kurl_private "$KUBEPLANE_STATE_DIR/kurl-install.log" kurl_run "$KUBEPLANE_KURL_INSTALLER_URL" "${args[@]}" ||
+    die "the kURL installer failed"
 }
 
 installer_join_command() {
@@ -68,31 +94,43 @@ installer_join_command() {
 }
 
 # kurl_join_args KIND COMMAND: checks a kURL join command for KIND and sets join_url and join_args
-# (the join script's arguments); logs why and fails when it is not usable.
+# (the join script's arguments); logs why and fails when it is not usable. The command is what
+# tasks.sh join_token prints (scripts/tasks.sh join_token, flags from scripts/common/common.sh):
+#   curl -fsSL <kurl url>/<installer id>/join.sh | sudo bash -s kubernetes-master-address=<host:port>
+#     kubeadm-token=<token> kubeadm-token-ca-hash=sha256:<hash> kubernetes-version=<x.y.z>
+#     [cert-key=<key> control-plane] [docker-registry-ip=<ip>]
+#     [additional-no-proxy-addresses=<a>,<b>,...] [kurl-install-directory=<dir>]
+#     [primary-host=<ip>]... [secondary-host=<ip>]... [ipv6] ekco-address=<ip:port> ekco-auth-token=<token>
+# Only the pipe to bash is shell syntax; every argument is a word of letters, digits and . : / _ , -
+# (nothing a shell would expand or run), except EKCO's auth token, which tasks.sh reads from the
+# ekco-config ConfigMap with its YAML quotes: `ekco-auth-token="<letters and digits>"`. The join
+# script gets it unquoted, as bash would pass it.
 kurl_join_args() {
   local kind=$1 word control_plane=false ca_hash=false cert_key=false token=false address=false
   local -a words
   read -r -a words <<<"$2"
-  if ! [[ ${words[0]:-} == curl && ${words[2]:-} =~ ^https://[A-Za-z0-9./_-]+/join\.sh$ &&
-    " ${words[*]:3:4} " == *" | "*"bash -s "* ]]; then
+  if ! [[ ${words[0]:-} == curl && ${words[1]:-} == -fsSL && ${words[2]:-} =~ ^https://[A-Za-z0-9./_-]+/join\.sh$ &&
+    ${words[3]:-} == "|" && ${words[4]:-} == sudo && ${words[5]:-} == bash && ${words[6]:-} == -s ]]; then
     log "the $kind join command is not a kURL join command"
     return 1
   fi
   join_url=${words[2]}
   join_args=()
-  for word in "${words[@]:3}"; do
+  for word in "${words[@]:7}"; do
+    if [[ $word =~ ^ekco-auth-token=\"([A-Za-z0-9]*)\"$ ]]; then
+      word="ekco-auth-token=${BASH_REMATCH[1]}"
+    fi
+    [[ $word =~ ^[a-z0-9-]+(=[A-Za-z0-9.:/_,-]*)?$ ]] || {
+      log "unexpected '$word' in the $kind kURL join command"
+      return 1
+    }
     case $word in
-      "|" | sudo | bash | -s) continue ;;
       control-plane) control_plane=true ;;
       kubernetes-master-address=?*) address=true ;;
       kubeadm-token=?*) token=true ;;
       kubeadm-token-ca-hash=sha256:*) ca_hash=true ;;
       cert-key=?*) cert_key=true ;;
     esac
-    [[ $word =~ ^[a-z0-9-]+(=[A-Za-z0-9.:/_-]*)?$ ]] || {
-      log "unexpected '$word' in the $kind kURL join command"
-      return 1
-    }
     join_args+=("$word")
   done
   if [[ $ca_hash != true || $address != true || $token != true ]]; then

@@ -37,6 +37,37 @@ function accountOf(arn: string): string {
   return arn === "*" ? "" : (arn.split(":")[4] ?? "");
 }
 
+/**
+ * A Resource entry that is one policy variable as a whole (`${ec2:SourceInstanceARN}`): IAM
+ * replaces a variable with the request's value of that key, and an entry whose key the request
+ * lacks matches nothing ("Policy variables", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).
+ * iam-simulate expands variables only inside an ARN, so the whole-entry ones are expanded here,
+ * per request, before it evaluates; variables inside an ARN are left to it.
+ */
+const WHOLE_VARIABLE = /^\$\{([^}]+)\}$/;
+function expandWholeResourceVariables(policy: NamedPolicy["policy"], context: IamRequest["context"]): NamedPolicy["policy"] {
+  const lower = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
+  const expand = (entries: unknown) => {
+    if (entries === undefined) return undefined;
+    const list = ([] as unknown[]).concat(entries).flatMap((entry) => {
+      const variable = typeof entry === "string" ? WHOLE_VARIABLE.exec(entry) : null;
+      if (!variable) return [entry];
+      const value = lower.get(variable[1].toLowerCase());
+      return typeof value === "string" ? [value] : [];
+    });
+    // An entry list left empty matches nothing: stand in an ARN no request is on.
+    return list.length ? list : ["arn:aws:kubeplane-test:::unresolved-policy-variable"];
+  };
+  return {
+    ...policy,
+    Statement: policy.Statement.map((st) => ({
+      ...st,
+      ...("Resource" in st ? { Resource: expand(st.Resource) } : {}),
+      ...("NotResource" in st ? { NotResource: expand(st.NotResource) } : {}),
+    })),
+  };
+}
+
 export async function evaluate(policies: readonly NamedPolicy[], request: IamRequest): Promise<IamDecision> {
   const simulation: Simulation = {
     request: {
@@ -45,7 +76,7 @@ export async function evaluate(policies: readonly NamedPolicy[], request: IamReq
       resource: { resource: request.resource, accountId: accountOf(request.resource) || accountOf(request.principal) },
       contextVariables: request.context,
     },
-    identityPolicies: policies.map((p) => ({ name: p.name, policy: p.policy })),
+    identityPolicies: policies.map((p) => ({ name: p.name, policy: expandWholeResourceVariables(p.policy, request.context) })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
     resourcePolicy: request.resourcePolicy,

@@ -552,6 +552,20 @@ describe.each(EXAMPLES)("%s example: node IAM", (name) => {
   });
 });
 
+test("every grant listed as unused with a reason is in a node policy, and is unused there", () => {
+  for (const listed of Object.keys(UNUSED_WITH_REASON)) {
+    const [sid, action] = listed.split(" ");
+    const holders = EXAMPLES.flatMap((n) =>
+      Object.values(example(n).m.roles).flatMap((r) =>
+        r!.policies.filter((p) => p.policy.Statement.some((st) => st.Sid === sid && ([] as unknown[]).concat(st.Action).includes(action))).map((p) => ({ n, p })),
+      ),
+    );
+    expect({ listed, granted: holders.length > 0 }).toEqual({ listed, granted: true });
+    const used = holders.filter(({ n, p }) => example(n).legitimate.some((e) => e.decisions.some((d, i) => e.requests[i].action === action && d.allowedBy.includes(`${p.name}#${sid}`))));
+    expect({ listed, usedIn: used.map((u) => u.n) }).toEqual({ listed, usedIn: [] });
+  }
+});
+
 describe("the checks fail when a policy is loosened or tightened wrongly (prod example)", () => {
   const denied = (e: Evaluated[]) => e.filter((x) => !allowed(x)).map((x) => x.label);
   const permitted = (e: Evaluated[]) => e.filter(allowed).map((x) => x.label);

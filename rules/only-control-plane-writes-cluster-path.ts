@@ -1,9 +1,26 @@
-/** KP-IAM-3: only control-plane roles may write parameters under the cluster's path. */
+/**
+ * KP-IAM-3: only control-plane roles may write parameters under the cluster's path, except its
+ * status subtree, where every node records its bootstrap status (bootstrap/node/status.sh).
+ */
 import { grants, reachesParameterPath, ROLE_POLICY_TYPES, rolePoliciesOf } from "./iam-policies";
 import { Rule } from "./rule";
 
 /** SSM actions that change parameters. */
 export const PARAMETER_WRITE_ACTIONS = ["ssm:PutParameter", "ssm:DeleteParameter", "ssm:DeleteParameters", "ssm:LabelParameterVersion", "ssm:UnlabelParameterVersion"];
+
+/** Where nodes record their bootstrap status: under the cluster's path, outside join/ and cluster/. */
+export const STATUS_SUBTREE = "status";
+
+/**
+ * Does `resource` name parameters of the status subtree only: an ARN whose resource part starts,
+ * literally (no wildcard before it), with `parameter<path>/status/`, so that whatever follows
+ * (`*` included, which in IAM matches `/` too) stays inside the subtree.
+ */
+export function onlyStatusSubtree(resource: string, path: string): boolean {
+  const parts = resource.trim().split(":");
+  if (parts[0] !== "arn" || parts.length < 6 || parts[2] !== "ssm") return false;
+  return parts.slice(5).join(":").startsWith(`parameter${path.replace(/\/+$/, "")}/${STATUS_SUBTREE}/`);
+}
 
 export const onlyControlPlaneWritesClusterPath: Rule = {
   id: "KP-IAM-3",
@@ -11,7 +28,8 @@ export const onlyControlPlaneWritesClusterPath: Rule = {
   level: "error",
   explanation:
     "Only the control-plane role may write parameters under /kubeplane/<cluster>/: whoever can write the join lease " +
-    "decides which endpoint and CA every new node trusts.",
+    "decides which endpoint and CA every new node trusts. Only the status subtree (/kubeplane/<cluster>/status/, nodes' " +
+    "bootstrap status, which no node reads to join) is open to other node roles.",
   resourceTypes: [...ROLE_POLICY_TYPES],
   check(resource, { stack, cluster }) {
     const problems: string[] = [];
@@ -25,7 +43,8 @@ export const onlyControlPlaneWritesClusterPath: Rule = {
         const resources = s.notResources.length > 0 ? ["*"] : s.resources;
         // Any parameter under the path, not only the join parameters: whatever could be written there
         // (join/control-plane, a new join/<kind>, …) is what nodes read at boot.
-        for (const r of resources.filter((r) => reachesParameterPath(r, cluster.parameterPath))) {
+        const reaching = resources.filter((r) => reachesParameterPath(r, cluster.parameterPath) && !onlyStatusSubtree(r, cluster.parameterPath));
+        for (const r of reaching) {
           problems.push(`lets ${who}, not a control-plane role, ${writes.join("/")} on ${r}, which covers ${cluster.parameterPath}/`);
         }
       }

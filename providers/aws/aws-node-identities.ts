@@ -12,6 +12,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
 import type { NodeIdentities, NodeIdentitiesProps, NodeIdentity, NodeKind } from "../node-identity";
+import { CLUSTER_TAG, ROLE_TAG } from "./tags";
 
 /** What the SSM agent needs for Session Manager and Run Command, scoped to the account's instances. */
 export function sessionManagerPolicy(instanceArnPattern: string): string {
@@ -45,6 +46,42 @@ export function sessionManagerPolicy(instanceArnPattern: string): string {
       },
     ],
   });
+}
+
+/** The instance tag a node's bootstrap sets on its own instance: `ready` or `failed: <step>`. */
+export const BOOTSTRAP_TAG = "kubeplane:bootstrap";
+
+/**
+ * What a node's bootstrap says about itself (bootstrap/node/status.sh): the kubeplane:bootstrap
+ * tag on its own instance, nothing else. `${ec2:SourceInstanceARN}` is the ARN of the instance
+ * whose role credentials signed the request ("Filters access by the ARN of the instance from which
+ * the request originated", EC2's condition keys; service keys can be policy variables,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html), so the
+ * resource is the node's own instance; credentials used elsewhere match no resource. `$${` keeps
+ * Terraform from reading it as an interpolation. aws:TagKeys limits the request to the one key.
+ * A worker may also mark itself unhealthy, in this cluster's worker groups only (tagged by the
+ * worker pool), so that its group replaces it.
+ */
+export function bootstrapStatusPolicy(p: { clusterName: string; kind: "control-plane" | "worker"; autoScalingGroupArnPattern?: string }): string {
+  const statements: object[] = [
+    {
+      Sid: "TagOwnInstanceBootstrapState",
+      Effect: "Allow",
+      Action: ["ec2:CreateTags"],
+      Resource: ["$${ec2:SourceInstanceARN}"],
+      Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": [BOOTSTRAP_TAG] }, Null: { "aws:TagKeys": "false" } },
+    },
+  ];
+  if (p.kind === "worker" && p.autoScalingGroupArnPattern) {
+    statements.push({
+      Sid: "ReplaceFailedWorker",
+      Effect: "Allow",
+      Action: ["autoscaling:SetInstanceHealth"],
+      Resource: [p.autoScalingGroupArnPattern],
+      Condition: { StringEquals: { [`autoscaling:ResourceTag/${CLUSTER_TAG}`]: p.clusterName, [`autoscaling:ResourceTag/${ROLE_TAG}`]: "worker" } },
+    });
+  }
+  return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }
 
 /** IAM role and instance profile names: at most 64 of these characters. */
@@ -81,6 +118,13 @@ export interface AwsNodeIdentityProps {
   readonly kind: NodeKind;
   /** ARN pattern of the account's instances, e.g. `arn:aws:ec2:eu-west-1:123456789012:instance/*`. */
   readonly instanceArnPattern: string;
+  /**
+   * ARN pattern of the account's auto-scaling groups, e.g.
+   * `arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:*:autoScalingGroupName/*`: a failed
+   * worker marks itself unhealthy in its group (limited further to the cluster's worker groups by tag).
+   * @default no SetInstanceHealth grant (nodes of the kind still tag their own instance)
+   */
+  readonly autoScalingGroupArnPattern?: string;
 }
 
 /** An IAM role with an instance profile and Session Manager access. */
@@ -106,6 +150,14 @@ export class AwsNodeIdentity extends Construct implements NodeIdentity {
       role: this.role.id,
       policy: sessionManagerPolicy(props.instanceArnPattern),
     });
+    // Nodes that run the bootstrap (a bastion does not) record its outcome on their own instance.
+    if (props.kind === "control-plane" || props.kind === "worker") {
+      new IamRolePolicy(this, "bootstrap-status", {
+        name: "kubeplane-bootstrap-status",
+        role: this.role.id,
+        policy: bootstrapStatusPolicy({ clusterName: props.clusterName, kind: props.kind, autoScalingGroupArnPattern: props.autoScalingGroupArnPattern }),
+      });
+    }
     this.instanceProfile = new IamInstanceProfile(this, "profile", { name: this.name, role: this.role.name });
   }
 }
@@ -124,7 +176,11 @@ export class AwsNodeIdentities extends Construct implements NodeIdentities {
     const account = new DataAwsCallerIdentity(this, "account").accountId;
     const common = { clusterName: props.clusterName, instanceArnPattern: `arn:${partition}:ec2:${region}:${account}:instance/*` };
     this.controlPlane = new AwsNodeIdentity(this, "control-plane", { ...common, kind: "control-plane" });
-    this.workers = new AwsNodeIdentity(this, "worker", { ...common, kind: "worker" });
+    this.workers = new AwsNodeIdentity(this, "worker", {
+      ...common,
+      kind: "worker",
+      autoScalingGroupArnPattern: `arn:${partition}:autoscaling:${region}:${account}:autoScalingGroup:*:autoScalingGroupName/*`,
+    });
     if (props.bastion) this.bastion = new AwsNodeIdentity(this, "bastion", { ...common, kind: "bastion" });
   }
 }

@@ -72,6 +72,10 @@ export class AwsWorkerPool extends Construct implements WorkerPool {
       maxSize: max,
       vpcZoneIdentifier: [...props.subnetIds],
       healthCheckType: "EC2",
+      // A worker whose bootstrap failed marks itself unhealthy (SetInstanceHealth, which works with
+      // the EC2 check type) without waiting out this grace period (--no-should-respect-grace-period);
+      // the period only keeps the group's own EC2 checks off instances still booting.
+      healthCheckGracePeriod: 300,
       launchTemplate: { id: this.launchTemplate.id, version: "$Latest" },
       tag: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
     });

@@ -23,6 +23,14 @@ export function parameterPath(clusterName: string): string {
 }
 
 /**
+ * Where nodes record their bootstrap status (`<path>/status/<instance-id>`) and the replacement
+ * budget's slots: the one subtree of the cluster's path that workers may write.
+ */
+export function statusPath(clusterName: string): string {
+  return `${parameterPath(clusterName)}/status`;
+}
+
+/**
  * What the account may do with the join-lease key: administer it, never use it. Spelled out (no
  * `kms:*`, no globs, no kms:CreateGrant) so that no IAM policy in the account can grant itself
  * the lease's plaintext. It keeps the key manageable by whoever Terraform runs as (given IAM
@@ -185,6 +193,25 @@ export class SsmParameterBackend extends Construct implements ParameterBackend {
             Condition: { StringEquals: { "kms:ViaService": `ssm.${region}.amazonaws.com` } },
           },
           ...askForRefresh,
+        ],
+      }),
+    });
+
+    // Workers record their bootstrap status (bootstrap/node/status.sh), a non-secret String (they
+    // cannot encrypt), and take replacement slots, under status/ only: never the join subtree.
+    // Creating a parameter with tags needs ssm:AddTagsToResource too, as does tagging an overwrite.
+    new IamRolePolicy(this, "worker-status-policy", {
+      name: "kubeplane-bootstrap-status-record",
+      role: workers.role.id,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "WorkerRecordsBootstrapStatus",
+            Effect: "Allow",
+            Action: ["ssm:PutParameter", "ssm:AddTagsToResource"],
+            Resource: [ssmArn(`parameter${statusPath(name)}/*`)],
+          },
         ],
       }),
     });

@@ -211,6 +211,7 @@ describe("AwsWorkerPool", () => {
       max_size: 3,
       vpc_zone_identifier: ["subnet-p1", "subnet-p2"],
       health_check_type: "EC2",
+      health_check_grace_period: 300,
       launch_template: { id: expect.stringMatching(/^\$\{aws_launch_template\.workers_template_[A-Z0-9]+\.id\}$/), version: "$Latest" },
       tag: expect.arrayContaining([
         { key: "team", value: "platform", propagate_at_launch: true },
@@ -378,6 +379,36 @@ describe("AwsNodeIdentities", () => {
     expect(`kubeplane-${"x".repeat(40)}-control-plane`).toHaveLength(64);
   });
 
+  test("nodes that bootstrap may tag only their own instance, with kubeplane:bootstrap only; workers may mark themselves unhealthy in this cluster's worker groups; a bastion neither", () => {
+    const synth = synthValidated((scope) => testIdentities(scope, true));
+    const policies = all(synth, "aws_iam_role_policy").filter((p) => p.name === "kubeplane-bootstrap-status");
+    expect(policies.map((p) => String(p.role)).sort()).toEqual([
+      expect.stringMatching(/^\$\{aws_iam_role\.identities_control-plane_role_[A-Z0-9]+\.id\}$/),
+      expect.stringMatching(/^\$\{aws_iam_role\.identities_worker_role_[A-Z0-9]+\.id\}$/),
+    ]);
+    const statementsOf = (kind: string) =>
+      JSON.parse(String(policies.find((p) => String(p.role).includes(`identities_${kind}_role`))!.policy)).Statement;
+    const tagOwnInstance = {
+      Sid: "TagOwnInstanceBootstrapState",
+      Effect: "Allow",
+      Action: ["ec2:CreateTags"],
+      // Terraform renders $${ as ${: IAM resolves the variable to the calling instance's ARN.
+      Resource: ["$${ec2:SourceInstanceARN}"],
+      Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": ["kubeplane:bootstrap"] }, Null: { "aws:TagKeys": "false" } },
+    };
+    expect(statementsOf("control-plane")).toEqual([tagOwnInstance]);
+    expect(statementsOf("worker")).toEqual([
+      tagOwnInstance,
+      {
+        Sid: "ReplaceFailedWorker",
+        Effect: "Allow",
+        Action: ["autoscaling:SetInstanceHealth"],
+        Resource: [expect.stringMatching(/^arn:\$\{data\.aws_partition\..*\}:autoscaling:\$\{data\.aws_region\..*\}:\$\{data\.aws_caller_identity\..*\}:autoScalingGroup:\*:autoScalingGroupName\/\*$/)],
+        Condition: { StringEquals: { "autoscaling:ResourceTag/kubeplane:cluster": "test", "autoscaling:ResourceTag/kubeplane:role": "worker" } },
+      },
+    ]);
+  });
+
   test("a single identity checks its own props, naming them", () => {
     const single = (props: { clusterName: string; instanceArnPattern: string }) =>
       Testing.synthScope((scope) => new AwsNodeIdentity(scope, "id", { kind: "worker", ...props }));
@@ -392,7 +423,7 @@ describe("AwsNodeIdentities", () => {
       role: expect.stringMatching(/^\$\{aws_iam_role\.identities_control-plane_role_[A-Z0-9]+\.id\}$/),
       policy: expect.stringContaining('"ssm:UpdateInstanceInformation"'),
     });
-    const [policy] = all(synth, "aws_iam_role_policy");
+    const policy = all(synth, "aws_iam_role_policy").find((p) => p.name === "kubeplane-session-manager")!;
     const registration = JSON.parse(String(policy.policy)).Statement.find((s: { Sid: string }) => s.Sid === "AgentRegistration");
     expect(registration.Resource).toEqual([expect.stringMatching(/^arn:\$\{data\.aws_partition\..*\}:ec2:\$\{data\.aws_region\..*\}:\$\{data\.aws_caller_identity\..*\}:instance\/\*$/)]);
   });

@@ -54,6 +54,19 @@ describe("SsmParameterBackend", () => {
     expect(onEverything).toEqual(["ec2:DescribeInstances"]);
   });
 
+  test("workers may record their bootstrap status under status/ only, tagged, and never delete", () => {
+    expect(statements(synth, "kubeplane-bootstrap-status-record")).toEqual([
+      {
+        Sid: "WorkerRecordsBootstrapStatus",
+        Effect: "Allow",
+        Action: ["ssm:PutParameter", "ssm:AddTagsToResource"],
+        Resource: [expect.stringMatching(/^arn:\$\{data\.aws_partition\..*\}:ssm:\$\{data\.aws_region\..*\}:\$\{data\.aws_caller_identity\..*\}:parameter\/kubeplane\/test\/status\/\*$/)],
+      },
+    ]);
+    const policy = all(synth, "aws_iam_role_policy").find((p) => p.name === "kubeplane-bootstrap-status-record")!;
+    expect(String(policy.role)).toMatch(/^\$\{aws_iam_role\.identities_worker_role_[A-Z0-9]+\.id\}$/);
+  });
+
   test("the refresh document runs the refresh command", () => {
     const [doc] = all(synth, "aws_ssm_document");
     const content = JSON.parse(String(doc.content));

@@ -243,6 +243,29 @@ describe("KP-IAM-3 only-control-plane-writes-cluster-path", () => {
     expect(findingsOf(findings, "KP-IAM-3")).toEqual([]);
   });
 
+  it("is quiet on writes to the status subtree only (nodes record their bootstrap status there), not on patterns that escape it", () => {
+    const allowed = [
+      "arn:aws:ssm:eu-west-1:123456789012:parameter/kubeplane/t/status/*",
+      "arn:aws:ssm:*:*:parameter/kubeplane/t/status/i-0123456789abcdef0",
+      "arn:${data.aws_partition.p.partition}:ssm:eu-west-1:1:parameter/kubeplane/t/status/replacements/*",
+    ];
+    const escaping = [
+      "arn:aws:ssm:eu-west-1:123456789012:parameter/kubeplane/t/status*",
+      "arn:aws:ssm:eu-west-1:123456789012:parameter/kubeplane/t/*/status/*",
+      "arn:aws:ssm:eu-west-1:123456789012:parameter/kubeplane/?/status/*",
+      "arn:aws:ssm:eu-west-1:123456789012:parameter/kubeplane/t/statuses/*",
+    ];
+    const { findings } = auditStack((s) => {
+      const w = role(s, "worker");
+      [...allowed, ...escaping].forEach((r, i) =>
+        new IamRolePolicy(s, `put-${i}`, { role: w.id, policy: policy({ Effect: "Allow", Action: ["ssm:PutParameter"], Resource: [r] }) }),
+      );
+    });
+    expect(findingsOf(findings, "KP-IAM-3")).toEqual(
+      escaping.map((r, i) => `aws_iam_role_policy.put-${allowed.length + i}: lets the role kubeplane-t-worker, not a control-plane role, ssm:PutParameter on ${r}, which covers /kubeplane/t/`),
+    );
+  });
+
   it("is quiet on the control plane's writes and on writes elsewhere", () => {
     const { findings } = auditStack((s) => {
       const cp = role(s, "control-plane");

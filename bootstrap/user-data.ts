@@ -72,6 +72,8 @@ export function nodeFiles(context: UserDataContext): NodeFile[] {
     nodeLibraryModule("common.sh"),
     nodeLibraryModule("lease.sh"),
     nodeLibraryModule("join.sh"),
+    nodeLibraryModule("lock.sh"),
+    nodeLibraryModule("status.sh"),
     nodeLibraryModule(`backends/${context.parameterBackend.kind}.sh`),
     nodeLibraryModule(`metadata/${context.cloud}.sh`),
     ...installer.nodeModules.map(nodeLibraryModule),

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # kubeplane node bootstrap, run once by cloud-init: installs Kubernetes, then creates the cluster
-# (first control-plane node) or joins it with the join lease. Does nothing on a node that has joined.
+# (first control-plane node, once it holds the cluster's claim) or joins it with the join lease.
+# Does nothing on a node that has joined. Whatever the outcome, the node records it (status.sh):
+# `ready`, or `failed: <step>`, and a failed worker has itself replaced within a budget.
 set -euo pipefail
 KUBEPLANE_SCRIPT=bootstrap
 # shellcheck source=common.sh
@@ -8,11 +10,33 @@ KUBEPLANE_SCRIPT=bootstrap
 load_cluster
 # shellcheck source=join.sh
 . "$KUBEPLANE_LIB/join.sh"
+# shellcheck source=status.sh
+. "$KUBEPLANE_LIB/status.sh"
 
 if installer_joined; then
   log "this node is already part of the cluster ($KUBEPLANE_KUBELET_CONF exists); nothing to do"
   exit 0
 fi
+
+# Records the outcome; keeps the exit status. A failure before the metadata was read is recorded
+# if the metadata can be read now.
+on_exit() {
+  local rc=$?
+  trap - EXIT
+  lock_release_all || true
+  if ((rc == 0)); then
+    status_report ready || log "the node works, but its ready status could not be recorded"
+    exit 0
+  fi
+  log "bootstrap failed while $KUBEPLANE_STEP (status $rc)"
+  if [[ -z ${NODE_INSTANCE_ID:-} ]]; then metadata_load || true; fi
+  if [[ -n ${NODE_INSTANCE_ID:-} ]]; then
+    status_report failed || true
+    if [[ $KUBEPLANE_ROLE == worker ]]; then status_heal || true; fi
+  fi
+  exit "$rc"
+}
+trap on_exit EXIT
 
 enable_lease_timer() {
   systemctl daemon-reload
@@ -29,14 +53,48 @@ check_lease() {
   [[ $(lease_state "$lease") == valid ]] || die "the $1 join lease in $2 is not valid after publishing it"
 }
 
+# claim_cluster: a cluster is created once, by the node holding its claim (created only if
+# absent). Status 0: this node holds it (just taken, or a retried bootstrap); 1: another node
+# created the cluster and this HA control-plane node joins it. Stops a single control plane.
+claim_cluster() {
+  local claim="$KUBEPLANE_PARAMETER_PATH/cluster/claim" value held holder rc=0
+  value=$(jq -cn --arg instanceId "$NODE_INSTANCE_ID" --argjson claimedAt "$(now)" '{instanceId: $instanceId, claimedAt: $claimedAt}')
+  backend_create "$claim" "$value" || rc=$?
+  if ((rc == 0)); then
+    log "claimed the cluster $KUBEPLANE_CLUSTER ($claim)"
+    return 0
+  fi
+  ((rc == 3)) || die "could not claim the cluster in $claim"
+  held=$(backend_get "$claim") || die "could not read the cluster's claim $claim"
+  holder=$(jq -r '.instanceId // empty' <<<"$held" 2>/dev/null) || holder=""
+  if [[ $holder == "$NODE_INSTANCE_ID" ]]; then
+    log "this node holds the claim $claim (a retried bootstrap); creating the cluster"
+    return 0
+  fi
+  if cluster_is_ha; then
+    log "the cluster $KUBEPLANE_CLUSTER was created by ${holder:-another node} ($claim); joining it as a control-plane node instead of creating a second one"
+    return 1
+  fi
+  die "the cluster $KUBEPLANE_CLUSTER was already created by ${holder:-another node} ($claim): a new first control-plane node does not create a second cluster behind the same endpoint. Restoring it from a backup is the job of 'kubeplane etcd restore' (not available yet). To start a new, empty cluster, remove the claim ($(backend_removal_hint "$claim")) and replace this instance."
+}
+
 log "bootstrapping a ${KUBEPLANE_ROLE:?} node of $KUBEPLANE_CLUSTER with $KUBEPLANE_INSTALLER $KUBEPLANE_KUBERNETES_VERSION"
+status_step "reading the instance metadata"
 metadata_load
-installer_prepare
+status_step "installing the aws CLI"
 ensure_aws_cli
+status_step "installing Kubernetes"
+installer_prepare
+if [[ $KUBEPLANE_ROLE == control-plane-init ]]; then
+  status_step "claiming the cluster"
+  claim_cluster || KUBEPLANE_ROLE=control-plane-join
+fi
 case $KUBEPLANE_ROLE in
   control-plane-init)
+    status_step "creating the cluster"
     installer_init
     mark_initialised
+    status_step "publishing the join leases"
     # The timer first: should this first publication fail, the timer publishes within minutes.
     enable_lease_timer
     "$KUBEPLANE_REFRESH_COMMAND" --force
@@ -44,13 +102,17 @@ case $KUBEPLANE_ROLE in
     if cluster_is_ha; then check_lease control-plane "$KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER"; fi
     ;;
   control-plane-join)
+    status_step "joining the cluster"
     join_cluster control-plane "$KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER"
     mark_initialised
+    status_step "starting the join lease timer"
     enable_lease_timer
     ;;
   worker)
+    status_step "joining the cluster"
     join_cluster worker "$KUBEPLANE_WORKER_JOIN_PARAMETER"
     ;;
   *) die "unknown role '$KUBEPLANE_ROLE'" ;;
 esac
+status_step "done"
 log "done"

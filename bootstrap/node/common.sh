@@ -24,7 +24,7 @@ now() { date +%s; }
 sleep_ms() { sleep "$(($1 / 1000)).$(printf '%03d' $(($1 % 1000)))"; }
 
 # Loads the cluster settings, then the node-side modules they name: the parameter backend, the
-# cloud's metadata lookups, the installer and the lease format.
+# cloud's metadata lookups, the installer, the lease format and the backend's locks.
 load_cluster() {
   [[ -r $KUBEPLANE_CLUSTER_ENV ]] || die "cannot read $KUBEPLANE_CLUSTER_ENV"
   set -a
@@ -52,6 +52,8 @@ load_cluster() {
   . "$KUBEPLANE_LIB/installers/$KUBEPLANE_INSTALLER.sh"
   # shellcheck source=lease.sh
   . "$KUBEPLANE_LIB/lease.sh"
+  # shellcheck source=lock.sh
+  . "$KUBEPLANE_LIB/lock.sh"
 }
 
 # True when the cluster has more than one control-plane node (HA: certificate uploads, control-plane

@@ -2,7 +2,10 @@
 # Joining with the lease: read the join command from the parameter backend and join; when the
 # command is missing, expired or refused, ask a control-plane node for a fresh one (at most once
 # per request interval) and poll with backoff (1 s, x1.5, at most 3 s; back to 1 s after each
-# request), within a bounded total wait.
+# request), within a bounded total wait. Control-plane nodes join one at a time (etcd admits one
+# learner at a time): the control-plane join lock (lock.sh) is held around kubeadm join.
+
+KUBEPLANE_CONTROL_PLANE_JOIN_LOCK="$KUBEPLANE_PARAMETER_PATH/join/control-plane-join-lock"
 
 # A refresh on request rotates the control-plane lease (a new certificate key, which breaks
 # control-plane joins in progress) only when due, or when a control-plane joiner left this request.
@@ -31,9 +34,21 @@ join_cluster() {
       if [[ $state == valid && $lease == "$refused" ]] && (($(now) - refused_at < request_interval)); then
         state=refused
       fi
+      if [[ $state == valid && $kind == control-plane ]] && ! lock_held "$KUBEPLANE_CONTROL_PLANE_JOIN_LOCK"; then
+        if ! lock_wait "$KUBEPLANE_CONTROL_PLANE_JOIN_LOCK" "${KUBEPLANE_JOIN_LOCK_SECONDS:-900}" \
+          "$((deadline - $(now)))" "${KUBEPLANE_JOIN_LOCK_POLL_SECONDS:-5}" "control-plane join"; then
+          log "giving up: could not take the control-plane join lock $KUBEPLANE_CONTROL_PLANE_JOIN_LOCK within $max_wait s (held: ${LOCK_HOLDER:-unknown})"
+          return 1
+        fi
+        # The lease may have been rotated while this node waited: read it again.
+        continue
+      fi
       if [[ $state == valid ]]; then
         log "joining as $kind with the lease made at $(lease_field "$lease" createdAt)"
-        if installer_join "$kind" "$(lease_field "$lease" command)"; then
+        rc=0
+        installer_join "$kind" "$(lease_field "$lease" command)" || rc=$?
+        lock_release "$KUBEPLANE_CONTROL_PLANE_JOIN_LOCK"
+        if ((rc == 0)); then
           log "joined the cluster as $kind after $(($(now) - started)) s"
           return 0
         fi

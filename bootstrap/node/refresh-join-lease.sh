@@ -10,7 +10,7 @@
 #   --force      right after kubeadm init: always a new lease; waits (bounded) for a rotation
 #                lock another run holds, and fails when it cannot publish
 # Only on a working control-plane node (installer_initialised: init or join complete).
-# One node rotates at a time: a rotation lock parameter, created only if absent, with an expiry.
+# One node rotates at a time: the rotation lock (lock.sh), created only if absent, with an expiry.
 set -euo pipefail
 KUBEPLANE_SCRIPT=refresh-join-lease
 # shellcheck source=common.sh
@@ -34,63 +34,21 @@ ensure_aws_cli
 metadata_load
 
 lock_name="$KUBEPLANE_PARAMETER_PATH/join/rotation-lock"
-lock_value=""
-lock_holder=""
-
-# acquire_lock: status 0 when taken, 2 when another run holds it (lock_holder is set), 1 on error.
-acquire_lock() {
-  local value held rc attempt
-  value="$NODE_INSTANCE_ID $(($(now) + ${KUBEPLANE_LEASE_LOCK_SECONDS:-300}))"
-  for attempt in 1 2; do
-    rc=0
-    backend_create "$lock_name" "$value" || rc=$?
-    if ((rc == 0)); then
-      lock_value=$value
-      return 0
-    fi
-    ((rc == 3)) || return 1
-    held=$(backend_get "$lock_name") || continue
-    if [[ ${held##* } =~ ^[0-9]+$ ]] && ((${held##* } > $(now))); then
-      lock_holder=$held
-      return 2
-    fi
-    log "removing the expired rotation lock of ${held%% *} (attempt $attempt)"
-    backend_delete "$lock_name" || true
-  done
-  return 1
-}
 
 # take_lock MODE: a requested or timed refresh leaves the rotation to the run holding the lock;
 # --force waits for it (at most KUBEPLANE_LEASE_LOCK_WAIT_SECONDS, longer than a lock lives).
 take_lock() {
-  local rc deadline waiting=""
-  deadline=$(($(now) + ${KUBEPLANE_LEASE_LOCK_WAIT_SECONDS:-360}))
-  while :; do
-    rc=0
-    acquire_lock || rc=$?
-    ((rc == 0)) && return 0
-    if [[ $1 != force ]]; then
-      ((rc == 2)) || die "could not take the rotation lock $lock_name"
-      log "${lock_holder%% *} is rotating the join lease (lock until ${lock_holder##* }); leaving it to that node"
-      exit 0
-    fi
-    if (($(now) >= deadline)); then
-      die "gave up waiting for the rotation lock $lock_name after ${KUBEPLANE_LEASE_LOCK_WAIT_SECONDS:-360} s (held: ${lock_holder:-unknown})"
-    fi
-    if ((rc == 2)) && [[ $waiting != "$lock_holder" ]]; then
-      log "waiting for the rotation lock of ${lock_holder%% *} (until ${lock_holder##* })"
-      waiting=$lock_holder
-    fi
-    sleep "${KUBEPLANE_LEASE_LOCK_POLL_SECONDS:-5}"
-  done
-}
-
-release_lock() {
-  [[ -n $lock_value ]] || return 0
-  local held
-  if held=$(backend_get "$lock_name") && [[ $held == "$lock_value" ]]; then
-    backend_delete "$lock_name" || true
+  local rc=0 lifetime=${KUBEPLANE_LEASE_LOCK_SECONDS:-300}
+  if [[ $1 == force ]]; then
+    lock_wait "$lock_name" "$lifetime" "${KUBEPLANE_LEASE_LOCK_WAIT_SECONDS:-360}" \
+      "${KUBEPLANE_LEASE_LOCK_POLL_SECONDS:-5}" rotation && return 0
+    die "gave up waiting for the rotation lock $lock_name after ${KUBEPLANE_LEASE_LOCK_WAIT_SECONDS:-360} s (held: ${LOCK_HOLDER:-unknown})"
   fi
+  lock_acquire "$lock_name" "$lifetime" rotation || rc=$?
+  ((rc == 0)) && return 0
+  ((rc == 2)) || die "could not take the rotation lock $lock_name"
+  log "${LOCK_HOLDER%% *} is rotating the join lease (lock until ${LOCK_HOLDER##* }); leaving it to that node"
+  exit 0
 }
 
 # needs_rotation MODE LEASE
@@ -133,7 +91,7 @@ refresh() {
 }
 
 take_lock "$mode"
-trap release_lock EXIT
+trap lock_release_all EXIT
 refresh "$mode" worker "$KUBEPLANE_WORKER_JOIN_PARAMETER"
 if cluster_is_ha; then
   control_plane_mode=$mode

@@ -2,16 +2,31 @@
 # Parameter backend: AWS SSM Parameter Store (SecureString, encrypted with the cluster's KMS key)
 # and SSM Run Command for refresh requests. The node-side backend interface:
 #   backend_put NAME VALUE        store a secret value, replacing any previous one
+#   backend_record NAME VALUE     store a non-secret value, replacing any previous one (the node's
+#                                 bootstrap status: workers may write it, but cannot encrypt)
 #   backend_get NAME              print the value; status 3 when it does not exist
-#   backend_create NAME VALUE     store a non-secret value only if NAME is free; status 3 when taken
+#   backend_create NAME VALUE     store a non-secret value only if NAME is free, atomically (two
+#                                 nodes creating the same NAME: exactly one succeeds); status 3 when taken
 #   backend_delete NAME
 #   backend_request_refresh       ask a running control-plane node to run the lease refresh command;
 #                                 status 2 when there is no control-plane node to ask
+#   backend_removal_hint NAME     print the operator's command that removes NAME
+# Everything a node writes carries the cluster's tag (KUBEPLANE_CLUSTER_TAG_KEY=<cluster>), so that
+# destroying the cluster finds the parameters made at run time.
 
 # The aws CLI retries throttling and transient errors (its legacy default mode retries less).
 export AWS_RETRY_MODE="${AWS_RETRY_MODE:-standard}" AWS_MAX_ATTEMPTS="${AWS_MAX_ATTEMPTS:-5}"
 
 ssm_aws() { aws --region "$KUBEPLANE_AWS_REGION" "$@"; }
+
+ssm_cluster_tag() { printf 'Key=%s,Value=%s' "${KUBEPLANE_CLUSTER_TAG_KEY:-kubeplane:cluster}" "$KUBEPLANE_CLUSTER"; }
+
+# ssm_tag NAME: tags a parameter just overwritten (PutParameter refuses tags with --overwrite:
+# "tags and overwrite can't be used together"; AddTagsToResource sets them on the parameter).
+ssm_tag() {
+  ssm_call - ssm add-tags-to-resource --resource-type Parameter --resource-id "$1" \
+    --tags "$(ssm_cluster_tag)" --output text >/dev/null
+}
 
 # ssm_call ERROR_CODE AWS_ARGS...: runs aws; returns 3 when it fails with ERROR_CODE ("-": none
 # expected), otherwise logs the failure.
@@ -35,7 +50,13 @@ backend_put() {
   ssm_call - ssm put-parameter --name "$1" --type SecureString --key-id "$KUBEPLANE_KMS_KEY_ID" \
     --overwrite --value "file://$value_file" --output text >/dev/null || rc=$?
   rm -f "$value_file"
-  return "$rc"
+  ((rc == 0)) || return "$rc"
+  ssm_tag "$1"
+}
+
+backend_record() {
+  ssm_call - ssm put-parameter --name "$1" --type String --overwrite --value "$2" --output text >/dev/null || return
+  ssm_tag "$1"
 }
 
 backend_get() {
@@ -44,8 +65,9 @@ backend_get() {
 }
 
 backend_create() {
+  # Without --overwrite PutParameter creates the parameter or fails with ParameterAlreadyExists.
   ssm_call ParameterAlreadyExists ssm put-parameter --name "$1" --type String --value "$2" \
-    --output text >/dev/null
+    --tags "$(ssm_cluster_tag)" --output text >/dev/null
 }
 
 backend_delete() {
@@ -72,4 +94,8 @@ backend_request_refresh() {
     --instance-ids "$id" --comment "join lease refresh for ${NODE_INSTANCE_ID:-a node}" \
     --query Command.CommandId --output text) || return 1
   log "asked control-plane node $id (of ${#candidates[@]} running) for a fresh join lease (command $command_id)"
+}
+
+backend_removal_hint() {
+  printf 'aws ssm delete-parameter --region %s --name %s' "$KUBEPLANE_AWS_REGION" "$1"
 }

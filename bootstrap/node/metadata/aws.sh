@@ -1,6 +1,9 @@
 # shellcheck shell=bash disable=SC2034 # sets variables for the scripts that source it
-# Node metadata on AWS, from the instance metadata service with IMDSv2 (a session token is
-# required on every read). Sets NODE_INSTANCE_ID, NODE_ZONE, NODE_NAME, NODE_IP, NODE_PROVIDER_ID.
+# The node's cloud, AWS: metadata from the instance metadata service with IMDSv2 (a session token
+# is required on every read), and what a node says about itself to the cloud. Cloud interface:
+#   metadata_load              sets NODE_INSTANCE_ID, NODE_REGION, NODE_ZONE, NODE_NAME, NODE_IP, NODE_PROVIDER_ID
+#   cloud_tag_node KEY VALUE   tags this node's instance (its bootstrap state, for operators)
+#   cloud_replace_node         has this node replaced: marks it unhealthy in its auto-scaling group
 
 KUBEPLANE_IMDS_ENDPOINT="${KUBEPLANE_IMDS_ENDPOINT:-http://169.254.169.254}"
 
@@ -13,10 +16,22 @@ metadata_load() {
   imds_token=$(curl -fsS --retry 5 --retry-connrefused --max-time 5 -X PUT \
     -H "X-aws-ec2-metadata-token-ttl-seconds: 300" "$KUBEPLANE_IMDS_ENDPOINT/latest/api/token")
   NODE_INSTANCE_ID=$(imds_get instance-id)
+  NODE_REGION=$(imds_get placement/region)
   NODE_ZONE=$(imds_get placement/availability-zone)
   local hostnames
   hostnames=$(imds_get local-hostname)
   NODE_NAME=${hostnames%% *}
   NODE_IP=$(imds_get local-ipv4)
   NODE_PROVIDER_ID="aws:///$NODE_ZONE/$NODE_INSTANCE_ID"
+}
+
+cloud_aws() { aws --region "$NODE_REGION" "$@" --output text >/dev/null; }
+
+cloud_tag_node() { cloud_aws ec2 create-tags --resources "$NODE_INSTANCE_ID" --tags "Key=$1,Value=$2"; }
+
+# The group replaces an instance marked unhealthy. Marked now, not after the health check grace
+# period (which SetInstanceHealth respects by default): a bootstrap fails within it.
+cloud_replace_node() {
+  cloud_aws autoscaling set-instance-health --instance-id "$NODE_INSTANCE_ID" --health-status Unhealthy \
+    --no-should-respect-grace-period
 }

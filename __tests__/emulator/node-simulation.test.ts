@@ -540,3 +540,155 @@ describe("kURL", () => {
     expect(await cluster.lease("worker")).toBeUndefined();
   });
 });
+
+const BOOTSTRAP_TAG = "kubeplane:bootstrap";
+
+interface BootstrapStatus {
+  version: number;
+  state: string;
+  role: string;
+  step: string;
+  instanceId: string;
+  time: number;
+}
+
+async function bootstrapStatus(cluster: SimulatedCluster, node: SimulatedNode): Promise<BootstrapStatus | undefined> {
+  const value = await cluster.parameterValue(`${cluster.parameterPath}/status/${node.instance.instanceId}`);
+  return value === undefined ? undefined : (JSON.parse(value) as BootstrapStatus);
+}
+
+describe("one cluster per claim", () => {
+  test("a replaced first node of a single control plane stops with a visible failure instead of creating a second cluster", async () => {
+    const cluster = await newCluster({ ha: false });
+    const claim = `${cluster.parameterPath}/cluster/claim`;
+    const first = await cluster.launch("control-plane-init");
+    const startedAt = nowSeconds();
+    expect((await first.run(BOOTSTRAP)).code).toBe(0);
+    const held = JSON.parse((await cluster.parameterValue(claim)) as string) as { instanceId: string; claimedAt: number };
+    expect(held.instanceId).toBe(first.instance.instanceId);
+    expect(held.claimedAt).toBeGreaterThanOrEqual(startedAt);
+    const lease = await cluster.lease("worker");
+
+    const replacement = await cluster.launch("control-plane-init");
+    const run = await replacement.run(BOOTSTRAP);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(`the cluster ${cluster.name} was already created by ${first.instance.instanceId} (${claim})`);
+    expect(run.stderr).toContain("'kubeplane etcd restore'");
+    expect(run.stderr).toContain(`remove the claim (aws ssm delete-parameter --region eu-west-1 --name ${claim})`);
+    expect(kubeadmRuns(replacement)).toEqual([]);
+    expect(await cluster.lease("worker")).toEqual(lease);
+    expect(JSON.parse((await cluster.parameterValue(claim)) as string)).toEqual(held);
+    expect((await cluster.instanceTags(replacement))[BOOTSTRAP_TAG]).toBe("failed: claiming the cluster");
+    expect(await bootstrapStatus(cluster, replacement)).toMatchObject({
+      version: 1, state: "failed", role: "control-plane-init", step: "claiming the cluster", instanceId: replacement.instance.instanceId,
+    });
+  });
+
+  test("a retried bootstrap of the claim holder creates the cluster; a replaced first node of an HA control plane joins it", async () => {
+    const cluster = await newCluster({ ha: true });
+    const first = await cluster.launch("control-plane-init");
+    const failed = await first.run(BOOTSTRAP, [], { SIM_KUBEADM_FAIL: "init --config" });
+    expect(failed.code).not.toBe(0);
+    expect((await cluster.instanceTags(first))[BOOTSTRAP_TAG]).toBe("failed: creating the cluster");
+    expect(await bootstrapStatus(cluster, first)).toMatchObject({ state: "failed", step: "creating the cluster" });
+
+    const retried = await first.run(BOOTSTRAP);
+    expect(retried.stderr).toContain("this node holds the claim");
+    expect(retried.code).toBe(0);
+    expect(first.calls("kubeadm").filter((c) => c.args[0] === "init" && c.args[1] === "--config")).toHaveLength(2);
+    expect((await cluster.instanceTags(first))[BOOTSTRAP_TAG]).toBe("ready");
+    const controlPlaneLease = (await cluster.lease("control-plane")) as JoinLease;
+
+    const replacement = await cluster.launch("control-plane-init");
+    const run = await replacement.run(BOOTSTRAP);
+    expect(run.stderr).toContain(`was created by ${first.instance.instanceId}`);
+    expect(run.stderr).toContain("joined the cluster as control-plane");
+    expect(run.code).toBe(0);
+    expect(kubeadmRuns(replacement).map((a) => a[0])).toEqual(["join"]);
+    expect(kubeadmRuns(replacement)[0]).toContain(match(controlPlaneLease.command, CERTIFICATE_KEY));
+    expect(argsOf(replacement.calls("systemctl"))).toContainEqual(["enable", "--now", "kubeplane-join-lease.timer"]);
+    expect(await bootstrapStatus(cluster, replacement)).toMatchObject({ state: "ready", role: "control-plane-join" });
+  });
+});
+
+describe("control-plane joins one at a time", () => {
+  test("two control-plane nodes started together never run kubeadm join at the same time", async () => {
+    const cluster = await newCluster({ ha: true });
+    const lock = `${cluster.parameterPath}/join/control-plane-join-lock`;
+    expect((await (await cluster.launch("control-plane-init")).run(BOOTSTRAP)).code).toBe(0);
+    const nodes = [await cluster.launch("control-plane-join"), await cluster.launch("control-plane-join")];
+    const timing = { SIM_KUBEADM_JOIN_SECONDS: "3", KUBEPLANE_JOIN_LOCK_POLL_SECONDS: "1" };
+    const running = nodes.map((node) => node.start(BOOTSTRAP, [], timing));
+    const waiting = await Promise.race(running.map((r, i) => r.logged("waiting for the control-plane join lock of").then(() => i)));
+    // Held while the other node joins, and tagged like everything nodes write.
+    expect((await cluster.parameterValue(lock))?.split(" ")[0]).toBe(nodes[1 - waiting].instance.instanceId);
+    expect(await cluster.parameterTags(lock)).toEqual({ "kubeplane:cluster": cluster.name });
+    const runs = await Promise.all(running.map((r) => r.finished));
+    for (const run of runs) {
+      expect(run.stderr).toContain("joined the cluster as control-plane");
+      expect(run.code).toBe(0);
+    }
+    expect(runs[waiting].stderr).toContain(`waiting for the control-plane join lock of ${nodes[1 - waiting].instance.instanceId}`);
+    const joins = nodes
+      .map((node) => ({ start: node.calls("kubeadm").find((c) => c.args[0] === "join")?.at ?? NaN, end: node.calls("kubeadm-joined")[0]?.at ?? NaN }))
+      .sort((a, b) => a.start - b.start);
+    expect(joins[0].end - joins[0].start).toBeGreaterThanOrEqual(3000);
+    expect(joins[1].start).toBeGreaterThanOrEqual(joins[0].end);
+    expect(await parameterExists(cluster, lock)).toBe(false);
+  });
+});
+
+describe("a failed bootstrap is visible and healed, within a budget", () => {
+  test("a failed worker is tagged, records its status and is marked unhealthy; past the budget it stays for an operator", async () => {
+    const cluster = await newCluster();
+    const workers = [await cluster.launch("worker"), await cluster.launch("worker")];
+    await cluster.workerGroup(workers);
+    const env = { KUBEPLANE_JOIN_MAX_WAIT_SECONDS: "2", KUBEPLANE_REPLACEMENTS_PER_HOUR: "1" };
+
+    const replaced = await workers[0].run(BOOTSTRAP, [], env);
+    expect(replaced.code).toBe(1);
+    expect(replaced.stderr).toContain("bootstrap failed while joining the cluster");
+    expect(replaced.stderr).toContain(`marked this node unhealthy: its auto-scaling group replaces it (replacement 1 of 1 this hour for ${cluster.name})`);
+    expect((await cluster.instanceTags(workers[0]))[BOOTSTRAP_TAG]).toBe("failed: joining the cluster");
+    expect(await bootstrapStatus(cluster, workers[0])).toMatchObject({
+      version: 1, state: "failed", role: "worker", step: "joining the cluster", instanceId: workers[0].instance.instanceId,
+    });
+    expect(await cluster.instanceHealth(workers[0])).toBe("Unhealthy");
+
+    const kept = await workers[1].run(BOOTSTRAP, [], env);
+    expect(kept.code).toBe(1);
+    expect(kept.stderr).toContain(`the replacement budget of 1 per hour for ${cluster.name} is spent: this node stays, tagged failed, and an operator must look`);
+    expect((await cluster.instanceTags(workers[1]))[BOOTSTRAP_TAG]).toBe("failed: joining the cluster");
+    expect(await cluster.instanceHealth(workers[1])).toBe("Healthy");
+  });
+});
+
+describe("nodes tag what they write", () => {
+  test("every parameter nodes write carries the cluster's tag, and every node records its status", async () => {
+    const cluster = await newCluster({ ha: true });
+    // A control-plane joiner before the control plane exists leaves a refresh request, and gives up.
+    const early = await cluster.launch("control-plane-join");
+    expect((await early.run(BOOTSTRAP, [], { KUBEPLANE_JOIN_MAX_WAIT_SECONDS: "2" })).code).toBe(1);
+    const init = await cluster.launch("control-plane-init");
+    expect((await init.run(BOOTSTRAP)).code).toBe(0);
+    // An overwritten lease keeps its tag.
+    expect((await init.run(LEASE_REFRESH_COMMAND, ["--force"])).code).toBe(0);
+    const worker = await cluster.launch("worker");
+    expect((await worker.run(BOOTSTRAP)).code).toBe(0);
+
+    const names = await cluster.parameterNames();
+    expect(names).toEqual(
+      [
+        `${cluster.parameterPath}/cluster/claim`,
+        `${cluster.parameterPath}/join/control-plane`,
+        `${cluster.parameterPath}/join/control-plane-refresh-request`,
+        `${cluster.parameterPath}/join/worker`,
+        ...[early, init, worker].map((n) => `${cluster.parameterPath}/status/${n.instance.instanceId}`),
+      ].sort(),
+    );
+    for (const name of names) expect([name, await cluster.parameterTags(name)]).toEqual([name, { "kubeplane:cluster": cluster.name }]);
+    expect(await bootstrapStatus(cluster, init)).toMatchObject({ state: "ready", role: "control-plane-init", step: "done" });
+    expect(await bootstrapStatus(cluster, worker)).toMatchObject({ state: "ready", role: "worker", step: "done" });
+    expect((await cluster.instanceTags(worker))[BOOTSTRAP_TAG]).toBe("ready");
+  });
+});

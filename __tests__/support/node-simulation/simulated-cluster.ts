@@ -208,6 +208,68 @@ export class SimulatedCluster {
     }
   }
 
+  /** The tags of a parameter, as a map. */
+  async parameterTags(name: string): Promise<Record<string, string>> {
+    const answer = await emulatorJsonCall<{ TagList: { Key: string; Value: string }[] }>(
+      this.env, "ssm", "AmazonSSM.ListTagsForResource", { ResourceType: "Parameter", ResourceId: name },
+    );
+    return Object.fromEntries(answer.TagList.map((t) => [t.Key, t.Value]));
+  }
+
+  /** Names of the parameters under the cluster's path (every level). */
+  async parameterNames(): Promise<string[]> {
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      const answer = await emulatorJsonCall<{ Parameters: { Name: string }[]; NextToken?: string }>(
+        this.env, "ssm", "AmazonSSM.GetParametersByPath",
+        { Path: this.parameterPath, Recursive: true, ...(token ? { NextToken: token } : {}) },
+      );
+      names.push(...answer.Parameters.map((p) => p.Name));
+      token = answer.NextToken;
+    } while (token);
+    return names.sort();
+  }
+
+  /** A parameter's value (not decrypted), or undefined. */
+  async parameterValue(name: string): Promise<string | undefined> {
+    try {
+      const answer = await emulatorJsonCall<{ Parameter: { Value: string } }>(this.env, "ssm", "AmazonSSM.GetParameter", { Name: name });
+      return answer.Parameter.Value;
+    } catch (e) {
+      if (String(e).includes("ParameterNotFound")) return undefined;
+      throw e;
+    }
+  }
+
+  /** The tags of a node's instance, as a map. */
+  async instanceTags(node: SimulatedNode): Promise<Record<string, string>> {
+    const answer = await awsJson<{ Tags: { Key: string; Value: string }[] }>(this.env, [
+      "ec2", "describe-tags", "--filters", `Name=resource-id,Values=${node.instance.instanceId}`,
+    ]);
+    return Object.fromEntries(answer.Tags.map((t) => [t.Key, t.Value]));
+  }
+
+  /** Puts nodes into a new auto-scaling group of this cluster (as the worker pool's), returning its name. */
+  async workerGroup(nodes: SimulatedNode[]): Promise<string> {
+    const group = `kubeplane-${this.name}-workers-${this.launched}`;
+    await awsJson(this.env, ["autoscaling", "create-launch-configuration", "--launch-configuration-name", group, "--image-id", SIMULATION_AMI, "--instance-type", "t3.medium"]);
+    await awsJson(this.env, [
+      "autoscaling", "create-auto-scaling-group", "--auto-scaling-group-name", group, "--launch-configuration-name", group,
+      "--min-size", "0", "--max-size", "10", "--desired-capacity", "0", "--availability-zones", `${SIMULATION_REGION}a`,
+    ]);
+    await awsJson(this.env, ["autoscaling", "attach-instances", "--auto-scaling-group-name", group, "--instance-ids", ...nodes.map((n) => n.instance.instanceId)]);
+    return group;
+  }
+
+  /** The health status (Healthy or Unhealthy) of a node in its auto-scaling group. */
+  async instanceHealth(node: SimulatedNode): Promise<string | undefined> {
+    const answer = await awsJson<{ AutoScalingInstances: { HealthStatus: string }[] }>(this.env, [
+      "autoscaling", "describe-auto-scaling-instances", "--instance-ids", node.instance.instanceId,
+    ]);
+    return answer.AutoScalingInstances[0]?.HealthStatus;
+  }
+
   /** Refresh requests sent for this cluster, oldest first. */
   async refreshRequests(): Promise<SentCommand[]> {
     const answer = await emulatorJsonCall<{ Commands: SentCommand[] }>(this.env, "ssm", "AmazonSSM.ListCommands");

@@ -237,7 +237,7 @@ test("npm run destroy leaves nothing of the cluster in the emulator, not even wh
 test("when removing the parameters fails after Terraform destroyed the stacks, destroy exits non-zero, names the path and the next step, and the re-run removes them", async () => {
   // Left behind by the nodes (the cluster's key is pending deletion now: Strings).
   const left = [`/kubeplane/${cluster}/join/rotation-lock`, `/kubeplane/${cluster}/cluster/claim`];
-  for (const name of left) await inventory.aws("ssm", "put-parameter", "--name", name, "--type", "String", "--value", "i-0123456789abcdef0");
+  for (const name of left) await inventory.aws("ssm", "put-parameter", "--name", name, "--type", "String", "--value", "i-0123456789abcdef0", "--overwrite");
   // SSM unreachable for kubeplane's SDK client only: Terraform has nothing of SSM to call for empty stacks.
   workspace.env.AWS_ENDPOINT_URL_SSM = "http://127.0.0.1:1";
   let failed;

@@ -9,8 +9,10 @@
  *   `kubeplane:cluster=<name>` afterwards with add-tags-to-resource, since SSM refuses tags on an
  *   overwriting put-parameter;
  * - the rotation lock (refresh-join-lease.sh, `$KUBEPLANE_PARAMETER_PATH/join/rotation-lock`,
- *   "<instance id> <expiry epoch>") and the cluster claim and status: `backend_create`
+ *   "<instance id> <expiry epoch>") and the cluster claim (`cluster/claim`): `backend_create`
  *   (put-parameter --type String, no overwrite), tagged on creation;
+ * - a node's status (`status/<instance id>`): `backend_record` (put-parameter --type String
+ *   --overwrite), tagged afterwards;
  * - one untagged leftover: the control-plane join lease as today's `backend_put` writes it,
  *   before nodes tagged what they write.
  */
@@ -61,16 +63,19 @@ export async function simulateNodeWrites(inventory: EmulatorInventory, cluster: 
       rmSync(file, { force: true });
     }
   };
+  const tagParameter = (name: string) => inventory.aws("ssm", "add-tags-to-resource", "--resource-type", "Parameter", "--resource-id", name, "--tags", tag);
   const backendCreate = (name: string, value: string) => inventory.aws("ssm", "put-parameter", "--name", name, "--type", "String", "--value", value, "--tags", tag);
 
   const worker = `${base}/join/worker`;
   await backendPut(worker);
-  await inventory.aws("ssm", "add-tags-to-resource", "--resource-type", "Parameter", "--resource-id", worker, "--tags", tag);
+  await tagParameter(worker);
 
-  const plain = [`${base}/join/rotation-lock`, `${base}/cluster/claim`, `${base}/cluster/status`];
+  const plain = [`${base}/join/rotation-lock`, `${base}/cluster/claim`, `${base}/status/${instanceId}`];
   await backendCreate(plain[0], `${instanceId} ${Math.floor(Date.now() / 1000) + 300}`);
   await backendCreate(plain[1], instanceId);
-  await backendCreate(plain[2], "initialized");
+  // backend_record: a String, overwritten, then tagged (as backend_put).
+  await inventory.aws("ssm", "put-parameter", "--name", plain[2], "--type", "String", "--overwrite", "--value", "ready");
+  await tagParameter(plain[2]);
 
   const untagged = `${base}/join/control-plane`;
   await backendPut(untagged);

@@ -47,6 +47,8 @@ function match(text: string, pattern: RegExp): string {
 }
 
 const argsOf = (calls: RecordedCall[]) => calls.map((c) => c.args);
+/** kubeadm's runs on a node, without the image list the kubeadm installer reads the pause image from. */
+const kubeadmRuns = (node: SimulatedNode) => argsOf(node.calls("kubeadm")).filter((a) => a[0] !== "config");
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 async function parameterExists(cluster: SimulatedCluster, name: string): Promise<boolean> {

@@ -29,6 +29,13 @@ export const DEFAULTS = {
      * anything inside the VPC; each entry `{ description, protocol: tcp|udp, fromPort, toPort, cidrs }`
      * or `{ description, protocol: all, cidrs }` adds a way out.
      */
+    /**
+     * The private DNS domain of the API's stable name: a Route53 private hosted zone
+     * `<cluster>.<privateDnsZone>`, visible in the cluster's VPC only, holds `api.<cluster>.<privateDnsZone>`
+     * (the internal load balancer of an HA control plane, or the single node's address), which every
+     * node uses as the control-plane endpoint. `.internal` is reserved for private use (ICANN, 2024).
+     */
+    privateDnsZone: "kubeplane.internal",
   },
   kubernetes: {
     /**
@@ -58,6 +65,12 @@ export const DEFAULTS = {
     instanceType: "t3.medium",
     /** Root volume size in GiB (always encrypted); 8 to 16384. */
     volumeSize: 50,
+    /**
+     * The API load balancer(s) (internal for HA, internet-facing for publicApi):
+     * `deletionProtection: true` makes AWS refuse to delete them until it is turned off again.
+     * Off by default (a destroy would fail); the rule pack warns (KP-NET-6) about a balancer without it.
+     */
+    apiLoadBalancer: { deletionProtection: false },
   },
   /** Worker pool size: 0 <= min <= desired <= max <= 1000. */
   workers: {

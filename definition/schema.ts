@@ -49,6 +49,19 @@ const egressRule = z.discriminatedUnion("protocol", [
 ]);
 
 /**
+ * The private DNS domain the API's name lives under (`api.<cluster>.<privateDnsZone>`): lower-case
+ * DNS labels, short enough that the API's name fits DNS's 253 characters with the longest cluster
+ * name (4 + 29 characters of `api.<cluster>.`).
+ */
+export const PRIVATE_DNS_ZONE_MAX_LENGTH = 253 - "api.".length - CLUSTER_NAME_MAX_LENGTH - 1;
+const privateDnsZone = z
+  .string()
+  .max(PRIVATE_DNS_ZONE_MAX_LENGTH, { message: `must be at most ${PRIVATE_DNS_ZONE_MAX_LENGTH} characters (the API's name api.<cluster>.<zone> must fit DNS's 253)` })
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/, {
+    message: "must be a DNS name like kubeplane.internal: lower-case labels of letters, digits and '-' (not at either end), separated by dots, no trailing dot",
+  });
+
+/**
  * Root volume size in GiB: at least 8 (the Ubuntu image's root snapshot, and what the node
  * hardening in providers/ requires), at most 16384 (gp3's largest volume, 16 TiB).
  */
@@ -151,6 +164,8 @@ export const clusterDefinitionSchema = z
           .prefault({}),
         /** More ways out for the nodes; see defaults.ts. @default none */
         extraEgress: z.array(egressRule).optional(),
+        /** The private DNS domain of the API's name; see defaults.ts. */
+        privateDnsZone: privateDnsZone.default(DEFAULTS.network.privateDnsZone),
       })
       .prefault({}),
     bastion: z.boolean().default(DEFAULTS.bastion),
@@ -185,6 +200,12 @@ export const clusterDefinitionSchema = z
             allowedCidrs: z.array(cidr).min(1, { message: "name at least one CIDR allowed to reach the API" }),
           })
           .optional(),
+        /** The API load balancer(s) of an HA control plane or a public API; see defaults.ts. */
+        apiLoadBalancer: z
+          .strictObject({
+            deletionProtection: z.boolean().default(DEFAULTS.controlPlane.apiLoadBalancer.deletionProtection),
+          })
+          .prefault({}),
       })
       .prefault({}),
     workers: z

@@ -7,6 +7,7 @@ import { Construct } from "constructs";
 import type { ClusterDefinition, FieldProblem } from "../definition";
 import { Bastion, BastionProps } from "./bastion";
 import { ClusterFirewall, ClusterFirewallProps } from "./firewall";
+import { ApiDnsName, ApiDnsNameProps } from "./api-dns-name";
 import { ApiLoadBalancer, ApiLoadBalancerProps } from "./load-balancer";
 import { ControlPlane, ControlPlaneProps } from "./control-plane";
 import { MachineImage, MachineImageProps } from "./machine-image";
@@ -33,6 +34,8 @@ export interface CloudProvider {
   createParameterBackend(scope: Construct, id: string, props: ParameterBackendProps): ParameterBackend;
   createMachineImage(scope: Construct, id: string, props: MachineImageProps): MachineImage;
   createApiLoadBalancer(scope: Construct, id: string, props: ApiLoadBalancerProps): ApiLoadBalancer;
+  /** The API's private DNS name: what every node uses as the control-plane endpoint. */
+  createApiDnsName(scope: Construct, id: string, props: ApiDnsNameProps): ApiDnsName;
   createControlPlane(scope: Construct, id: string, props: ControlPlaneProps): ControlPlane;
   createWorkerPool(scope: Construct, id: string, props: WorkerPoolProps): WorkerPool;
   createBastion(scope: Construct, id: string, props: BastionProps): Bastion;

@@ -1,4 +1,4 @@
-/** The control-plane nodes: one, or an odd number spread over zones behind the API load balancer. */
+/** The control-plane nodes: one, or an odd number spread over zones behind the internal API load balancer. */
 import { ApiLoadBalancer } from "./load-balancer";
 import { NodeIdentity } from "./node-identity";
 
@@ -28,16 +28,24 @@ export interface ControlPlaneProps {
    */
   readonly joinUserData?: string;
   /**
-   * The API load balancer the nodes register with.
-   * @default none: the first node's private address is the API endpoint; required when count > 1
+   * The internal API load balancer the nodes register with.
+   * @default none: the API DNS name points at the first node's private address; required when count > 1
    */
   readonly loadBalancer?: ApiLoadBalancer;
+  /**
+   * The internet-facing API load balancer (`controlPlane.publicApi`) the nodes also register with:
+   * an additional way in, never the nodes' endpoint.
+   * @default none
+   */
+  readonly publicLoadBalancer?: ApiLoadBalancer;
 }
 
 /** Provisioned control-plane nodes. */
 export interface ControlPlane {
   /** Node instance ids, the first node first. */
   readonly instanceIds: readonly string[];
-  /** The API endpoint host: the load balancer's DNS name, or the single node's private address. */
+  /** Where the API DNS name points: the internal load balancer's DNS name, or the single node's private address. */
   readonly endpointHost: string;
+  /** The first node's private address (what a single control plane's API DNS name points at). */
+  readonly firstNodeAddress: string;
 }

@@ -6,6 +6,8 @@ export type { NodeIdentities, NodeIdentitiesProps, NodeIdentity, NodeKind } from
 export type { ParameterBackend, ParameterBackendProps } from "./parameter-backend";
 export type { MachineImage, MachineImageProps } from "./machine-image";
 export type { ApiLoadBalancer, ApiLoadBalancerProps } from "./load-balancer";
+export type { ApiDnsName, ApiDnsNameProps, ApiDnsTarget } from "./api-dns-name";
+export { apiFqdn } from "./api-dns-name";
 export type { ControlPlane, ControlPlaneProps } from "./control-plane";
 export type { WorkerPool, WorkerPoolProps } from "./worker-pool";
 export type { Bastion, BastionProps } from "./bastion";

@@ -5,6 +5,7 @@
 import type { ClusterDefinition, FieldProblem } from "../definition";
 import { didYouMean } from "../definition/issue-messages";
 import { parameterPath } from "../providers/aws/ssm-parameter-backend";
+import { apiLoadBalancerDeletionProtection } from "./api-load-balancer-deletion-protection";
 import { defaultSecurityGroupClosed } from "./default-security-group-closed";
 import { encryptedVolumes } from "./encrypted-volumes";
 import { imdsv2Required } from "./imdsv2-required";
@@ -51,6 +52,7 @@ export const ALL_RULES: readonly Rule[] = [
   defaultSecurityGroupClosed,
   noWorldEgressAllPorts,
   kmsKeyPolicy,
+  apiLoadBalancerDeletionProtection,
 ];
 
 /** A rule by id. */

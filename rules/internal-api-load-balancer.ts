@@ -1,9 +1,11 @@
 /**
  * KP-NET-3: load balancers are internal, unless the definition opts into a public API endpoint;
- * then only the allow-listed CIDRs (and the VPC) may reach it.
+ * then only the allow-listed CIDRs (and the VPC) may reach it. Either way no private DNS record
+ * (the nodes' API endpoint) points at an internet-facing balancer: nodes in private subnets reach
+ * one only through NAT, from an address its allow-list does not name.
  */
 import { ingressOf } from "./ingress";
-import { isTrue, Rule, strings } from "./rule";
+import { blocks, isTrue, Rule, strings } from "./rule";
 import type { ResourceView, StackView } from "./stack-view";
 
 /** Resources that add ingress to a security group from outside it. */
@@ -22,9 +24,17 @@ export const internalApiLoadBalancer: Rule = {
   explanation:
     "The API load balancer must be internal (internal = true). A cluster whose definition sets " +
     "controlPlane.publicApi.allowedCidrs may have an internet-facing one, whose security groups admit only those CIDRs " +
-    "and the VPC.",
-  resourceTypes: ["aws_lb", "aws_alb", "aws_elb"],
+    "and the VPC; it is an additional way in: no DNS record (aws_route53_record, such as the nodes' API endpoint " +
+    "api.<cluster>.<privateDnsZone>) may point at it, nodes use the internal one.",
+  resourceTypes: ["aws_lb", "aws_alb", "aws_elb", "aws_route53_record"],
   check(resource, { stack, cluster }) {
+    if (resource.type === "aws_route53_record") {
+      return blocks(resource.config.alias).flatMap((alias) => {
+        const target = stack.referenced(alias.name);
+        if (!target || !["aws_lb", "aws_alb", "aws_elb"].includes(target.type) || isTrue(target.config.internal)) return [];
+        return [`points at the internet-facing balancer ${target.address}: nodes would reach their API through NAT, which its allow-list does not admit; point it at an internal one`];
+      });
+    }
     if (isTrue(resource.config.internal)) return [];
     const allowList = cluster.publicApiCidrs ?? [];
     if (allowList.length === 0) {

@@ -1,6 +1,7 @@
 /**
  * `<cluster>-cluster`: everything that runs in the network — firewall, node identities, the
- * join-lease backend, the API load balancer, control plane, workers and the optional bastion.
+ * join-lease backend, the API load balancers (internal for HA, internet-facing for a public API),
+ * the API's private DNS name, control plane, workers and the optional bastion.
  */
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
@@ -34,15 +35,17 @@ export class ClusterStack extends TerraformStack {
     configureStateBackend(this, def, id);
 
     const publicApiCidrs = def.controlPlane.publicApi?.allowedCidrs;
-    // An HA control plane needs a stable endpoint; a public API is reached only through one.
-    const needsLoadBalancer = def.controlPlane.count > 1 || publicApiCidrs !== undefined;
+    // Nodes always reach their API inside the network: an HA control plane through an internal
+    // balancer. A public API is an ADDITIONAL, internet-facing balancer for the allow-list only
+    // (nodes in private subnets would reach it through NAT, from an address it does not admit).
+    const highlyAvailable = def.controlPlane.count > 1;
     const firewall = cloud.createFirewall(this, "firewall", {
       clusterName: def.name,
       network,
       apiServerPort: API_SERVER_PORT,
-      publicApiCidrs,
       bastion: def.bastion,
-      apiLoadBalancer: needsLoadBalancer,
+      // The internal balancer's group admits the network only; the public balancer has its own.
+      apiLoadBalancer: highlyAvailable,
       cniPorts: installerNamed(def.kubernetes.installer).cniPorts,
       extraEgress: def.network.extraEgress,
     });
@@ -55,15 +58,32 @@ export class ClusterStack extends TerraformStack {
     });
     const image = cloud.createMachineImage(this, "image", { imageId: def.ami });
 
-    const loadBalancer = needsLoadBalancer
-        ? cloud.createApiLoadBalancer(this, "api-load-balancer", {
-            clusterName: def.name,
-            network,
-            port: API_SERVER_PORT,
-            firewallGroupIds: firewall.loadBalancerGroupIds,
-            public: publicApiCidrs !== undefined,
-          })
-        : undefined;
+    const deletionProtection = def.controlPlane.apiLoadBalancer.deletionProtection;
+    // The construct id of the internal balancer is the one HA clusters always had.
+    const loadBalancer = highlyAvailable
+      ? cloud.createApiLoadBalancer(this, "api-load-balancer", {
+          clusterName: def.name,
+          network,
+          port: API_SERVER_PORT,
+          firewallGroupIds: firewall.loadBalancerGroupIds,
+          deletionProtection,
+        })
+      : undefined;
+    const publicLoadBalancer = publicApiCidrs
+      ? cloud.createApiLoadBalancer(this, "public-api-load-balancer", {
+          clusterName: def.name,
+          network,
+          port: API_SERVER_PORT,
+          public: true,
+          allowedCidrs: publicApiCidrs,
+          deletionProtection,
+        })
+      : undefined;
+    const apiName = cloud.createApiDnsName(this, "api-dns-name", {
+      clusterName: def.name,
+      network,
+      zoneSuffix: def.network.privateDnsZone,
+    });
 
     const userData = (role: NodeRole) => {
       const context: UserDataContext = {
@@ -77,9 +97,10 @@ export class ClusterStack extends TerraformStack {
           serviceCidr: def.kubernetes.serviceCidr,
           kurlInstallerUrl: def.kubernetes.kurl?.installerUrl,
         },
-        // TODO(issue 10): the private DNS name's record (Route53) comes with the API endpoint work.
-        controlPlaneEndpoint: `api.${def.name}.kubeplane.internal`,
+        controlPlaneEndpoint: apiName.fqdn,
         controlPlaneCount: def.controlPlane.count,
+        // Clients of the public balancer reach the API under its own name: the certificate carries it.
+        apiServerCertSans: publicLoadBalancer ? [publicLoadBalancer.dnsName] : undefined,
         apiServerPort: API_SERVER_PORT,
         joinLease: { ttlHours: def.joinTokens.ttlHours },
         parameterBackend: backend.nodeConfig,
@@ -99,7 +120,9 @@ export class ClusterStack extends TerraformStack {
       initUserData: userData("control-plane-init"),
       joinUserData: def.controlPlane.count > 1 ? userData("control-plane-join") : undefined,
       loadBalancer,
+      publicLoadBalancer,
     });
+    apiName.pointAt(loadBalancer ? { loadBalancer } : { address: controlPlane.firstNodeAddress });
 
     const workers = cloud.createWorkerPool(this, "workers", {
       clusterName: def.name,
@@ -128,7 +151,8 @@ export class ClusterStack extends TerraformStack {
       new TerraformOutput(this, "bastion_instance_id", { value: bastion.instanceId });
     }
 
-    new TerraformOutput(this, "api_endpoint", { value: `https://${controlPlane.endpointHost}:${API_SERVER_PORT}` });
+    new TerraformOutput(this, "api_endpoint", { value: `https://${apiName.fqdn}:${API_SERVER_PORT}` });
+    if (publicLoadBalancer) new TerraformOutput(this, "public_api_endpoint", { value: `https://${publicLoadBalancer.dnsName}:${API_SERVER_PORT}` });
     new TerraformOutput(this, "parameter_path", { value: backend.path });
     new TerraformOutput(this, "worker_pool", { value: workers.poolName });
     new TerraformOutput(this, "control_plane_instance_ids", { value: controlPlane.instanceIds });

@@ -7,6 +7,7 @@ import { didYouMean } from "../../definition/issue-messages";
 import type { CloudProvider } from "../cloud-provider";
 import type { BastionProps } from "../bastion";
 import type { ClusterFirewallProps } from "../firewall";
+import type { ApiDnsNameProps } from "../api-dns-name";
 import type { ApiLoadBalancerProps } from "../load-balancer";
 import type { ControlPlaneProps } from "../control-plane";
 import type { MachineImageProps } from "../machine-image";
@@ -14,6 +15,7 @@ import type { NetworkProps } from "../network";
 import type { NodeIdentitiesProps } from "../node-identity";
 import type { ParameterBackendProps } from "../parameter-backend";
 import type { WorkerPoolProps } from "../worker-pool";
+import { AwsApiDnsName } from "./aws-api-dns-name";
 import { AwsApiLoadBalancer } from "./aws-api-load-balancer";
 import { AwsBastion } from "./aws-bastion";
 import { AwsControlPlane } from "./aws-control-plane";
@@ -129,6 +131,9 @@ export class AwsCloud implements CloudProvider {
   }
   createApiLoadBalancer(scope: Construct, id: string, props: ApiLoadBalancerProps) {
     return new AwsApiLoadBalancer(scope, id, props);
+  }
+  createApiDnsName(scope: Construct, id: string, props: ApiDnsNameProps) {
+    return new AwsApiDnsName(scope, id, props);
   }
   createControlPlane(scope: Construct, id: string, props: ControlPlaneProps) {
     return new AwsControlPlane(scope, id, props);

@@ -1,6 +1,6 @@
 /**
  * Control-plane instances spread over the private subnets, registered with the API load
- * balancer when there is one. The first node initialises the cluster; the others join it.
+ * balancers when there are any (the internal one of an HA control plane, the public one). The first node initialises the cluster; the others join it.
  * AMI and user data changes do not replace a running control-plane node (upgrades are a
  * deliberate, node-by-node operation), so they are ignored after creation.
  */
@@ -15,6 +15,7 @@ import { nodeTags } from "./tags";
 export class AwsControlPlane extends Construct implements ControlPlane {
   readonly instanceIds: readonly string[];
   readonly endpointHost: string;
+  readonly firstNodeAddress: string;
   readonly instances: readonly Instance[];
 
   constructor(scope: Construct, id: string, props: ControlPlaneProps) {
@@ -25,6 +26,8 @@ export class AwsControlPlane extends Construct implements ControlPlane {
     }
     if (count > 1 && props.joinUserData === undefined) throw new Error("AwsControlPlane: joinUserData is required when count > 1");
     if (count > 1 && props.loadBalancer === undefined) throw new Error("AwsControlPlane: loadBalancer is required when count > 1");
+    if (props.loadBalancer?.isPublic) throw new Error("AwsControlPlane: loadBalancer must be internal (nodes reach their API through it); pass an internet-facing one as publicLoadBalancer");
+    if (props.publicLoadBalancer && !props.publicLoadBalancer.isPublic) throw new Error("AwsControlPlane: publicLoadBalancer must be internet-facing; pass an internal one as loadBalancer");
     if (props.subnetIds.length === 0) throw new Error("AwsControlPlane: subnetIds must name at least one subnet");
     // Without a group, EC2 attaches the VPC's default security group.
     if (props.firewallGroupIds.length === 0) throw new Error("AwsControlPlane: firewallGroupIds must name at least one security group");
@@ -46,9 +49,11 @@ export class AwsControlPlane extends Construct implements ControlPlane {
         lifecycle: { ignoreChanges: ["ami", "user_data"] },
       });
       props.loadBalancer?.addTarget(`node-${i}`, instance.id);
+      props.publicLoadBalancer?.addTarget(`node-${i}`, instance.id);
       return instance;
     });
     this.instanceIds = this.instances.map((i) => i.id);
-    this.endpointHost = props.loadBalancer?.dnsName ?? this.instances[0].privateIp;
+    this.firstNodeAddress = this.instances[0].privateIp;
+    this.endpointHost = props.loadBalancer?.dnsName ?? this.firstNodeAddress;
   }
 }

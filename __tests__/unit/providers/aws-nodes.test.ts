@@ -104,6 +104,35 @@ describe("AwsControlPlane", () => {
     ).toThrow(/loadBalancer is required/);
   });
 
+  test("a public balancer is an additional way in: every node registers with both, and the kinds cannot be swapped", () => {
+    const withPublic = (count: number) =>
+      synthValidated((scope) => {
+        const ids = testIdentities(scope);
+        const internal = count > 1 ? new AwsApiLoadBalancer(scope, "lb", lbProps) : undefined;
+        const publicLb = new AwsApiLoadBalancer(scope, "public-lb", { ...lbProps, public: true, allowedCidrs: ["203.0.113.0/24"] });
+        new AwsControlPlane(scope, "cp", {
+          clusterName: "test", count, instanceType: "t3.medium", volumeSize: 50, imageId: "ami-12345678", subnetIds: TEST_NETWORK.privateSubnetIds,
+          firewallGroupIds: ["sg-a"], identity: ids.controlPlane, initUserData: "#cloud-config\n", joinUserData: "#cloud-config\n",
+          loadBalancer: internal, publicLoadBalancer: publicLb,
+        });
+      });
+    const groupsOf = (synth: string) => all(synth, "aws_lb_target_group_attachment").map((a) => String(a.target_group_arn).replace(/_[A-Z0-9]+\.arn\}$/, "")).sort();
+    expect(groupsOf(withPublic(3))).toEqual([...Array(3).fill("${aws_lb_target_group.lb_api-servers"), ...Array(3).fill("${aws_lb_target_group.public-lb_api-servers")]);
+    expect(groupsOf(withPublic(1))).toEqual(["${aws_lb_target_group.public-lb_api-servers"]);
+    expect(() =>
+      Testing.synthScope((scope) => {
+        const publicLb = new AwsApiLoadBalancer(scope, "public-lb", { ...lbProps, public: true, allowedCidrs: ["203.0.113.0/24"] });
+        new AwsControlPlane(scope, "cp", {
+          clusterName: "test", count: 3, instanceType: "t3.medium", volumeSize: 50, imageId: "ami-12345678", subnetIds: ["s"],
+          firewallGroupIds: ["sg-a"], identity: testIdentities(scope).controlPlane, initUserData: "x", joinUserData: "x", loadBalancer: publicLb,
+        });
+      }),
+    ).toThrow(/AwsControlPlane: loadBalancer must be internal/);
+    expect(() => controlPlane(1, { publicLoadBalancer: new AwsApiLoadBalancer(new TerraformStack(Testing.app(), "x"), "lb", lbProps) })).toThrow(
+      /AwsControlPlane: publicLoadBalancer must be internet-facing/,
+    );
+  });
+
   test.each<[string, Partial<ControlPlaneProps>, RegExp]>([
     ["no subnet", { subnetIds: [] }, /AwsControlPlane: subnetIds must name at least one subnet/],
     ["no security group (EC2 would attach the VPC default)", { firewallGroupIds: [] }, /AwsControlPlane: firewallGroupIds must name at least one security group/],
@@ -138,14 +167,48 @@ describe("AwsApiLoadBalancer", () => {
       vpc_id: "vpc-0123",
       target_type: "instance",
       preserve_client_ip: "false",
-      health_check: expect.objectContaining({ protocol: "TCP", port: "6443" }),
     });
   });
 
-  test("internet-facing in public subnets on request", () => {
-    const synth = synthValidated((scope) => new AwsApiLoadBalancer(scope, "lb", { ...lbProps, public: true }).addTarget("n", "i-0123"));
-    expect(synth).toHaveResourceWithProperties(Lb, { internal: false, subnets: TEST_NETWORK.publicSubnetIds });
+  test("API servers are health-checked with HTTPS GET /readyz on the API port, within the NLB's limits", () => {
+    const synth = synthValidated((scope) => new AwsApiLoadBalancer(scope, "lb", lbProps).addTarget("n", "i-0123"));
+    const [group] = all(synth, "aws_lb_target_group");
+    expect(group.health_check).toEqual({ protocol: "HTTPS", port: "6443", path: "/readyz", matcher: "200", interval: 10, timeout: 6, healthy_threshold: 2, unhealthy_threshold: 2 });
+    // NLB limits (docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html):
+    // interval 5-300, timeout 2-120 and below the interval, thresholds 2-10, matcher within 200-599.
+    const hc = group.health_check as Record<string, number>;
+    expect(hc.timeout).toBeLessThan(hc.interval);
+    expect(hc.interval).toBeGreaterThanOrEqual(5);
+    expect(hc.timeout).toBeGreaterThanOrEqual(2);
+  });
+
+  test("internet-facing in public subnets on request, behind its own group that admits only the allow-list", () => {
+    const synth = synthValidated((scope) =>
+      new AwsApiLoadBalancer(scope, "lb", { ...lbProps, firewallGroupIds: undefined, public: true, allowedCidrs: ["203.0.113.0/24"] }).addTarget("n", "i-0123"),
+    );
+    expect(synth).toHaveResourceWithProperties(Lb, { name: "test-pub", internal: false, subnets: TEST_NETWORK.publicSubnetIds });
     expect(synth).not.toHaveResourceWithProperties(Lb, { internal: true });
+    const [group] = all(synth, "aws_security_group");
+    expect(group.ingress).toEqual([expect.objectContaining({ protocol: "tcp", from_port: 6443, to_port: 6443, cidr_blocks: ["203.0.113.0/24"] })]);
+    expect(group.egress).toEqual([expect.objectContaining({ protocol: "tcp", from_port: 6443, to_port: 6443, cidr_blocks: ["10.0.0.0/16"] })]);
+    expect(all(synth, "aws_lb")[0].security_groups).toEqual([expect.stringMatching(/^\$\{aws_security_group\.lb_public-api_[A-Z0-9]+\.id\}$/)]);
+    expect(all(synth, "aws_lb_target_group")[0].name).toBe("test-pub");
+  });
+
+  test("deletion protection on request, off by default", () => {
+    const off = synthValidated((scope) => new AwsApiLoadBalancer(scope, "lb", lbProps).addTarget("n", "i-0123"));
+    expect(all(off, "aws_lb")[0].enable_deletion_protection).toBe(false);
+    const on = synthValidated((scope) => new AwsApiLoadBalancer(scope, "lb", { ...lbProps, deletionProtection: true }).addTarget("n", "i-0123"));
+    expect(all(on, "aws_lb")[0].enable_deletion_protection).toBe(true);
+  });
+
+  test("a public balancer needs an allow-list of CIDRs; an internal one takes none", () => {
+    const build = (props: Partial<typeof lbProps> & { public?: boolean; allowedCidrs?: string[] }) => () =>
+      Testing.synthScope((scope) => new AwsApiLoadBalancer(scope, "lb", { ...lbProps, ...props }));
+    expect(build({ public: true })).toThrow(/AwsApiLoadBalancer: allowedCidrs must name at least one CIDR for a public balancer/);
+    expect(build({ public: true, allowedCidrs: [] })).toThrow(/AwsApiLoadBalancer: allowedCidrs must name at least one CIDR/);
+    expect(build({ public: true, allowedCidrs: ["203.0.113.0"] })).toThrow(/AwsApiLoadBalancer: allowedCidrs entry "203\.0\.113\.0" .*not an IPv4 CIDR/);
+    expect(build({ allowedCidrs: ["203.0.113.0/24"] })).toThrow(/AwsApiLoadBalancer: allowedCidrs is only for a public balancer/);
   });
 
   test("rejects a balancer without a security group and names too long for AWS", () => {

@@ -142,7 +142,8 @@ describe("KP-NET-3 internal-api-load-balancer", () => {
   });
 
   it("is quiet on an internal balancer", () => {
-    const { findings } = auditStack((s) => new Lb(s, "api", { loadBalancerType: "network", internal: true, subnets: ["subnet-1"] }));
+    // With deletion protection, which KP-NET-6 warns about otherwise.
+    const { findings } = auditStack((s) => new Lb(s, "api", { loadBalancerType: "network", internal: true, subnets: ["subnet-1"], enableDeletionProtection: true }));
     expect(findings).toEqual([]);
   });
 });

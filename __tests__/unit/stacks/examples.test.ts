@@ -112,7 +112,7 @@ describe("dev example: cluster stack", () => {
   test("outputs: API endpoint, parameter path, worker pool and control-plane ids", () => {
     expect(Object.keys(dev.clusterJson.output ?? {}).sort()).toEqual(["api_endpoint", "control_plane_instance_ids", "parameter_path", "worker_pool"]);
     expect(dev.clusterJson.output!.parameter_path.value).toBe("/kubeplane/dev");
-    expect(String(dev.clusterJson.output!.api_endpoint.value)).toMatch(/^https:\/\/\$\{aws_instance\..*private_ip\}:6443$/);
+    expect(dev.clusterJson.output!.api_endpoint.value).toBe("https://api.dev.kubeplane.internal:6443");
   });
 
   test("local state, one file per stack under state/dev/", () => {
@@ -139,7 +139,7 @@ describe("prod example: HA control plane", () => {
     expect(prod.cluster).toHaveResourceWithProperties(LbListener, { port: 6443, protocol: "TCP" });
     expect(resourcesOf(prod.clusterJson, "aws_lb_target_group")[0]).toMatchObject({ port: 6443, preserve_client_ip: "false" });
     expect(resourcesOf(prod.clusterJson, "aws_lb_target_group_attachment")).toHaveLength(3);
-    expect(String(prod.clusterJson.output!.api_endpoint.value)).toMatch(/^https:\/\/\$\{aws_lb\..*dns_name\}:6443$/);
+    expect(prod.clusterJson.output!.api_endpoint.value).toBe("https://api.prod.kubeplane.internal:6443");
   });
 
   test("the first node initialises, the others join, and both know the load balancer's name", () => {
@@ -171,6 +171,81 @@ describe("prod example: HA control plane", () => {
     expect(prod.networkJson.terraform!.backend!.s3.key).toBe("kubeplane/prod/prod-network.tfstate");
   });
 
+});
+
+/** Resources of a type in the cluster stack, by their construct path (what `terraform state` addresses are made of). */
+const byPath = (s: SynthesizedCluster, type: string) =>
+  Object.fromEntries(Object.values(s.clusterJson.resource[type] ?? {}).map((r) => [String((r["//"] as { metadata: { path: string } }).metadata.path).replace(/^[^/]+\//, ""), r]));
+
+describe("the API endpoint: a private DNS name every node uses", () => {
+  test("dev (one control-plane node): a private zone of the VPC, and an A record to node-0's private address; no balancer", () => {
+    expect(resourcesOf(dev.clusterJson, "aws_route53_zone")).toEqual([
+      expect.objectContaining({ name: "dev.kubeplane.internal", vpc: [{ vpc_id: expect.stringContaining("cross-stack") }] }),
+    ]);
+    const [record, ...others] = resourcesOf(dev.clusterJson, "aws_route53_record");
+    expect(others).toEqual([]);
+    expect(record).toMatchObject({ name: "api.dev.kubeplane.internal", type: "A", ttl: 60, records: [expect.stringMatching(/^\$\{aws_instance\.control-plane_node-0_[A-Z0-9]+\.private_ip\}$/)] });
+    for (const u of [...controlPlaneUserData(dev), ...workerUserData(dev)]) expect(u).toMatch(setting("KUBEPLANE_CONTROL_PLANE_ENDPOINT", "api.dev.kubeplane.internal"));
+    expect(resourcesOf(dev.clusterJson, "aws_lb")).toEqual([]);
+  });
+
+  test("prod (HA): the record aliases the internal balancer, which keeps its construct ids", () => {
+    const [record] = resourcesOf(prod.clusterJson, "aws_route53_record");
+    expect(record).toMatchObject({ name: "api.prod.kubeplane.internal", alias: { name: expect.stringMatching(/^\$\{aws_lb\.api-load-balancer_nlb_[A-Z0-9]+\.dns_name\}$/) } });
+    expect(Object.keys(byPath(prod, "aws_lb"))).toEqual(["api-load-balancer/nlb"]);
+    expect(Object.keys(byPath(prod, "aws_lb_target_group"))).toEqual(["api-load-balancer/api-servers"]);
+    expect(Object.keys(byPath(prod, "aws_lb_listener"))).toEqual(["api-load-balancer/api"]);
+    // The internal balancer's group admits the VPC only.
+    expect(ingressOf(groupNamed(prod, "api-lb")).map((r) => r.cidr_blocks)).toEqual([["10.20.0.0/16"]]);
+    expect(Object.keys(prod.clusterJson.output!)).not.toContain("public_api_endpoint");
+  });
+
+  test("the API servers are health-checked with HTTPS GET /readyz", () => {
+    expect(resourcesOf(prod.clusterJson, "aws_lb_target_group")[0].health_check).toMatchObject({ protocol: "HTTPS", path: "/readyz", port: "6443", matcher: "200" });
+  });
+
+  const publicYaml = (count: number, extra: string[] = []) =>
+    ["name: pub", "region: eu-west-1", "network: { azs: 3 }", "controlPlane:", `  count: ${count}`, "  publicApi: { allowedCidrs: [203.0.113.0/24] }", ...extra].join("\n");
+
+  test.each([1, 3])("a public API (%d control-plane nodes): nodes still use the internal name; an internet-facing balancer admits only the allow-list, its name in the certificate", (count) => {
+    const s = synthesizeCluster(definitionFromYaml(publicYaml(count)));
+    const balancers = byPath(s, "aws_lb");
+    expect(Object.keys(balancers).sort()).toEqual([...(count > 1 ? ["api-load-balancer/nlb"] : []), "public-api-load-balancer/nlb"]);
+    expect(balancers["public-api-load-balancer/nlb"]).toMatchObject({ internal: false, name: "pub-pub" });
+    if (count > 1) expect(balancers["api-load-balancer/nlb"]).toMatchObject({ internal: true, name: "pub-api" });
+    const [record] = resourcesOf(s.clusterJson, "aws_route53_record");
+    if (count > 1) expect(String((record.alias as { name: string }).name)).toMatch(/^\$\{aws_lb\.api-load-balancer_nlb_/);
+    else expect(record.records).toEqual([expect.stringMatching(/^\$\{aws_instance\.control-plane_node-0_/)]);
+    const publicGroup = groupNamed(s, "api-lb-public");
+    expect(ingressOf(publicGroup).map((r) => r.cidr_blocks)).toEqual([["203.0.113.0/24"]]);
+    for (const u of controlPlaneUserData(s)) {
+      expect(u).toMatch(setting("KUBEPLANE_CONTROL_PLANE_ENDPOINT", "api.pub.kubeplane.internal"));
+      expect(u).toMatch(/^\s*KUBEPLANE_API_SERVER_CERT_SANS='\$\{aws_lb\.public-api-load-balancer_nlb_[A-Z0-9]+\.dns_name\}'$/m);
+    }
+    expect(s.clusterJson.output!.api_endpoint.value).toBe("https://api.pub.kubeplane.internal:6443");
+    expect(String(s.clusterJson.output!.public_api_endpoint.value)).toMatch(/^https:\/\/\$\{aws_lb\.public-api-load-balancer_nlb_[A-Z0-9]+\.dns_name\}:6443$/);
+    // Every public balancer's target is every control-plane node.
+    expect(resourcesOf(s.clusterJson, "aws_lb_target_group_attachment")).toHaveLength(count > 1 ? 2 * count : 1);
+  });
+
+  test("network.privateDnsZone names the zone; controlPlane.apiLoadBalancer.deletionProtection protects every API balancer", () => {
+    const s = synthesizeCluster(
+      definitionFromYaml(publicYaml(3, ["  apiLoadBalancer: { deletionProtection: true }"]).replace("network: { azs: 3 }", "network: { azs: 3, privateDnsZone: corp.example.internal }")),
+    );
+    expect(resourcesOf(s.clusterJson, "aws_route53_zone")[0].name).toBe("pub.corp.example.internal");
+    expect(s.clusterJson.output!.api_endpoint.value).toBe("https://api.pub.corp.example.internal:6443");
+    expect(resourcesOf(s.clusterJson, "aws_lb").map((lb) => lb.enable_deletion_protection)).toEqual([true, true]);
+    expect(resourcesOf(prod.clusterJson, "aws_lb").map((lb) => lb.enable_deletion_protection)).toEqual([false]);
+  });
+
+  test.each([
+    ["an upper-case zone", "network: { privateDnsZone: Corp.internal }", /network\.privateDnsZone: must be a DNS name like kubeplane\.internal/],
+    ["a trailing dot", "network: { privateDnsZone: corp.internal. }", /network\.privateDnsZone: must be a DNS name/],
+    ["a zone too long for the API's name", `network: { privateDnsZone: ${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(60)} }`, /network\.privateDnsZone: must be at most 220 characters/],
+    ["deletion protection that is not a boolean", "controlPlane: { apiLoadBalancer: { deletionProtection: yes please } }", /controlPlane\.apiLoadBalancer\.deletionProtection/],
+  ])("rejects %s, naming the field", (_, line, message) => {
+    expect(() => definitionFromYaml(["name: bad", "region: eu-west-1", line].join("\n"))).toThrow(message);
+  });
 });
 
 describe("kurl example", () => {

@@ -4,6 +4,7 @@
  * while Terraform works (`use_lockfile`), audits clean, refuses to plan while another run holds
  * the lock, and destroys cleanly.
  */
+import { execFileSync } from "child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
@@ -12,6 +13,7 @@ import { clusterExpectations } from "../support/deploy/cluster-expectations";
 import { EmulatorInventory } from "../support/deploy/emulator-inventory";
 import { deployUntilConverged, destroyUntilGone } from "../support/deploy/emulator-quirks";
 import { describeResult, KubeplaneWorkspace } from "../support/deploy/kubeplane-workspace";
+import { simulateNodeWrites, writeOtherClusterParameter } from "../support/deploy/node-runtime-writes";
 import { PROJECT_ROOT } from "../../cli/terraform-environment";
 
 jest.setTimeout(15 * 60_000);
@@ -104,15 +106,48 @@ test("while another run holds a stack's lock, the audit cannot plan that stack a
   expect((await workspace.run("audit", [stacks.cluster])).code).toBe(0);
 });
 
-test("npm run destroy empties both states and leaves nothing of the cluster", async () => {
+test("npm run destroy empties both states and leaves nothing of the cluster, not even what its nodes wrote; another cluster's parameters stay", async () => {
   const { definition, stacks } = clusterExpectations(definitionFile);
+  const [key] = await inventory.enabledKmsKeys(definition.name);
+  const writes = await simulateNodeWrites(inventory, definition.name, key.Arn);
+  const other = await writeOtherClusterParameter(inventory, `${definition.name}-other`);
+  expect((await inventory.ssmParameters(definition.name)).map((p) => p.Name)).toEqual(writes.all);
   // Before: every kind the leftovers check looks at has something, so "nothing left" means gone.
   expect(await inventory.deployedSummary(definition.name)).toEqual({
     missingKinds: [],
     instances: definition.controlPlane.count + definition.workers.desired,
   });
-  timings.destroy = (await destroyUntilGone(workspace, [`${definition.name}-*`])).seconds;
+  const destroyed = await destroyUntilGone(workspace, [`${definition.name}-*`]);
+  timings.destroy = destroyed.seconds;
+  expect(destroyed.stdout).toContain(`kubeplane destroy: ${stacks.cluster}: removed ${writes.all.length} SSM parameters under /kubeplane/${definition.name}/ in ${definition.region}`);
   expect(await inventory.leftovers(definition.name)).toEqual({});
+  expect((await inventory.aws("ssm", "get-parameter", "--name", other.name)).Parameter.Value).toBe(other.value);
   expect((await stateOf(stacks.cluster)).resources).toEqual([]);
   expect((await stateOf(stacks.network)).resources).toEqual([]);
+});
+
+test("when removing the parameters fails (SSM unreachable), destroy exits non-zero and the aws commands it prints remove them", async () => {
+  const { definition, stacks } = clusterExpectations(definitionFile);
+  const left = `/kubeplane/${definition.name}/cluster/claim`;
+  await inventory.aws("ssm", "put-parameter", "--name", left, "--type", "String", "--value", "i-0123456789abcdef0", "--overwrite");
+  workspace.env.AWS_ENDPOINT_URL_SSM = "http://127.0.0.1:1";
+  let failed;
+  try {
+    failed = await workspace.run("destroy", [`${definition.name}-*`, "--auto-approve"]);
+  } finally {
+    delete workspace.env.AWS_ENDPOINT_URL_SSM;
+  }
+  expect(failed.code).toBe(1);
+  expect(failed.stderr).toContain(`kubeplane destroy: ${stacks.cluster}: Terraform destroyed the stack, but removing SSM parameters under /kubeplane/${definition.name}/ in ${definition.region} failed: `);
+  expect(failed.stderr).not.toContain("cdktf destroy failed");
+  expect((await stateOf(stacks.cluster)).resources).toEqual([]);
+  expect((await inventory.ssmParameters(definition.name)).map((p) => p.Name)).toEqual([left]);
+
+  // The printed commands, as a user pastes them.
+  const lines = failed.stderr.split("\n");
+  const command = lines[lines.indexOf("  or remove them by hand:") + 1].trim();
+  expect(command).toMatch(/^aws ssm get-parameters-by-path /);
+  execFileSync("bash", ["-euo", "pipefail", "-c", command], { env: emulator.env, stdio: "pipe" });
+  expect(await inventory.ssmParameters(definition.name)).toEqual([]);
+  expect((await inventory.aws("ssm", "get-parameter", "--name", `/kubeplane/${definition.name}-other/join/worker`)).Parameter.Value).toBe(`lease of ${definition.name}-other`);
 });

@@ -48,7 +48,7 @@ export const CALICO_NODE_PORTS: readonly NodeNetworkPort[] = [
 
 export const kubeadmInstaller: Installer = {
   name: "kubeadm",
-  nodeModules: ["installers/kubeadm.sh"],
+  nodeModules: ["installers/kubeadm.sh", "installers/containerd.sh"],
   cniPorts: CALICO_NODE_PORTS,
   settings: (context) => {
     const versions = versionsFor(context);

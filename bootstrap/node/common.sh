@@ -81,10 +81,13 @@ retry() {
 
 # apt_install PACKAGE...: installs packages, waiting for any other apt run to let go of the lock.
 # Never prompts (cloud-init's stdin is /dev/null): a configuration file already on the node is kept.
+# apt retries each download itself (Acquire::Retries); a run that fails anyway (a mirror down for
+# a while) is tried again, 3 times in all.
 apt_install() {
-  local -a options=(-q -y -o DPkg::Lock::Timeout=600)
-  DEBIAN_FRONTEND=noninteractive apt-get "${options[@]}" update >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get "${options[@]}" \
+  local -a options=(-q -y -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
+  local delay=${KUBEPLANE_INSTALL_RETRY_DELAY_SECONDS:-5}
+  DEBIAN_FRONTEND=noninteractive retry 3 "$delay" apt-get "${options[@]}" update >/dev/null
+  DEBIAN_FRONTEND=noninteractive retry 3 "$delay" apt-get "${options[@]}" \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
     install --no-install-recommends "$@" >/dev/null
 }

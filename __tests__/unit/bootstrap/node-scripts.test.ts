@@ -25,7 +25,7 @@ function shellcheck(args: string[], cwd: string) {
 test("the node-side scripts are the expected set", () => {
   expect(SCRIPTS.sort()).toEqual(
     [
-      "backends/ssm.sh", "bootstrap.sh", "common.sh", "installers/kubeadm.sh", "installers/kurl.sh",
+      "backends/ssm.sh", "bootstrap.sh", "common.sh", "installers/containerd.sh", "installers/kubeadm.sh", "installers/kurl.sh",
       "join.sh", "lease.sh", "lock.sh", "metadata/aws.sh", "refresh-join-lease.sh", "status.sh",
     ].sort(),
   );

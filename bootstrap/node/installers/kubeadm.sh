@@ -14,14 +14,26 @@ INSTALLER_LEASE_SECONDS_worker=$((KUBEPLANE_JOIN_TOKEN_TTL_HOURS * 3600))
 # kubeadm deletes uploaded certificates after two hours.
 INSTALLER_LEASE_SECONDS_control_plane=$((INSTALLER_LEASE_SECONDS_worker < 7200 ? INSTALLER_LEASE_SECONDS_worker : 7200))
 
-installer_joined() { [[ -e $KUBEPLANE_KUBELET_CONF ]]; }
+# shellcheck source=installers/containerd.sh
+. "$KUBEPLANE_LIB/installers/containerd.sh"
+
+# How long to wait before retrying a failed download, apply or init (doubled after each failure).
+KUBEADM_RETRY_DELAY_SECONDS=${KUBEPLANE_INSTALL_RETRY_DELAY_SECONDS:-5}
+KUBEADM_INIT_ATTEMPTS=3
+KUBEADM_APISERVER_MANIFEST="$KUBEPLANE_ROOT/etc/kubernetes/manifests/kube-apiserver.yaml"
+
+# kubeadm writes kubelet.conf early in init and in a control-plane join: a control-plane node is
+# part of the cluster once it is initialised, a worker once the kubelet has its kubeconfig.
+installer_joined() {
+  [[ -e $KUBEPLANE_KUBELET_CONF ]] && { [[ $KUBEPLANE_ROLE == worker ]] || [[ -e $KUBEPLANE_INITIALISED_MARKER ]]; }
+}
 installer_initialised() { [[ -e $KUBEPLANE_INITIALISED_MARKER && -e $KUBEPLANE_KUBECONFIG ]]; }
 
 installer_prepare() {
   local minor=${KUBEPLANE_KUBERNETES_VERSION%.*} keyring=/etc/apt/keyrings/kubernetes-apt-keyring.gpg
   local repo="https://pkgs.k8s.io/core:/stable:/v$minor/deb/" pin="$KUBEPLANE_KUBERNETES_VERSION-*"
-  local etc="$KUBEPLANE_ROOT/etc"
-  mkdir -p "$etc/modules-load.d" "$etc/sysctl.d" "$etc/apt/keyrings" "$etc/apt/sources.list.d" "$etc/containerd"
+  local etc="$KUBEPLANE_ROOT/etc" pause
+  mkdir -p "$etc/modules-load.d" "$etc/sysctl.d" "$etc/apt/keyrings" "$etc/apt/sources.list.d"
   printf 'overlay\nbr_netfilter\n' >"$etc/modules-load.d/kubeplane.conf"
   # The kubelet refuses to run with swap on (Ubuntu's cloud images have none: harmless there).
   swapoff -a
@@ -30,28 +42,47 @@ installer_prepare() {
   printf 'net.bridge.bridge-nf-call-iptables = 1\nnet.bridge.bridge-nf-call-ip6tables = 1\nnet.ipv4.ip_forward = 1\n' \
     >"$etc/sysctl.d/99-kubeplane.conf"
   sysctl --system >/dev/null
-  apt_install containerd ca-certificates curl gpg jq
-  containerd config default >"$etc/containerd/config.toml"
-  sed -i 's/SystemdCgroup = false/SystemdCgroup = true/' "$etc/containerd/config.toml"
-  # The kubelet uses the systemd cgroup driver: a containerd left on cgroupfs breaks every pod.
-  grep -q 'SystemdCgroup = true' "$etc/containerd/config.toml" ||
-    die "could not set SystemdCgroup = true in $etc/containerd/config.toml (containerd's default config changed?)"
-  systemctl restart containerd
+  apt_install ca-certificates curl gpg jq
+  containerd_install
   curl -fsSL --retry 5 "${repo}Release.key" | gpg --dearmor --batch --yes -o "$KUBEPLANE_ROOT$keyring"
   echo "deb [signed-by=$keyring] $repo /" >"$etc/apt/sources.list.d/kubernetes.list"
   apt_install "kubelet=$pin" "kubeadm=$pin" "kubectl=$pin"
   apt-mark hold kubelet kubeadm kubectl >/dev/null
+  # containerd's sandbox (pause) image is the one this kubeadm pulls and expects.
+  pause=$(kubeadm_pause_image) || die "kubeadm names no pause image for v$KUBEPLANE_KUBERNETES_VERSION"
+  containerd_configure "$pause"
   write_kubelet_defaults
   systemctl enable --now kubelet
 }
 
-installer_init() {
-  local config="$KUBEPLANE_ROOT/etc/kubeplane/kubeadm-init.yaml" api=v1beta3 minor
-  local -a args=(init --config "$config")
-  minor=${KUBEPLANE_KUBERNETES_VERSION#*.}
-  minor=${minor%%.*}
-  ((minor >= 31)) && api=v1beta4
-  cat >"$config" <<YAML
+# kubeadm_pause_image: prints the pause image of `kubeadm config images list` (one image a line:
+# kubeadm's GetControlPlaneImages, cmd/kubeadm/app/images/images.go).
+kubeadm_pause_image() {
+  local images image
+  images=$(kubeadm config images list --kubernetes-version "v$KUBEPLANE_KUBERNETES_VERSION") || return 1
+  while read -r image; do
+    if [[ $image =~ ^[A-Za-z0-9./_-]+/pause:[A-Za-z0-9._-]+$ ]]; then
+      echo "$image"
+      return 0
+    fi
+  done <<<"$images"
+  return 1
+}
+
+# kubeadm_init_config FILE: writes kubeadm init's configuration.
+kubeadm_init_config() {
+  local api=${KUBEPLANE_KUBEADM_API_VERSION:-} san
+  local -a sans=("$KUBEPLANE_CONTROL_PLANE_ENDPOINT")
+  [[ $api =~ ^v1beta[34]$ ]] || die "KUBEPLANE_KUBEADM_API_VERSION must be v1beta3 or v1beta4, not '$api'"
+  if [[ -n ${KUBEPLANE_API_SERVER_CERT_SANS:-} ]]; then
+    IFS=, read -r -a san <<<"$KUBEPLANE_API_SERVER_CERT_SANS"
+    sans+=("${san[@]}")
+  fi
+  for san in "${sans[@]}"; do
+    [[ $san =~ ^[A-Za-z0-9*][A-Za-z0-9.:*-]*$ ]] || die "invalid API server certificate name '$san' (KUBEPLANE_API_SERVER_CERT_SANS)"
+  done
+  {
+    cat <<YAML
 apiVersion: kubeadm.k8s.io/$api
 kind: InitConfiguration
 localAPIEndpoint:
@@ -68,12 +99,63 @@ networking:
   podSubnet: "$KUBEPLANE_POD_CIDR"
   serviceSubnet: "$KUBEPLANE_SERVICE_CIDR"
 controlPlaneEndpoint: "$KUBEPLANE_CONTROL_PLANE_ENDPOINT:$KUBEPLANE_API_SERVER_PORT"
+apiServer:
+  certSANs:
 YAML
+    printf '    - "%s"\n' "${sans[@]}"
+  } >"$1"
+}
+
+# kubeadm_redact: kubeadm's output without bootstrap tokens, CA certificate hashes and certificate keys.
+kubeadm_redact() {
+  sed -E -e 's/sha256:[0-9a-f]{64}/sha256:<redacted>/g' -e 's/\b[a-z0-9]{6}\.[a-z0-9]{16}\b/<redacted token>/g' \
+    -e 's/\b[0-9a-f]{64}\b/<redacted key>/g'
+}
+
+# kubeadm_private LOG COMMAND...: runs COMMAND with its output in LOG, readable by root only while
+# it runs (kubeadm init prints a join command and the certificate key), and deletes LOG. On failure
+# the last 40 lines, redacted, go to stderr (cloud-init-output.log).
+kubeadm_private() {
+  local output=$1 rc=0
+  shift
+  (umask 077 && : >"$output")
+  "$@" >"$output" 2>&1 || rc=$?
+  if ((rc != 0)); then
+    log "'$1 $2' failed (status $rc); its last lines, secrets redacted:"
+    tail -n 40 "$output" | kubeadm_redact >&2
+  fi
+  rm -f "$output"
+  return "$rc"
+}
+
+# kubeadm_reset_if_started: a previous init (this run's or an earlier bootstrap's) left state
+# behind: kubeadm init's preflight refuses to run over it.
+kubeadm_reset_if_started() {
+  if [[ -e $KUBEADM_APISERVER_MANIFEST || -e $KUBEPLANE_KUBELET_CONF ]]; then
+    log "a previous kubeadm init left state behind; running kubeadm reset --force first"
+    kubeadm reset --force >/dev/null 2>&1 || log "kubeadm reset failed; trying kubeadm init anyway"
+  fi
+}
+
+installer_init() {
+  local config="$KUBEPLANE_ROOT/etc/kubeplane/kubeadm-init.yaml" attempt delay=$KUBEADM_RETRY_DELAY_SECONDS
+  local manifest="$KUBEPLANE_STATE_DIR/cni-manifest.yaml"
+  local -a args=(init --config "$config")
+  kubeadm_init_config "$config"
   if cluster_is_ha; then args+=(--upload-certs); fi
-  # kubeadm prints a join command and certificate key: keep its output private.
-  (umask 077 && kubeadm "${args[@]}" >"$KUBEPLANE_STATE_DIR/kubeadm-init.log" 2>&1) ||
-    die "kubeadm init failed; see $KUBEPLANE_STATE_DIR/kubeadm-init.log"
-  kubectl --kubeconfig "$KUBEPLANE_KUBECONFIG" apply -f "$KUBEPLANE_CNI_MANIFEST_URL" >/dev/null
+  for ((attempt = 1; ; attempt++)); do
+    kubeadm_reset_if_started
+    kubeadm_private "$KUBEPLANE_STATE_DIR/kubeadm-init.log" kubeadm "${args[@]}" && break
+    ((attempt < KUBEADM_INIT_ATTEMPTS)) || die "kubeadm init failed $attempt times"
+    log "kubeadm init failed (attempt $attempt of $KUBEADM_INIT_ATTEMPTS); resetting and trying again in ${delay}s"
+    sleep "$delay"
+    delay=$((delay * 2))
+  done
+  curl -fsSL --retry 5 "$KUBEPLANE_CNI_MANIFEST_URL" -o "$manifest" ||
+    die "could not download the CNI manifest $KUBEPLANE_CNI_MANIFEST_URL"
+  # The API server may still be starting.
+  retry 5 "$KUBEADM_RETRY_DELAY_SECONDS" kubectl --kubeconfig "$KUBEPLANE_KUBECONFIG" apply -f "$manifest" >/dev/null ||
+    die "could not apply the CNI manifest $KUBEPLANE_CNI_MANIFEST_URL"
 }
 
 # Every step is checked explicitly: this runs inside $(...), where a caller's `||` or `if` turns

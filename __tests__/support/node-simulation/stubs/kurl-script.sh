@@ -19,7 +19,7 @@ case $SIM_KURL_SCRIPT in
     # scripts/tasks.sh join_token at 4cb6502, 2026-08-07; GREEN and NC from scripts/common/common.sh).
     # Its flags: get_docker_registry_ip_flag, get_additional_no_proxy_addresses_flag (always, with
     # the service and pod CIDRs of the kurl-config ConfigMap), get_remotes_flags (primary-host= per
-    # control-plane node, secondary-host= per worker), then ekco-address= (get_ekco_addr) and
+    # control-plane node, secondary-host= per worker: here this node only), then ekco-address= (get_ekco_addr) and
     # ekco-auth-token= (get_ekco_storage_migration_auth_token: awk's $2 of the ConfigMap line
     # `storage_migration_auth_token: "<token>"`, quotes included). The prefix is
     # build_installer_prefix's: `curl -fsSL <kurl_url>/version/<KURL_VERSION>/<installer id>/`.
@@ -33,7 +33,8 @@ case $SIM_KURL_SCRIPT in
     kubernetes_version=${KUBEPLANE_KUBERNETES_VERSION:-1.36.5}
     common_flags=" docker-registry-ip=10.96.3.130 additional-no-proxy-addresses=10.96.0.0/22,10.32.0.0/20 primary-host=$SIM_LOCAL_IPV4"
     ekcoAddress="10.96.1.207:8080"
-    [[ -s $SIM_CLUSTER_DIR/ekco-auth-token ]] || random_alnum 64 >"$SIM_CLUSTER_DIR/ekco-auth-token"
+    # (tr ends on SIGPIPE once head has its 64 characters.)
+    [[ -s $SIM_CLUSTER_DIR/ekco-auth-token ]] || { random_alnum 64 || true; } >"$SIM_CLUSTER_DIR/ekco-auth-token"
     ekcoAuthToken="\"$(cat "$SIM_CLUSTER_DIR/ekco-auth-token")\""
     if [[ ${2:-} == ha ]]; then
       random_hex 32 >"$SIM_CLUSTER_DIR/certificate-key"

@@ -123,7 +123,13 @@ export function clusterModel(synth: SynthesizedCluster, overrides: Partial<Deplo
         tags: { ...defaultTags, ...Object.fromEntries(((group.tag ?? []) as { key: string; value: string }[]).map((t) => [t.key, t.value])) },
       }
     : undefined;
-  const userData = controlPlaneInstances.map((i) => String(i.user_data))[0] ?? "";
+  // The control plane's rendered user data: on the instance, or in a local the instance
+  // compresses (`user_data_base64 = base64gzip(local.x)`).
+  const userData =
+    [...controlPlaneInstances.map((i) => i.user_data), ...Object.values(json.locals ?? {})]
+      .filter((u): u is string => typeof u === "string")
+      .find((u) => /^\s*KUBEPLANE_ROLE='control-plane-init'$/m.test(u)) ?? "";
+  if (!userData) throw new Error("clusterModel: no control-plane user data (KUBEPLANE_ROLE='control-plane-init') on an instance or in a local");
   const settings = Object.fromEntries(Object.entries(settingsOf(userData)).map(([k, v]) => [k, resolve(v)]));
 
   return {

@@ -26,7 +26,7 @@ export interface NodeFile {
   readonly permissions: string;
   /** The file's content. */
   readonly content: string;
-  /** True for static files from `bootstrap/node/` (compressed in user data); false for rendered ones. */
+  /** True for static files from `bootstrap/node/` (the same for every cluster); false for rendered ones (which may hold Terraform tokens). */
   readonly isStatic: boolean;
 }
 

@@ -20,7 +20,10 @@ export interface ControlPlaneProps {
   readonly firewallGroupIds: readonly string[];
   /** Identity the nodes run as. */
   readonly identity: NodeIdentity;
-  /** User data of the first node (runs the installer's init and publishes the join lease). Not empty. */
+  /**
+   * User data of the first node (runs the installer's init and publishes the join lease), as text;
+   * the cloud delivers it gzip-compressed, which cloud-init unpacks. Not empty.
+   */
   readonly initUserData: string;
   /**
    * User data of the other nodes (join as control plane).

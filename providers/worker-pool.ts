@@ -30,7 +30,7 @@ export interface WorkerPoolProps {
   readonly firewallGroupIds: readonly string[];
   /** Identity the workers run as. */
   readonly identity: NodeIdentity;
-  /** User data of every worker. */
+  /** User data of every worker, as text; the cloud delivers it gzip-compressed, which cloud-init unpacks. */
   readonly userData: string;
   /**
    * Tags (labels) the pool and its machines carry, e.g. the definition's `tags`.

@@ -5,6 +5,7 @@
  * deliberate, node-by-node operation), so they are ignored after creation.
  */
 import { Instance } from "@cdktf/provider-aws/lib/instance";
+import { Fn, TerraformLocal } from "cdktf";
 import { Construct } from "constructs";
 import type { ControlPlane, ControlPlaneProps } from "../control-plane";
 import { asAwsIdentity } from "./aws-identity";
@@ -35,6 +36,8 @@ export class AwsControlPlane extends Construct implements ControlPlane {
     const rootVolume = encryptedRootVolume(props.volumeSize, "AwsControlPlane");
     const identity = asAwsIdentity(props.identity, "AwsControlPlane: identity");
 
+    const initUserData = new TerraformLocal(this, "init-user-data", props.initUserData);
+    const joinUserData = count > 1 ? new TerraformLocal(this, "join-user-data", props.joinUserData) : undefined;
     this.instances = Array.from({ length: count }, (_, i) => {
       const instance = new Instance(this, `node-${i}`, {
         ami: props.imageId,
@@ -42,11 +45,13 @@ export class AwsControlPlane extends Construct implements ControlPlane {
         subnetId: props.subnetIds[i % props.subnetIds.length],
         vpcSecurityGroupIds: [...props.firewallGroupIds],
         iamInstanceProfile: identity.instanceProfile.name,
-        userData: i === 0 ? props.initUserData : props.joinUserData,
+        // gzip-compressed (cloud-init decompresses it): EC2 takes 16 KiB. Through a local: user
+        // data may hold references (tokens) and quotes, which a function argument cannot take literally.
+        userDataBase64: Fn.base64gzip((i === 0 ? initUserData : joinUserData!).asString),
         metadataOptions: { ...IMDSV2_ONLY },
         rootBlockDevice: rootVolume,
         tags: { ...nodeTags(props.clusterName, "control-plane"), Name: `${props.clusterName}-control-plane-${i}` },
-        lifecycle: { ignoreChanges: ["ami", "user_data"] },
+        lifecycle: { ignoreChanges: ["ami", "user_data", "user_data_base64"] },
       });
       props.loadBalancer?.addTarget(`node-${i}`, instance.id);
       props.publicLoadBalancer?.addTarget(`node-${i}`, instance.id);

@@ -55,7 +55,8 @@ export class AwsWorkerPool extends Construct implements WorkerPool {
       vpcSecurityGroupIds: [...props.firewallGroupIds],
       // Through a local: user data may hold references (tokens) and quotes, which a function
       // argument cannot take literally.
-      userData: Fn.base64encode(new TerraformLocal(this, "user-data", props.userData).asString),
+      // gzip-compressed (cloud-init decompresses it): EC2 takes 16 KiB of user data.
+      userData: Fn.base64gzip(new TerraformLocal(this, "user-data", props.userData).asString),
       metadataOptions: { ...IMDSV2_ONLY },
       blockDeviceMappings: [{ deviceName: rootDeviceName, ebs: launchTemplateVolume(rootVolume) }],
       tagSpecifications: [

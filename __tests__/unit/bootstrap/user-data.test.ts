@@ -2,10 +2,11 @@ import { execFileSync, spawnSync } from "child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { EC2_USER_DATA_LIMIT } from "../../../bootstrap/cloud-config";
+import { deliveredUserDataBytes, EC2_USER_DATA_LIMIT } from "../../../bootstrap/cloud-config";
 import { CALICO_MANIFEST_URL } from "../../../bootstrap/installers/kubeadm";
 import { BOOTSTRAP_COMMAND, NODE_SOURCE_DIR, withoutComments } from "../../../bootstrap/node-files";
 import { CLUSTER_ENV_FILE, LEASE_REFRESH_COMMAND, renderUserData } from "../../../bootstrap/user-data";
+import { escapeTemplateSequences } from "../../../stacks/terraform-string";
 import { contextFor, INSTALLERS, readCloudConfig, REALISTIC, ROLES, TOKENS } from "./rendering-fixtures";
 
 let dir: string;
@@ -46,9 +47,9 @@ describe.each(INSTALLERS)("installer %s", (installer) => {
       expect(result.status).toBe(0);
     });
 
-    test("stays under EC2's 16 KiB user data limit with realistic values", () => {
+    test("stays under EC2's 16 KiB user data limit with realistic values, as delivered (gzip-compressed)", () => {
       expect(userData().startsWith("#cloud-config\n")).toBe(true);
-      expect(Buffer.byteLength(userData(), "utf8")).toBeLessThan(EC2_USER_DATA_LIMIT);
+      expect(deliveredUserDataBytes(userData())).toBeLessThan(EC2_USER_DATA_LIMIT);
     });
 
     test("writes the cluster settings and the node scripts, then runs the bootstrap script", () => {
@@ -65,8 +66,8 @@ describe.each(INSTALLERS)("installer %s", (installer) => {
       expect(byPath.has("/usr/local/lib/kubeplane/metadata/aws.sh")).toBe(true);
       const other = installer === "kubeadm" ? "kurl" : "kubeadm";
       expect(byPath.has(`/usr/local/lib/kubeplane/installers/${other}.sh`)).toBe(false);
-      // Everything from bootstrap/node is compressed; only the rendered settings file is plain.
-      expect(files.filter((f) => f.encoding !== "gz+b64").map((f) => f.path)).toEqual([CLUSTER_ENV_FILE]);
+      // Every file is plain text: the cloud compresses the whole document.
+      expect(files.filter((f) => f.encoding !== undefined)).toEqual([]);
       const isControlPlane = role !== "worker";
       expect(byPath.get(LEASE_REFRESH_COMMAND)?.permissions).toBe(isControlPlane ? "0755" : undefined);
       expect(byPath.get("/etc/systemd/system/kubeplane-join-lease.timer")?.text ?? "").toMatch(
@@ -105,12 +106,15 @@ describe.each(INSTALLERS)("installer %s", (installer) => {
       }
     });
 
-    test("places Terraform tokens verbatim, in plain text, and no other template sequence", () => {
+    test("places Terraform tokens verbatim in the settings; as the stacks escape it, no other template sequence is left", () => {
       const rendered = renderUserData(contextFor(role, installer, TOKENS));
-      for (const token of Object.values(TOKENS)) expect(rendered).toContain(`'${token}'`);
-      let rest = rendered;
+      const env = readCloudConfig(rendered).files.find((f) => f.path === CLUSTER_ENV_FILE)!.text;
+      for (const token of Object.values(TOKENS)) expect(env).toContain(`'${token}'`);
+      // The scripts are plain shell, full of ${...}: the stacks escape them for Terraform.
+      expect(rendered).toMatch(/[^$]\$\{[A-Za-z_]/);
+      let rest = escapeTemplateSequences(rendered);
       for (const token of Object.values(TOKENS)) rest = rest.split(token).join("");
-      expect(rest).not.toMatch(/\$\{|%\{/);
+      expect(rest.replace(/\$\$\{|%%\{/g, "")).not.toMatch(/\$\{|%\{/);
     });
 
     test("holds no secret: no join token, certificate key or private key", () => {

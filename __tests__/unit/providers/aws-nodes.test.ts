@@ -24,6 +24,7 @@ import { AwsWorkerPool } from "../../../providers/aws/aws-worker-pool";
 import { CANONICAL_OWNER, UBUNTU_LTS_NAME_PATTERN, UbuntuMachineImage } from "../../../providers/aws/ubuntu-machine-image";
 import type { ControlPlaneProps, NodeIdentity, WorkerPoolProps } from "../../../providers";
 import { all, parse, TEST_NETWORK, testIdentities } from "../../support/aws-fixtures";
+import { userDataOf } from "../../support/user-data-of";
 import { synthValidated } from "./validated-stack";
 
 const lbProps = { clusterName: "test", network: TEST_NETWORK, port: 6443, firewallGroupIds: ["sg-lb"] };
@@ -60,7 +61,9 @@ describe("AwsControlPlane", () => {
     const synth = controlPlane(3);
     const nodes = all(synth, "aws_instance");
     expect(nodes.map((n) => n.subnet_id)).toEqual(["subnet-p1", "subnet-p2", "subnet-p3"]);
-    expect(nodes.map((n) => String(n.user_data).includes("# init"))).toEqual([true, false, false]);
+    expect(nodes.map((n) => userDataOf(parse(synth), n).includes("# init"))).toEqual([true, false, false]);
+    // Delivered gzip-compressed (EC2 takes 16 KiB; cloud-init unpacks gzip), by reference to a local.
+    for (const node of nodes) expect(node.user_data_base64).toMatch(/^\$\{base64gzip\(local\.cp_(init|join)-user-data_[A-Z0-9]+\)\}$/);
     expect(all(synth, "aws_lb_target_group_attachment")).toHaveLength(3);
     expect(synth).toHaveResourceWithProperties(LbTargetGroupAttachment, {
       target_group_arn: expect.stringMatching(/^\$\{aws_lb_target_group\.lb_api-servers_[A-Z0-9]+\.arn\}$/),
@@ -77,7 +80,7 @@ describe("AwsControlPlane", () => {
       vpc_security_group_ids: ["sg-a"],
       metadata_options: IMDSV2_ONLY,
       root_block_device: { volume_type: "gp3", volume_size: 50, encrypted: true, delete_on_termination: true },
-      lifecycle: { ignore_changes: ["ami", "user_data"] },
+      lifecycle: { ignore_changes: ["ami", "user_data", "user_data_base64"] },
       tags: expect.objectContaining({ Name: "test-control-plane-0", "kubeplane:role": "control-plane", "kubeplane:cluster": "test", "kubernetes.io/cluster/test": "owned" }),
     });
     // Every node, not just one: the matcher passes when any instance matches.
@@ -260,7 +263,7 @@ describe("AwsWorkerPool", () => {
         { resource_type: "instance", tags: expect.objectContaining({ team: "platform", "kubeplane:role": "worker" }) },
         { resource_type: "volume", tags: expect.objectContaining({ team: "platform", "kubeplane:role": "worker" }) },
       ],
-      user_data: expect.stringMatching(/^\$\{base64encode\(local\.workers_user-data_[A-Z0-9]+\)\}$/),
+      user_data: expect.stringMatching(/^\$\{base64gzip\(local\.workers_user-data_[A-Z0-9]+\)\}$/),
       update_default_version: true,
     });
     expect(Object.values(parse(synth).locals ?? {})).toContain('#cloud-config\nruncmd: ["echo \\"$${HOME}\\""]\n');

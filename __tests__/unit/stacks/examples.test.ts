@@ -10,6 +10,7 @@ import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { definitionFromYaml, exampleDefinition, resourcesOf, synthesizeCluster, SynthesizedCluster } from "../../support/examples";
+import { userDataOf } from "../../support/user-data-of";
 
 const dev = synthesizeCluster(exampleDefinition("dev"));
 const prod = synthesizeCluster(exampleDefinition("prod"));
@@ -21,7 +22,7 @@ const groupNamed = (s: SynthesizedCluster, suffix: string) =>
   resourcesOf(s.clusterJson, "aws_security_group").find((g) => String(g.name).endsWith(`-${suffix}`))!;
 const roleOf = (instance: Record<string, unknown>) => (instance.tags as Record<string, string>)["kubeplane:role"];
 const controlPlaneUserData = (s: SynthesizedCluster) =>
-  resourcesOf(s.clusterJson, "aws_instance").filter((i) => roleOf(i) === "control-plane").map((i) => String(i.user_data));
+  resourcesOf(s.clusterJson, "aws_instance").filter((i) => roleOf(i) === "control-plane").map((i) => userDataOf(s.clusterJson, i));
 /** The workers' user data: a local (the launch template base64-encodes it by reference). */
 const workerUserData = (s: SynthesizedCluster) => Object.values(s.clusterJson.locals ?? {}).map(String).filter((u) => /^\s*KUBEPLANE_ROLE='worker'$/m.test(u));
 /** A line of the cluster settings file (/etc/kubeplane/cluster.env) in rendered user data. */
@@ -144,9 +145,9 @@ describe("prod example: HA control plane", () => {
 
   test("the first node initialises, the others join, and both know the load balancer's name", () => {
     const nodes = resourcesOf(prod.clusterJson, "aws_instance").filter((i) => (i.tags as Record<string, string>)["kubeplane:role"] === "control-plane");
-    const userData = nodes.map((n) => String(n.user_data));
-    expect(userData.filter((u) => u.includes("control-plane-init"))).toHaveLength(1);
-    expect(userData.filter((u) => u.includes("control-plane-join"))).toHaveLength(2);
+    const userData = nodes.map((n) => userDataOf(prod.clusterJson, n));
+    expect(userData.filter((u) => setting("KUBEPLANE_ROLE", "control-plane-init").test(u))).toHaveLength(1);
+    expect(userData.filter((u) => setting("KUBEPLANE_ROLE", "control-plane-join").test(u))).toHaveLength(2);
     for (const u of userData) expect(u).toContain("KUBEPLANE_CONTROL_PLANE_ENDPOINT='api.prod.kubeplane.internal'");
   });
 
@@ -299,7 +300,7 @@ describe.each(EXAMPLE_NODES)("$name example: nodes", ({ name, synth, installer, 
           ebs: expect.objectContaining({ encrypted: "true" }),
         }),
       ],
-      user_data: expect.stringMatching(/^\$\{base64encode\(local\./),
+      user_data: expect.stringMatching(/^\$\{base64gzip\(local\./),
     });
   });
 

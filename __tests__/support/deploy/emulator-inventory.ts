@@ -33,6 +33,7 @@ export const INVENTORY_KINDS = [
   "ssmParameters",
   "flowLogs",
   "logGroups",
+  "privateDnsZones",
 ] as const;
 export type InventoryKind = (typeof INVENTORY_KINDS)[number];
 
@@ -135,6 +136,18 @@ export class EmulatorInventory {
     return (await this.aws("logs", "describe-log-groups", "--log-group-name-prefix", `/kubeplane/${cluster}/`)).logGroups;
   }
 
+  /** The cluster's hosted zones (the API's private name, `<cluster>.<network.privateDnsZone>`), by their names' first label. */
+  async privateDnsZones(cluster: string): Promise<Json[]> {
+    const zones = (await this.aws("route53", "list-hosted-zones")).HostedZones as Json[];
+    // By name, not by Config.PrivateZone: moto 5.2.1 makes a zone private only on HostedZoneConfig.PrivateZone,
+    // which the provider never sends (AWS infers it from the VPC), so in the emulator the zone lists as public.
+    return zones.filter((z) => String(z.Name).startsWith(`${cluster}.`));
+  }
+  /** The records of a hosted zone. */
+  async dnsRecords(zoneId: string): Promise<Json[]> {
+    return (await this.aws("route53", "list-resource-record-sets", "--hosted-zone-id", zoneId)).ResourceRecordSets;
+  }
+
   /**
    * The SSM parameters under the cluster's path `/kubeplane/<cluster>/` (nodes write them at run
    * time; none is Terraform's), with their tags. Listed by name, tagged or not, so an untagged
@@ -172,6 +185,7 @@ export class EmulatorInventory {
       ssmParameters: async () => (await this.ssmParameters(cluster)).map((p) => p.Name),
       flowLogs: async () => (await this.flowLogs(cluster)).map((f) => f.FlowLogId),
       logGroups: async () => (await this.logGroups(cluster)).map((g) => g.logGroupName),
+      privateDnsZones: async () => (await this.privateDnsZones(cluster)).map((z) => z.Name),
     };
     const all = {} as Record<InventoryKind, string[]>;
     for (const kind of INVENTORY_KINDS) all[kind] = await kinds[kind]();

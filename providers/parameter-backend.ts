@@ -17,6 +17,12 @@ export interface ParameterBackendProps {
   readonly workers: NodeIdentity;
   /** The command a control-plane node runs to refresh the lease when a worker asks. */
   readonly refreshCommand: string;
+  /**
+   * Whether further control-plane nodes join with the control-plane lease (an HA control plane):
+   * then they, too, may ask a running control-plane node for a fresh lease.
+   * @default false
+   */
+  readonly controlPlaneJoins?: boolean;
 }
 
 /** A provisioned parameter backend. */

@@ -55,6 +55,7 @@ export class ClusterStack extends TerraformStack {
       controlPlane: identities.controlPlane,
       workers: identities.workers,
       refreshCommand: LEASE_REFRESH_COMMAND,
+      controlPlaneJoins: highlyAvailable,
     });
     const image = cloud.createMachineImage(this, "image", { imageId: def.ami });
 

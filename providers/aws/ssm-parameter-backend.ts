@@ -142,7 +142,8 @@ export class SsmParameterBackend extends Construct implements ParameterBackend {
     });
 
     // A joiner that finds no valid lease asks a running control-plane node of this cluster to
-    // refresh it: workers, and control-plane nodes joining an HA control plane.
+    // refresh it: workers, and control-plane nodes joining an HA control plane (only there: the
+    // single node of a control plane never joins with a lease).
     const askForRefresh = [
       { Sid: "FindControlPlane", Effect: "Allow", Action: ["ec2:DescribeInstances"], Resource: ["*"] },
       { Sid: "AskForRefreshDocument", Effect: "Allow", Action: ["ssm:SendCommand"], Resource: [this.refreshDocument.arn] },
@@ -164,7 +165,7 @@ export class SsmParameterBackend extends Construct implements ParameterBackend {
           {
             Sid: "JoinLeaseReadWrite",
             Effect: "Allow",
-            Action: ["ssm:PutParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:DeleteParameter", "ssm:AddTagsToResource"],
+            Action: ["ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter", "ssm:AddTagsToResource"],
             Resource: [ssmArn(`parameter${this.path}/*`)],
           },
           {
@@ -173,7 +174,7 @@ export class SsmParameterBackend extends Construct implements ParameterBackend {
             Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
             Resource: [this.key.arn],
           },
-          ...askForRefresh,
+          ...(props.controlPlaneJoins ? askForRefresh : []),
         ],
       }),
     });

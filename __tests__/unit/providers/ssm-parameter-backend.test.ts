@@ -7,7 +7,7 @@ type Statement = { Sid: string; Action: string[]; Resource: string[]; Condition?
 const statements = (synth: string, name: string): Statement[] =>
   JSON.parse(String(all(synth, "aws_iam_role_policy").find((p) => p.name === name)!.policy)).Statement;
 
-function synthBackend() {
+function synthBackend(controlPlaneJoins = true) {
   let backend: SsmParameterBackend | undefined;
   const synth = Testing.synthScope((scope) => {
     const ids = testIdentities(scope);
@@ -16,6 +16,7 @@ function synthBackend() {
       controlPlane: ids.controlPlane,
       workers: ids.workers,
       refreshCommand: "/usr/local/sbin/refresh",
+      controlPlaneJoins,
     });
   });
   return { synth, backend: backend! };
@@ -23,6 +24,18 @@ function synthBackend() {
 
 describe("SsmParameterBackend", () => {
   const { synth, backend } = synthBackend();
+
+  test("a single control plane, whose node never joins with a lease, may not ask for refreshes (workers still may)", () => {
+    const single = synthBackend(false).synth;
+    expect(statements(single, "kubeplane-join-lease-publish").map((x) => x.Sid)).toEqual(["JoinLeaseReadWrite", "JoinLeaseEncryption"]);
+    expect(statements(single, "kubeplane-join-lease-read").map((x) => x.Sid)).toEqual(
+      expect.arrayContaining(["FindControlPlane", "AskForRefreshDocument", "AskForRefreshOnControlPlane"]),
+    );
+  });
+
+  test("the control plane reads parameters one at a time: no GetParameters", () => {
+    expect(statements(synth, "kubeplane-join-lease-publish").flatMap((x) => x.Action)).not.toContain("ssm:GetParameters");
+  });
 
   test("workers may read only the worker join parameter, decrypt only through SSM", () => {
     const s = statements(synth, "kubeplane-join-lease-read");

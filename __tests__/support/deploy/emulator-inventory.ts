@@ -143,10 +143,6 @@ export class EmulatorInventory {
     // which the provider never sends (AWS infers it from the VPC), so in the emulator the zone lists as public.
     return zones.filter((z) => String(z.Name).startsWith(`${cluster}.`));
   }
-  /** The records of a hosted zone. */
-  async dnsRecords(zoneId: string): Promise<Json[]> {
-    return (await this.aws("route53", "list-resource-record-sets", "--hosted-zone-id", zoneId)).ResourceRecordSets;
-  }
 
   /**
    * The SSM parameters under the cluster's path `/kubeplane/<cluster>/` (nodes write them at run

@@ -530,11 +530,9 @@ describe.each(EXAMPLES)("%s example: node IAM", (name) => {
     expect(forbidden.some((e) => e.label.startsWith("bastion"))).toBe(m.instances.bastion.length > 0);
   });
 
-  // Fails today, on purpose (defects in providers/aws/ssm-parameter-backend.ts, for the lead):
-  // the control plane's ssm:GetParameters is used by no call (the scripts' get-parameter is
-  // ssm:GetParameter), and in a single-control-plane cluster (dev, kurl) the control plane's
-  // FindControlPlane / AskForRefresh* grants are used by no call (only a joining control-plane
-  // node asks for a refresh, and a single control plane never joins).
+  // It found, and 84bf1c0 removed, the control plane's ssm:GetParameters (the scripts call
+  // get-parameter: ssm:GetParameter) and, in a single-control-plane cluster, its grants to ask for
+  // a refresh (only a joining control-plane node asks; a single control plane never joins).
   test("every Allow in the node policies is used by an allowed call, or is listed with a reason", () => {
     const { m, legitimate } = example(name);
     const unused = unusedGrants(m, legitimate);

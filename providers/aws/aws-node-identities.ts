@@ -53,23 +53,33 @@ export const BOOTSTRAP_TAG = "kubeplane:bootstrap";
 
 /**
  * What a node's bootstrap says about itself (bootstrap/node/status.sh): the kubeplane:bootstrap
- * tag on its own instance, nothing else. `${ec2:SourceInstanceARN}` is the ARN of the instance
- * whose role credentials signed the request ("Filters access by the ARN of the instance from which
- * the request originated", EC2's condition keys; service keys can be policy variables,
- * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html), so the
- * resource is the node's own instance; credentials used elsewhere match no resource. `$${` keeps
- * Terraform from reading it as an interpolation. aws:TagKeys limits the request to the one key.
+ * tag on its instance, nothing else (aws:TagKeys limits the request to that one key), and only on
+ * instances of its own cluster (ec2:ResourceTag). Not `Resource: ${ec2:SourceInstanceARN}`,
+ * which would pin it to the node's own instance: IAM refuses a Resource that is not an ARN or
+ * `*` when the policy is put ("MalformedPolicyDocument: Resource ... must be in ARN format"), and
+ * nothing confirms that a bare variable passes. So a compromised node can misreport another node of
+ * its own cluster (as it can its status parameter), never steer the cluster (kubeplane:role,
+ * kubeplane:cluster) nor touch another cluster's instances.
  * A worker may also mark itself unhealthy, in this cluster's worker groups only (tagged by the
  * worker pool), so that its group replaces it.
  */
-export function bootstrapStatusPolicy(p: { clusterName: string; kind: "control-plane" | "worker"; autoScalingGroupArnPattern?: string }): string {
+export function bootstrapStatusPolicy(p: {
+  clusterName: string;
+  kind: "control-plane" | "worker";
+  instanceArnPattern: string;
+  autoScalingGroupArnPattern?: string;
+}): string {
   const statements: object[] = [
     {
-      Sid: "TagOwnInstanceBootstrapState",
+      Sid: "TagClusterInstanceBootstrapState",
       Effect: "Allow",
       Action: ["ec2:CreateTags"],
-      Resource: ["$${ec2:SourceInstanceARN}"],
-      Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": [BOOTSTRAP_TAG] }, Null: { "aws:TagKeys": "false" } },
+      Resource: [p.instanceArnPattern],
+      Condition: {
+        StringEquals: { [`ec2:ResourceTag/${CLUSTER_TAG}`]: p.clusterName },
+        "ForAllValues:StringEquals": { "aws:TagKeys": [BOOTSTRAP_TAG] },
+        Null: { "aws:TagKeys": "false" },
+      },
     },
   ];
   if (p.kind === "worker" && p.autoScalingGroupArnPattern) {
@@ -155,7 +165,12 @@ export class AwsNodeIdentity extends Construct implements NodeIdentity {
       new IamRolePolicy(this, "bootstrap-status", {
         name: "kubeplane-bootstrap-status",
         role: this.role.id,
-        policy: bootstrapStatusPolicy({ clusterName: props.clusterName, kind: props.kind, autoScalingGroupArnPattern: props.autoScalingGroupArnPattern }),
+        policy: bootstrapStatusPolicy({
+          clusterName: props.clusterName,
+          kind: props.kind,
+          instanceArnPattern: props.instanceArnPattern,
+          autoScalingGroupArnPattern: props.autoScalingGroupArnPattern,
+        }),
       });
     }
     this.instanceProfile = new IamInstanceProfile(this, "profile", { name: this.name, role: this.role.name });

@@ -405,11 +405,13 @@ const FORBIDDEN: Forbidden[] = [
         requests: (m, _o, self, role) => [request(m, role, self, "ec2:CreateTags", self.arn, { ...resourceTagContext("ec2:CreateTags", self.tags), ...requestTagContext({ [key]: "control-plane" }) })],
       }),
     ),
+    // (kubeplane:bootstrap on another node of its own cluster is allowed: IAM cannot pin the
+    // resource to the caller's own instance with an ARN-format Resource; see bootstrapStatusPolicy.)
     {
       kind,
-      what: "ec2:CreateTags kubeplane:bootstrap on another node's instance",
-      requests: (m, _o, self, role) => {
-        const peer = [...m.instances["control-plane"], ...m.instances.worker].find((i) => i.id !== self.id)!;
+      what: "ec2:CreateTags kubeplane:bootstrap on another cluster's node",
+      requests: (m, o, self, role) => {
+        const peer = o.instances.worker[0];
         return [request(m, role, self, "ec2:CreateTags", peer.arn, { ...resourceTagContext("ec2:CreateTags", peer.tags), ...requestTagContext({ "kubeplane:bootstrap": "ready" }) })];
       },
     },

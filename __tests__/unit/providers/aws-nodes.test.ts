@@ -455,12 +455,16 @@ describe("AwsNodeIdentities", () => {
     const statementsOf = (kind: string) =>
       JSON.parse(String(policies.find((p) => String(p.role).includes(`identities_${kind}_role`))!.policy)).Statement;
     const tagOwnInstance = {
-      Sid: "TagOwnInstanceBootstrapState",
+      Sid: "TagClusterInstanceBootstrapState",
       Effect: "Allow",
       Action: ["ec2:CreateTags"],
-      // Terraform renders $${ as ${: IAM resolves the variable to the calling instance's ARN.
-      Resource: ["$${ec2:SourceInstanceARN}"],
-      Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": ["kubeplane:bootstrap"] }, Null: { "aws:TagKeys": "false" } },
+      // An ARN pattern (IAM refuses a Resource that is not an ARN), narrowed to the cluster's instances and the one key.
+      Resource: [expect.stringMatching(/^arn:\$\{data\.aws_partition\..*\}:ec2:\$\{data\.aws_region\..*\}:\$\{data\.aws_caller_identity\..*\}:instance\/\*$/)],
+      Condition: {
+        StringEquals: { "ec2:ResourceTag/kubeplane:cluster": "test" },
+        "ForAllValues:StringEquals": { "aws:TagKeys": ["kubeplane:bootstrap"] },
+        Null: { "aws:TagKeys": "false" },
+      },
     };
     expect(statementsOf("control-plane")).toEqual([tagOwnInstance]);
     expect(statementsOf("worker")).toEqual([

@@ -18,6 +18,9 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
+/** Python start-up code for moto_server that makes it answer as AWS does where moto 5.2.1 does not (see the file). */
+export const EMULATOR_PATCHES = path.join(__dirname, "moto-patches");
+
 /** The AMI list the emulator serves: a Canonical Ubuntu 24.04 image, so AMI lookups work. */
 export const EMULATOR_AMIS = path.join(__dirname, "..", "__tests__", "support", "emulator-amis.json");
 
@@ -80,7 +83,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
     // AWS managed policies (AmazonSSMManagedInstanceCore, ...) exist in every account; moto
     // loads them only when asked.
-    env: { ...process.env, MOTO_AMIS_PATH: EMULATOR_AMIS, MOTO_IAM_LOAD_MANAGED_POLICIES: "true" },
+    env: {
+      ...process.env,
+      MOTO_AMIS_PATH: EMULATOR_AMIS,
+      MOTO_IAM_LOAD_MANAGED_POLICIES: "true",
+      PYTHONPATH: [EMULATOR_PATCHES, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
+    },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";

@@ -6,6 +6,7 @@
 import { spawn } from "child_process";
 import { connectionError, startEmulator } from "../support/emulator";
 import { PROJECT_ROOT } from "../../cli/terraform-environment";
+import { awsJson } from "../support/node-simulation/aws-cli";
 
 jest.setTimeout(120_000);
 
@@ -43,4 +44,22 @@ test("stop() stops the emulator and removes its exit handler", async () => {
   await emulator.stop();
   expect(process.listenerCount("exit")).toBe(before);
   expect(await connectionError(`${emulator.endpoint}/moto-api/`)).toBe("ECONNREFUSED");
+});
+
+test("a hosted zone created with a VPC and no PrivateZone flag is private, as AWS makes it (and as the Terraform provider asks)", async () => {
+  const emulator = await startEmulator();
+  try {
+    const env = { ...emulator.env, AWS_DEFAULT_REGION: "eu-west-1" };
+    const vpc = await awsJson<{ Vpc: { VpcId: string } }>(env, ["ec2", "create-vpc", "--cidr-block", "10.9.0.0/16"]);
+    // What the provider sends for aws_route53_zone with a vpc block: the VPC element, no HostedZoneConfig.PrivateZone.
+    const created = await awsJson<{ HostedZone: { Id: string; Config: { PrivateZone: boolean } } }>(env, [
+      "route53", "create-hosted-zone", "--name", "dev.kubeplane.internal", "--caller-reference", "quirk-test",
+      "--vpc", `VPCRegion=eu-west-1,VPCId=${vpc.Vpc.VpcId}`,
+    ]);
+    expect(created.HostedZone.Config.PrivateZone).toBe(true);
+    const zone = await awsJson<{ VPCs: { VPCId: string }[] }>(env, ["route53", "get-hosted-zone", "--id", created.HostedZone.Id]);
+    expect(zone.VPCs.map((v) => v.VPCId)).toEqual([vpc.Vpc.VpcId]);
+  } finally {
+    await emulator.stop();
+  }
 });

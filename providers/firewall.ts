@@ -33,17 +33,13 @@ export interface ClusterFirewallProps {
   /** The Kubernetes API server port. */
   readonly apiServerPort: number;
   /**
-   * CIDRs outside the network that may reach the API through a public load balancer.
-   * @default none: the API is reachable from inside the network only
-   */
-  readonly publicApiCidrs?: readonly string[];
-  /**
    * Whether a bastion group is made.
    * @default false
    */
   readonly bastion?: boolean;
   /**
-   * Whether the API load balancer's group is made (HA or public API).
+   * Whether the internal API load balancer's group is made (HA); it admits the network only. A
+   * public API's internet-facing balancer has a group of its own (ApiLoadBalancerProps.allowedCidrs).
    * @default false
    */
   readonly apiLoadBalancer?: boolean;

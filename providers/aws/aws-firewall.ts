@@ -6,8 +6,8 @@
  * - `control-plane`: the API from inside the network, etcd and the controller/scheduler ports
  *   between control-plane nodes.
  * - `workers`: NodePorts and kube-proxy health from inside the network.
- * - `api-lb` (with a load balancer): the API port from inside the network and the opt-in
- *   public allow-list.
+ * - `api-lb` (with the internal load balancer of an HA control plane): the API port from inside
+ *   the network. A public API's internet-facing balancer has its own group (AwsApiLoadBalancer).
  * - `bastion`: no ingress at all (Session Manager needs none).
  *
  * Egress: every group may send anything into the VPC (the API, etcd, kubelets, the CNI, load
@@ -139,14 +139,10 @@ export class AwsFirewall extends Construct implements ClusterFirewall {
       ingress("NodePort services (UDP) from inside the VPC", "udp", 30000, 32767, inside),
       ingress("kube-proxy health from inside the VPC", "tcp", 10256, 10256, inside),
     ]);
-    if (props.publicApiCidrs && !props.apiLoadBalancer) {
-      throw new Error("AwsFirewall: publicApiCidrs need apiLoadBalancer: the public API is reached through the load balancer");
-    }
-    const apiSources = [props.network.cidr, ...(props.publicApiCidrs ?? [])];
     this.controlPlaneGroupIds = [nodes, controlPlane];
     this.workerGroupIds = [nodes, workers];
     this.loadBalancerGroupIds = props.apiLoadBalancer
-      ? [group("api-lb", `kubeplane ${name}: Kubernetes API load balancer`, [ingress("Kubernetes API", "tcp", api, api, { cidrs: apiSources })])]
+      ? [group("api-lb", `kubeplane ${name}: Kubernetes API load balancer`, [ingress("Kubernetes API", "tcp", api, api, inside)])]
       : [];
     this.bastionGroupIds = props.bastion ? [group("bastion", `kubeplane ${name}: bastion (Session Manager only, no ingress)`, [], {}, [...WEB_EGRESS, intoVpc])] : [];
   }

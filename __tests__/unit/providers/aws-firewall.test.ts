@@ -23,17 +23,6 @@ describe("AwsFirewall", () => {
     expect(g["api-lb"]).toEqual([expect.objectContaining({ from_port: 6443, to_port: 6443, cidr_blocks: ["10.0.0.0/16"] })]);
   });
 
-  test("a public API admits exactly the allow-list besides the VPC", () => {
-    const synth = Testing.synthScope(
-      (scope) =>
-        new AwsFirewall(scope, "fw", { clusterName: "test", network: TEST_NETWORK, apiServerPort: 6443, apiLoadBalancer: true, publicApiCidrs: ["203.0.113.0/24"] }),
-    );
-    expect(groups(synth)["api-lb"][0].cidr_blocks).toEqual(["10.0.0.0/16", "203.0.113.0/24"]);
-    expect(() =>
-      Testing.synthScope((scope) => new AwsFirewall(scope, "fw", { clusterName: "test", network: TEST_NETWORK, apiServerPort: 6443, publicApiCidrs: ["203.0.113.0/24"] })),
-    ).toThrow(/publicApiCidrs need apiLoadBalancer/);
-  });
-
   test("a bastion group exists only on request and admits nothing", () => {
     const without = Testing.synthScope((scope) => new AwsFirewall(scope, "fw", { clusterName: "test", network: TEST_NETWORK, apiServerPort: 6443 }));
     expect(groups(without).bastion).toBeUndefined();

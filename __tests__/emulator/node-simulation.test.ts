@@ -482,6 +482,32 @@ describe("kubeadm, single control-plane node", () => {
   });
 });
 
+describe("the API's stable name", () => {
+  test("a first node waits for the API's name to resolve before kubeadm init (the record follows the instance)", async () => {
+    const cluster = await newCluster({ ha: false });
+    const init = await cluster.launch("control-plane-init");
+    const run = await init.run(BOOTSTRAP, [], { SIM_DNS_UNRESOLVED_LOOKUPS: "2", KUBEPLANE_API_NAME_POLL_SECONDS: "0.2" });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(`waiting for the API's name ${cluster.endpoint} to resolve`);
+    expect(run.stderr).toContain(`the API's name ${cluster.endpoint} resolves to 10.0.0.10`);
+    const lookups = init.calls("getent");
+    expect(lookups.map((c) => c.args)).toEqual([1, 2, 3].map(() => ["hosts", cluster.endpoint]));
+    const firstInit = init.calls("kubeadm").find((c) => c.args[0] === "init" && c.args[1] !== "phase");
+    expect(firstInit?.at).toBeGreaterThanOrEqual(lookups[2].at);
+  });
+
+  test("a name that never resolves stops the bootstrap, visibly, before anything is created", async () => {
+    const cluster = await newCluster({ ha: false });
+    const init = await cluster.launch("control-plane-init");
+    const run = await init.run(BOOTSTRAP, [], { SIM_DNS_UNRESOLVABLE: "1", KUBEPLANE_API_NAME_WAIT_SECONDS: "1", KUBEPLANE_API_NAME_POLL_SECONDS: "0.2" });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`the API's name ${cluster.endpoint} does not resolve after 1 s`);
+    expect(run.stderr).toContain("bootstrap failed while waiting for the API's name to resolve");
+    expect(init.calls("kubeadm").filter((c) => c.args[0] === "init")).toEqual([]);
+    expect(await parameterExists(cluster, `${cluster.parameterPath}/cluster/claim`)).toBe(false);
+  });
+});
+
 describe("kURL", () => {
   test("the first control plane runs the pinned installer and publishes kURL's join commands; a worker and a control plane join with them", async () => {
     const cluster = await newCluster({ ha: true, installer: "kurl" });

@@ -85,6 +85,8 @@ status_step "installing the aws CLI"
 ensure_aws_cli
 status_step "installing Kubernetes"
 installer_prepare
+status_step "waiting for the API's name to resolve"
+wait_for_api_name
 if [[ $KUBEPLANE_ROLE == control-plane-init ]]; then
   status_step "claiming the cluster"
   claim_cluster || KUBEPLANE_ROLE=control-plane-join

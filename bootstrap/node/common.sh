@@ -92,6 +92,22 @@ apt_install() {
     install --no-install-recommends "$@" >/dev/null
 }
 
+# wait_for_api_name: the API's stable name (KUBEPLANE_CONTROL_PLANE_ENDPOINT) resolves. Its record
+# is made with the infrastructure (on AWS, the single control plane's A record right after node-0
+# exists), so a first node may boot before it does; kubeadm puts the name in every kubeconfig.
+# Bounded by KUBEPLANE_API_NAME_WAIT_SECONDS (default 600), polling every
+# KUBEPLANE_API_NAME_POLL_SECONDS (default 5).
+wait_for_api_name() {
+  local name=$KUBEPLANE_CONTROL_PLANE_ENDPOINT deadline answer
+  deadline=$(($(now) + ${KUBEPLANE_API_NAME_WAIT_SECONDS:-600}))
+  until answer=$(getent hosts "$name"); do
+    (($(now) < deadline)) || die "the API's name $name does not resolve after ${KUBEPLANE_API_NAME_WAIT_SECONDS:-600} s (is its DNS record there, and the VPC's resolver in use?)"
+    log "waiting for the API's name $name to resolve"
+    sleep "${KUBEPLANE_API_NAME_POLL_SECONDS:-5}"
+  done
+  log "the API's name $name resolves to ${answer%% *}"
+}
+
 # The aws CLI: Ubuntu images do not ship it; the snap lands in /snap/bin.
 ensure_aws_cli() {
   case ":$PATH:" in *:/snap/bin:*) ;; *) PATH="$PATH:/snap/bin" ;; esac

@@ -94,7 +94,7 @@ export class SimulatedNode {
     mkdirSync(this.binDir, { recursive: true });
     writeFileSync(this.callsFile, "");
     symlinkSync(realAwsCli(), path.join(this.binDir, "aws"));
-    for (const stub of ["kubeadm", "curl"]) symlinkSync(path.join(STUB_DIR, stub), path.join(this.binDir, stub));
+    for (const stub of ["kubeadm", "curl", "getent"]) symlinkSync(path.join(STUB_DIR, stub), path.join(this.binDir, stub));
     for (const command of RECORDED_COMMANDS) symlinkSync(path.join(STUB_DIR, "recorder"), path.join(this.binDir, command));
   }
 

@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "fs";
 import * as path from "path";
+import { gunzipSync } from "zlib";
 import { Emulator, startEmulator } from "../support/emulator";
 import { clusterExpectations } from "../support/deploy/cluster-expectations";
 import { EmulatorInventory } from "../support/deploy/emulator-inventory";
@@ -135,8 +136,14 @@ test("the worker ASG has the definition's sizes and a launch template with user 
   const version = (await inventory.launchTemplateDefaultVersion(template.LaunchTemplateId)).LaunchTemplateData;
   expect(version.InstanceType).toBe(definition.workers.instanceType);
   expect(version.MetadataOptions.HttpTokens).toBe("required");
-  const userData = Buffer.from(version.UserData, "base64").toString("utf8");
+  // Delivered gzip-compressed (Terraform's base64gzip); cloud-init unpacks it.
+  const delivered = Buffer.from(version.UserData, "base64");
+  expect([delivered[0], delivered[1]]).toEqual([0x1f, 0x8b]);
+  expect(delivered.length).toBeLessThan(16384);
+  const userData = gunzipSync(delivered).toString("utf8");
   expect(userData).toMatch(/^#cloud-config/);
+  // Terraform filled in the escaped shell: the scripts arrive as written.
+  expect(userData).toContain('"${KUBEPLANE_ROOT:-}/usr/local/lib/kubeplane/common.sh"');
   expect(userData).toContain(definition.kubernetes.version);
   expect(userData).toContain(cluster);
 });

@@ -482,6 +482,18 @@ describe("kubeadm, single control-plane node", () => {
   });
 });
 
+describe("the node's clock", () => {
+  test("takes its time from the Amazon Time Sync Service (the firewall lets nodes reach the internet on 80/443 only)", async () => {
+    const cluster = await newCluster({ ha: false });
+    const worker = await cluster.launch("worker");
+    await worker.run(BOOTSTRAP, [], { KUBEPLANE_JOIN_MAX_WAIT_SECONDS: "1" });
+    expect(worker.file("/etc/systemd/timesyncd.conf.d/kubeplane-aws.conf")).toBe("[Time]\nNTP=169.254.169.123\n");
+    const restart = worker.calls("systemctl").find((c) => c.args.join(" ") === "try-restart systemd-timesyncd.service");
+    const install = worker.calls("apt-get").find((c) => c.args.includes("install"));
+    expect(restart?.at).toBeLessThanOrEqual(install?.at ?? 0);
+  });
+});
+
 describe("the API's stable name", () => {
   test("a first node waits for the API's name to resolve before kubeadm init (the record follows the instance)", async () => {
     const cluster = await newCluster({ ha: false });

@@ -81,6 +81,8 @@ claim_cluster() {
 log "bootstrapping a ${KUBEPLANE_ROLE:?} node of $KUBEPLANE_CLUSTER with $KUBEPLANE_INSTALLER $KUBEPLANE_KUBERNETES_VERSION"
 status_step "reading the instance metadata"
 metadata_load
+status_step "preparing the node for its cloud"
+cloud_prepare_node
 status_step "installing the aws CLI"
 ensure_aws_cli
 status_step "installing Kubernetes"

@@ -4,6 +4,7 @@
 #   metadata_load              sets NODE_INSTANCE_ID, NODE_REGION, NODE_ZONE, NODE_NAME, NODE_IP, NODE_PROVIDER_ID
 #   cloud_tag_node KEY VALUE   tags this node's instance (its bootstrap state, for operators)
 #   cloud_replace_node         has this node replaced: marks it unhealthy in its auto-scaling group
+#   cloud_prepare_node         sets the node up for its cloud before Kubernetes (here: the clock)
 
 KUBEPLANE_IMDS_ENDPOINT="${KUBEPLANE_IMDS_ENDPOINT:-http://169.254.169.254}"
 
@@ -34,4 +35,21 @@ cloud_tag_node() { cloud_aws ec2 create-tags --resources "$NODE_INSTANCE_ID" --t
 cloud_replace_node() {
   cloud_aws autoscaling set-instance-health --instance-id "$NODE_INSTANCE_ID" --health-status Unhealthy \
     --no-should-respect-grace-period
+}
+
+# The clock from the Amazon Time Sync Service at the link-local 169.254.169.123 ("Set the time
+# for your Linux instance", EC2 User Guide): nodes may reach the internet on 80/443 only (the
+# firewall), so an NTP pool out there is out of reach, and link-local traffic is not filtered by
+# security groups. Ubuntu 24.04 keeps time with systemd-timesyncd (a drop-in under
+# timesyncd.conf.d, timesyncd.conf(5)); chrony, where installed instead, takes a sources file.
+cloud_prepare_node() {
+  local etc="$KUBEPLANE_ROOT/etc"
+  mkdir -p "$etc/systemd/timesyncd.conf.d"
+  printf '[Time]\nNTP=169.254.169.123\n' >"$etc/systemd/timesyncd.conf.d/kubeplane-aws.conf"
+  if [[ -d $etc/chrony ]]; then
+    mkdir -p "$etc/chrony/sources.d"
+    echo 'server 169.254.169.123 prefer iburst minpoll 4 maxpoll 4' >"$etc/chrony/sources.d/kubeplane-aws.sources"
+    chronyc reload sources >/dev/null || log "chrony did not reload its sources; it reads them at its next start"
+  fi
+  systemctl try-restart systemd-timesyncd.service || log "systemd-timesyncd did not restart; it reads the drop-in at its next start"
 }

@@ -11,6 +11,10 @@ const base = {
 };
 
 module.exports = {
+  // Two workers even on a 2-core machine (Jest's default is cores - 1): the unit suites spend much
+  // of their time waiting on child processes (shellcheck, cloud-init, bash, containerd,
+  // systemd-analyze, terraform). The emulator suites run with --runInBand regardless.
+  maxWorkers: 2,
   projects: [
     { ...base, displayName: "unit", testMatch: ["<rootDir>/__tests__/unit/**/*.test.ts"] },
     {

@@ -108,6 +108,29 @@ wait_for_api_name() {
   log "the API's name $name resolves to ${answer%% *}"
 }
 
+# redact_secrets: its input without bootstrap tokens, CA certificate hashes, certificate keys and
+# kURL's EKCO auth token (installers print them in join commands).
+redact_secrets() {
+  sed -E -e 's/sha256:[0-9a-f]{64}/sha256:<redacted>/g' -e 's/\b[a-z0-9]{6}\.[a-z0-9]{16}\b/<redacted token>/g' \
+    -e 's/\b[0-9a-f]{64}\b/<redacted key>/g' -e 's/(ekco-auth-token=)"?[A-Za-z0-9]*"?/\1<redacted>/g'
+}
+
+# run_private LOG WHAT COMMAND...: runs COMMAND with its output in LOG, readable by root only while
+# it runs (an installer prints a join command and the certificate key), and deletes LOG. On failure
+# the last 40 lines, redacted, go to stderr (cloud-init-output.log), under "WHAT failed".
+run_private() {
+  local output=$1 what=$2 rc=0
+  shift 2
+  (umask 077 && : >"$output")
+  "$@" >"$output" 2>&1 || rc=$?
+  if ((rc != 0)); then
+    log "$what failed (status $rc); its last lines, secrets redacted:"
+    tail -n 40 "$output" | redact_secrets >&2
+  fi
+  rm -f "$output"
+  return "$rc"
+}
+
 # The aws CLI: Ubuntu images do not ship it; the snap lands in /snap/bin.
 ensure_aws_cli() {
   case ":$PATH:" in *:/snap/bin:*) ;; *) PATH="$PATH:/snap/bin" ;; esac

@@ -106,28 +106,6 @@ YAML
   } >"$1"
 }
 
-# kubeadm_redact: kubeadm's output without bootstrap tokens, CA certificate hashes and certificate keys.
-kubeadm_redact() {
-  sed -E -e 's/sha256:[0-9a-f]{64}/sha256:<redacted>/g' -e 's/\b[a-z0-9]{6}\.[a-z0-9]{16}\b/<redacted token>/g' \
-    -e 's/\b[0-9a-f]{64}\b/<redacted key>/g'
-}
-
-# kubeadm_private LOG COMMAND...: runs COMMAND with its output in LOG, readable by root only while
-# it runs (kubeadm init prints a join command and the certificate key), and deletes LOG. On failure
-# the last 40 lines, redacted, go to stderr (cloud-init-output.log).
-kubeadm_private() {
-  local output=$1 rc=0
-  shift
-  (umask 077 && : >"$output")
-  "$@" >"$output" 2>&1 || rc=$?
-  if ((rc != 0)); then
-    log "'$1 $2' failed (status $rc); its last lines, secrets redacted:"
-    tail -n 40 "$output" | kubeadm_redact >&2
-  fi
-  rm -f "$output"
-  return "$rc"
-}
-
 # kubeadm_reset_if_started: a previous init (this run's or an earlier bootstrap's) left state
 # behind: kubeadm init's preflight refuses to run over it.
 kubeadm_reset_if_started() {
@@ -145,7 +123,7 @@ installer_init() {
   if cluster_is_ha; then args+=(--upload-certs); fi
   for ((attempt = 1; ; attempt++)); do
     kubeadm_reset_if_started
-    kubeadm_private "$KUBEPLANE_STATE_DIR/kubeadm-init.log" kubeadm "${args[@]}" && break
+    run_private "$KUBEPLANE_STATE_DIR/kubeadm-init.log" "'kubeadm init'" kubeadm "${args[@]}" && break
     ((attempt < KUBEADM_INIT_ATTEMPTS)) || die "kubeadm init failed $attempt times"
     log "kubeadm init failed (attempt $attempt of $KUBEADM_INIT_ATTEMPTS); resetting and trying again in ${delay}s"
     sleep "$delay"

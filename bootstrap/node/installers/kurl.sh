@@ -38,28 +38,6 @@ kurl_run() {
   return "$rc"
 }
 
-# kurl_redact: kURL's output without bootstrap tokens, CA certificate hashes, certificate keys and
-# EKCO's auth token (tasks.sh and install.sh print them in the join commands).
-kurl_redact() {
-  sed -E -e 's/sha256:[0-9a-f]{64}/sha256:<redacted>/g' -e 's/\b[a-z0-9]{6}\.[a-z0-9]{16}\b/<redacted token>/g' \
-    -e 's/\b[0-9a-f]{64}\b/<redacted key>/g' -e 's/(ekco-auth-token=)"?[A-Za-z0-9]*"?/\1<redacted>/g'
-}
-
-# kurl_private LOG COMMAND...: runs COMMAND with its output in LOG, readable by root only while it
-# runs, and deletes LOG. On failure the last 40 lines, redacted, go to stderr (cloud-init-output.log).
-kurl_private() {
-  local output=$1 rc=0
-  shift
-  (umask 077 && : >"$output")
-  "$@" >"$output" 2>&1 || rc=$?
-  if ((rc != 0)); then
-    log "the kURL installer failed (status $rc); its last lines, secrets redacted:"
-    tail -n 40 "$output" | kurl_redact >&2
-  fi
-  rm -f "$output"
-  return "$rc"
-}
-
 # Every kURL cluster gets the stable endpoint as kURL's load balancer address, a single primary too
 # (so a replaced first node keeps the endpoint): kURL then treats the cluster as HA whatever its
 # size (kurl_util/cmd/yamltobash/main.go sets HA_CLUSTER=1 for any kubernetes.loadBalancerAddress;
@@ -69,7 +47,7 @@ installer_init() {
   local -a args=()
   if cluster_is_ha; then args+=(ha); fi
   args+=("load-balancer-address=$KUBEPLANE_CONTROL_PLANE_ENDPOINT:$KUBEPLANE_API_SERVER_PORT")
-  kurl_private "$KUBEPLANE_STATE_DIR/kurl-install.log" kurl_run "$KUBEPLANE_KURL_INSTALLER_URL" "${args[@]}" ||
+  run_private "$KUBEPLANE_STATE_DIR/kurl-install.log" "the kURL installer" kurl_run "$KUBEPLANE_KURL_INSTALLER_URL" "${args[@]}" ||
     die "the kURL installer failed"
 }
 

@@ -5,6 +5,7 @@
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import type { ClusterDefinition, FieldProblem } from "../definition";
+import type { Rule } from "../rules/rule";
 import { Bastion, BastionProps } from "./bastion";
 import { ClusterFirewall, ClusterFirewallProps } from "./firewall";
 import { ApiDnsName, ApiDnsNameProps } from "./api-dns-name";
@@ -20,6 +21,8 @@ import { WorkerPool, WorkerPoolProps } from "./worker-pool";
 export interface CloudProvider {
   /** The cloud's name as written in definitions (`cloud: aws`). */
   readonly name: string;
+  /** The security rules this cloud's Terraform is held to on every synth (AWS's: providers/aws/rules/). */
+  readonly rules: readonly Rule[];
 
   /** Checks a schema-valid definition against this cloud's rules (regions, zones, images). */
   validateDefinition(definition: ClusterDefinition): readonly FieldProblem[];

@@ -29,6 +29,8 @@ export interface ParameterBackendProps {
 export interface ParameterBackend {
   /** The cluster's parameter path, e.g. `/kubeplane/dev`. */
   readonly path: string;
+  /** The one parameter workers may read, e.g. `/kubeplane/dev/join/worker`. */
+  readonly workerJoinParameter: string;
   /** What nodes need to reach the backend; rendered into their user data. */
   readonly nodeConfig: ParameterBackendNodeConfig;
 }

@@ -11,17 +11,17 @@ export type RuleLevel = "error" | "warning";
 export interface ClusterFacts {
   /** The cluster's name. */
   readonly clusterName: string;
-  /** The VPC CIDR. */
+  /** The network's address space. */
   readonly networkCidr?: string;
   /** The definition's public API allow-list (`controlPlane.publicApi.allowedCidrs`), if it opts in. */
   readonly publicApiCidrs?: readonly string[];
-  /** The cluster's SSM parameter path, e.g. `/kubeplane/dev`. */
+  /** The cluster's parameter path (its join-lease backend's), e.g. `/kubeplane/dev`. */
   readonly parameterPath: string;
   /** The one parameter workers may read, e.g. `/kubeplane/dev/join/worker`. */
   readonly workerJoinParameter: string;
-  /** IAM role names of the cluster's control-plane nodes. */
+  /** The identity (on AWS, IAM role) names of the cluster's control-plane nodes. */
   readonly controlPlaneRoles: readonly string[];
-  /** IAM role names of the cluster's workers. */
+  /** The identity (on AWS, IAM role) names of the cluster's workers. */
   readonly workerRoles: readonly string[];
   /** The definition's own extra egress for the nodes (`network.extraEgress`), which KP-NET-5 accepts. @default none */
   readonly extraEgress?: readonly AllowedEgress[];

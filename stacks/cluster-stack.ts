@@ -9,6 +9,7 @@ import { installerNamed } from "../bootstrap/installers/installers";
 import { LEASE_REFRESH_COMMAND, renderUserData } from "../bootstrap/user-data";
 import type { NodeRole, UserDataContext } from "../bootstrap/user-data-context";
 import type { ClusterDefinition } from "../definition";
+import type { ClusterFacts } from "../rules";
 import type { CloudProvider, Network } from "../providers";
 import { configureStateBackend } from "./state-backend";
 import { escapeTemplateSequences } from "./terraform-string";
@@ -28,6 +29,13 @@ export interface ClusterStackProps {
 
 /** The cluster stack of one cluster. */
 export class ClusterStack extends TerraformStack {
+  /**
+   * What the cloud's rule pack checks the cluster's Terraform against, as the constructs that made
+   * it state it (role names, the parameter path): never re-derived, so a rename cannot make a rule
+   * match nothing.
+   */
+  readonly ruleFacts: ClusterFacts;
+
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id);
     const { definition: def, cloud, network } = props;
@@ -57,6 +65,16 @@ export class ClusterStack extends TerraformStack {
       refreshCommand: LEASE_REFRESH_COMMAND,
       controlPlaneJoins: highlyAvailable,
     });
+    this.ruleFacts = {
+      clusterName: def.name,
+      networkCidr: network.cidr,
+      publicApiCidrs,
+      parameterPath: backend.path,
+      workerJoinParameter: backend.workerJoinParameter,
+      controlPlaneRoles: [identities.controlPlane.name],
+      workerRoles: [identities.workers.name],
+      extraEgress: def.network.extraEgress,
+    };
     const image = cloud.createMachineImage(this, "image", { imageId: def.ami });
 
     const deletionProtection = def.controlPlane.apiLoadBalancer.deletionProtection;

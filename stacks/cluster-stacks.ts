@@ -21,6 +21,6 @@ export function addClusterStacks(app: App, definition: ClusterDefinition): { net
   const network = new NetworkStack(app, names.network, { definition, cloud });
   const cluster = new ClusterStack(app, names.cluster, { definition, cloud, network: network.network });
   cluster.addDependency(network);
-  const rulePack = rulePackFor(definition).applyTo(network).applyTo(cluster);
+  const rulePack = rulePackFor(definition, cluster.ruleFacts).applyTo(network).applyTo(cluster);
   return { network, cluster, rulePack };
 }

@@ -25,6 +25,7 @@ import { AwsNodeIdentities } from "./aws-node-identities";
 import { AwsWorkerPool } from "./aws-worker-pool";
 import { Ec2InstanceType, EC2_INSTANCE_TYPES, INSTANCE_FAMILIES, KUBEADM_CONTROL_PLANE_MINIMUM, meetsControlPlaneMinimum } from "./instance-types";
 import { knownRegions, zonesOf } from "./regions";
+import { AWS_RULES } from "./rules";
 import { SsmParameterBackend } from "./ssm-parameter-backend";
 import { CLUSTER_TAG } from "./tags";
 import { UbuntuMachineImage } from "./ubuntu-machine-image";
@@ -72,6 +73,7 @@ function instanceTypeProblem(name: string, controlPlane: boolean): string | unde
 /** Builds clusters on AWS. */
 export class AwsCloud implements CloudProvider {
   readonly name = "aws";
+  readonly rules = AWS_RULES;
   validateDefinition(definition: ClusterDefinition): FieldProblem[] {
     const problems: FieldProblem[] = [];
     const zones = zonesOf(definition.region);

@@ -92,6 +92,7 @@ function joinLeaseKeyPolicy(p: { partition: string; account: string; region: str
 /** See ParameterBackendProps. */
 export class SsmParameterBackend extends Construct implements ParameterBackend {
   readonly path: string;
+  readonly workerJoinParameter: string;
   readonly nodeConfig: ParameterBackendNodeConfig;
   readonly key: KmsKey;
   readonly refreshDocument: SsmDocument;
@@ -108,6 +109,7 @@ export class SsmParameterBackend extends Construct implements ParameterBackend {
     const workers = asAwsIdentity(props.workers, "SsmParameterBackend: workers");
     this.path = parameterPath(name);
     const workerJoinParameter = `${this.path}/join/worker`;
+    this.workerJoinParameter = workerJoinParameter;
     const controlPlaneJoinParameter = `${this.path}/join/control-plane`;
 
     const partition = new DataAwsPartition(this, "partition").partition;

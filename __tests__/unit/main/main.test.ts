@@ -8,7 +8,7 @@ import { createHash } from "crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { ALL_RULES } from "../../../rules";
+import { AWS_RULES as ALL_RULES } from "../../../providers/aws/rules";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const WORK = mkdtempSync(path.join(tmpdir(), "kubeplane-main-"));
@@ -122,7 +122,7 @@ describe("main.ts with bad definitions", () => {
       `${file("b-empty.yaml")}: is empty: a cluster definition needs at least name and region`,
       expect.stringMatching(new RegExp(`^${file("c-syntax.yaml")}:[45]: YAML syntax error \\(column \\d+\\): `)),
       `${file("e-two.yaml")}:2: name: "same" is already the name of the cluster in ${file("d-one.yaml")}; names must be unique`,
-      `${file("f-suppression.yaml")}:4: suppressions[0].rule: "KP-NET-7" is not a rule of kubeplane's pack (did you mean "KP-NET-1"?); rules: ${ALL_RULES.map((r) => r.id).join(", ")}`,
+      `${file("f-suppression.yaml")}:4: suppressions[0].rule: "KP-NET-7" is not a rule of kubeplane's aws pack (did you mean "KP-NET-1"?); rules: ${ALL_RULES.map((r) => r.id).join(", ")}`,
       `${file("f-suppression.yaml")}:7: suppressions[1].reason: is required: a string`,
     ]);
   });

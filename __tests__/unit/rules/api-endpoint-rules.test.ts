@@ -2,7 +2,9 @@
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { Testing } from "cdktf";
-import { ruleById } from "../../../rules";
+import { AWS_RULES } from "../../../providers/aws/rules";
+
+const ruleById = (id: string) => AWS_RULES.find((r) => r.id === id);
 import { auditStack, findingsOf } from "./rule-harness";
 
 describe("KP-NET-6 api-load-balancer-deletion-protection", () => {

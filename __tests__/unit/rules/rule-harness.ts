@@ -1,7 +1,8 @@
 /** Small stacks for rule tests: raw provider resources, the rule pack, its findings. */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Testing, TerraformStack } from "cdktf";
-import { ALL_RULES, ClusterFacts, Finding, RulePack, Suppression } from "../../../rules";
+import { ClusterFacts, Finding, RulePack, Suppression } from "../../../rules";
+import { AWS_RULES as ALL_RULES } from "../../../providers/aws/rules";
 
 /** Facts of a test cluster named `t`. */
 export const FACTS: ClusterFacts = {

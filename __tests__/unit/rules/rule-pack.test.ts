@@ -10,7 +10,8 @@ import { existsSync, readFileSync } from "fs";
 import * as path from "path";
 import { loadDefinitions } from "../../../definition";
 import { cloudDefinitionCheck } from "../../../providers";
-import { ALL_RULES, auditApp, formatReport, RulePack, RuleViolationError, suppressionCheck } from "../../../rules";
+import { auditApp, formatReport, RulePack, RuleViolationError, suppressionCheck } from "../../../rules";
+import { AWS_RULES as ALL_RULES } from "../../../providers/aws/rules";
 import { addClusterStacks } from "../../../stacks/cluster-stacks";
 import { auditStack, FACTS } from "./rule-harness";
 
@@ -32,7 +33,7 @@ describe("the rules", () => {
       expect(["error", "warning"]).toContain(rule.level);
       expect(rule.explanation.length).toBeGreaterThan(60);
       expect(rule.resourceTypes.length).toBeGreaterThan(0);
-      const file = path.join(ROOT, "rules", `${rule.name}.ts`);
+      const file = path.join(ROOT, "providers", "aws", "rules", `${rule.name}.ts`);
       expect(existsSync(file)).toBe(true);
       expect(readFileSync(file, "utf8")).toContain(`id: "${rule.id}"`);
     }

@@ -1,7 +1,7 @@
 /** Egress rules, read alike from security groups, security group rules and VPC egress rules. */
-import { AllowedEgress } from "./rule";
+import { AllowedEgress } from "../../../rules/rule";
 import { allProtocols, Permission, permissionsOf } from "./security-group-permissions";
-import type { ResourceView } from "./stack-view";
+import type { ResourceView } from "../../../rules/stack-view";
 
 /** One egress permission. */
 export type Egress = Permission;

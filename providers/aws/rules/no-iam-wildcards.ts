@@ -1,6 +1,6 @@
 /** KP-IAM-1: no wildcard action or resource for ssm, kms or iam in any policy a role, user or group gets. */
 import { arnParts, globsIntersect, PolicyRead, readAttachedPolicy, readPolicy, ROLE_POLICY_TYPES, rolePoliciesOf, Statement } from "./iam-policies";
-import { Rule, strings } from "./rule";
+import { Rule, strings } from "../../../rules/rule";
 
 const SERVICES = ["ssm", "kms", "iam"];
 

@@ -3,8 +3,8 @@
  * blocks), `aws_default_security_group`, `aws_security_group_rule` and the VPC ingress/egress rule
  * resources. ingress.ts and egress.ts name them for their rules.
  */
-import { blocks, strings } from "./rule";
-import type { ResourceView } from "./stack-view";
+import { blocks, strings } from "../../../rules/rule";
+import type { ResourceView } from "../../../rules/stack-view";
 
 /** Which way a permission lets traffic through. */
 export type Direction = "ingress" | "egress";

@@ -1,5 +1,5 @@
 /** KP-SEC-2: user data carries no secret (it is readable by anyone who can describe the instance). */
-import { Rule } from "./rule";
+import { Rule } from "../../../rules/rule";
 import { secretsIn, userDataText } from "./secrets";
 
 /** Where each resource type keeps its user data, and whether it is base64. */

@@ -1,7 +1,7 @@
 /** What a secret looks like in text kubeplane writes into Terraform (user data, parameter values). */
 import { gunzipSync } from "zlib";
-import { blocks } from "./rule";
-import { parseReference, StackView } from "./stack-view";
+import { blocks } from "../../../rules/rule";
+import { parseReference, StackView } from "../../../rules/stack-view";
 
 /** A kind of secret and how to spot it. */
 interface Detector {

@@ -1,6 +1,6 @@
 /** Finding the configuration resources that belong to an S3 bucket of the stack. */
-import { blocks, isTrue } from "./rule";
-import { parseReference, ResourceView, StackView } from "./stack-view";
+import { blocks, isTrue } from "../../../rules/rule";
+import { parseReference, ResourceView, StackView } from "../../../rules/stack-view";
 
 /** Resources of `type` that configure `bucket` (by reference to it, or by its literal name). */
 export function bucketCompanions(bucket: ResourceView, type: string, view: StackView): ResourceView[] {

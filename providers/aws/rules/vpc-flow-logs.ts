@@ -1,6 +1,6 @@
 /** KP-VPC-1: every VPC's flows are logged, to a log group that keeps them for a set period. */
-import { Rule } from "./rule";
-import { parseReference, ResourceView, StackView } from "./stack-view";
+import { Rule } from "../../../rules/rule";
+import { parseReference, ResourceView, StackView } from "../../../rules/stack-view";
 
 /** Resources of `type` whose `attribute` names `target` (by reference to it, or by its literal id). */
 export function pointingAt(target: ResourceView, type: string, attribute: string, view: StackView): ResourceView[] {

@@ -1,5 +1,5 @@
 /** KP-NET-4 (warning): machines get no public IP address; they egress through NAT. */
-import { blocks, isTrue, Rule } from "./rule";
+import { blocks, isTrue, Rule } from "../../../rules/rule";
 
 export const noPublicIpOnNodes: Rule = {
   id: "KP-NET-4",

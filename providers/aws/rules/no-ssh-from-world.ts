@@ -1,6 +1,6 @@
 /** KP-NET-1: SSH is never open to the internet. */
 import { describeIngress, INGRESS_TYPES, ingressOf } from "./ingress";
-import { describeWorld, isWorld, Rule } from "./rule";
+import { describeWorld, isWorld, Rule } from "../../../rules/rule";
 
 const SSH = 22;
 

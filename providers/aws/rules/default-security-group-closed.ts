@@ -1,8 +1,8 @@
 /** KP-VPC-2: every VPC's default security group is managed, and has no rules. */
 import { egressOf } from "./egress";
 import { ingressOf } from "./ingress";
-import { Rule } from "./rule";
-import { parseReference } from "./stack-view";
+import { Rule } from "../../../rules/rule";
+import { parseReference } from "../../../rules/stack-view";
 import { pointingAt } from "./vpc-flow-logs";
 
 const RULE_TYPES = ["aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"];

@@ -1,5 +1,5 @@
 /** KP-S3-1: S3 buckets the project creates (state buckets) are versioned. */
-import { Rule } from "./rule";
+import { Rule } from "../../../rules/rule";
 import { isVersioned } from "./s3-buckets";
 
 export const s3BucketVersioned: Rule = {

@@ -3,8 +3,8 @@
  * instead of handing `kms:*` to the account (KMS's default, which defers every use to IAM).
  */
 import { globMatches } from "./iam-policies";
-import { blocks, Rule, strings } from "./rule";
-import { parseReference, ResourceView, StackView } from "./stack-view";
+import { blocks, Rule, strings } from "../../../rules/rule";
+import { parseReference, ResourceView, StackView } from "../../../rules/stack-view";
 import { pointingAt } from "./vpc-flow-logs";
 
 /** Actions that use a key's material (or hand it on, as a grant does). */

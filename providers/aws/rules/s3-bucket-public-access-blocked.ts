@@ -1,5 +1,5 @@
 /** KP-S3-3: S3 buckets the project creates (state buckets) block every kind of public access. */
-import { Rule } from "./rule";
+import { Rule } from "../../../rules/rule";
 import { missingPublicAccessBlocks } from "./s3-buckets";
 
 export const s3BucketPublicAccessBlocked: Rule = {

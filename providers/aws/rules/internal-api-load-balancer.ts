@@ -5,8 +5,8 @@
  * one only through NAT, from an address its allow-list does not name.
  */
 import { ingressOf } from "./ingress";
-import { blocks, isTrue, Rule, strings } from "./rule";
-import type { ResourceView, StackView } from "./stack-view";
+import { blocks, isTrue, Rule, strings } from "../../../rules/rule";
+import type { ResourceView, StackView } from "../../../rules/stack-view";
 
 /** Resources that add ingress to a security group from outside it. */
 const ATTACHED_INGRESS_TYPES = ["aws_security_group_rule", "aws_vpc_security_group_ingress_rule"];

@@ -1,6 +1,6 @@
 /** KP-NET-2: no port of any group is open to the whole internet. */
 import { describeIngress, INGRESS_TYPES, ingressOf } from "./ingress";
-import { describeWorld, isWorld, Rule } from "./rule";
+import { describeWorld, isWorld, Rule } from "../../../rules/rule";
 
 export const noWorldIngress: Rule = {
   id: "KP-NET-2",

@@ -1,5 +1,5 @@
 /** KP-EC2-2: root and data volumes of instances, launch templates and EBS volumes are encrypted. */
-import { blocks, isTrue, Rule } from "./rule";
+import { blocks, isTrue, Rule } from "../../../rules/rule";
 
 export const encryptedVolumes: Rule = {
   id: "KP-EC2-2",

@@ -1,5 +1,5 @@
 /** KP-S3-2: S3 buckets the project creates (state buckets) are encrypted. */
-import { Rule } from "./rule";
+import { Rule } from "../../../rules/rule";
 import { isEncrypted } from "./s3-buckets";
 
 export const s3BucketEncrypted: Rule = {

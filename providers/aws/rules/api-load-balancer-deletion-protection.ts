@@ -3,7 +3,7 @@
  * opt-in (`controlPlane.apiLoadBalancer.deletionProtection`), since a protected balancer makes
  * `destroy` fail until it is turned off again.
  */
-import { isTrue, Rule } from "./rule";
+import { isTrue, Rule } from "../../../rules/rule";
 
 export const apiLoadBalancerDeletionProtection: Rule = {
   id: "KP-NET-6",

@@ -1,6 +1,6 @@
 /** KP-IAM-2: a worker role may read one SSM parameter: the worker join parameter. */
 import { arnParts, grants, ROLE_POLICY_TYPES, rolePoliciesOf } from "./iam-policies";
-import { Rule } from "./rule";
+import { Rule } from "../../../rules/rule";
 
 /** SSM actions that read parameter values. */
 export const PARAMETER_READ_ACTIONS = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:GetParameterHistory"];

@@ -1,6 +1,6 @@
 /** Ingress rules, read alike from security groups, security group rules and VPC ingress rules. */
 import { allProtocols, Permission, permissionsOf } from "./security-group-permissions";
-import type { ResourceView } from "./stack-view";
+import type { ResourceView } from "../../../rules/stack-view";
 
 /** One ingress permission. */
 export type Ingress = Permission;

@@ -3,8 +3,8 @@
  * with `${...}` references), `aws_iam_policy_document` data sources, customer policies made in
  * the stack and the AWS managed policies kubeplane knows.
  */
-import { blocks, strings } from "./rule";
-import { parseReference, ResourceView, StackView } from "./stack-view";
+import { blocks, strings } from "../../../rules/rule";
+import { parseReference, ResourceView, StackView } from "../../../rules/stack-view";
 
 /** A statement, normalised: lists everywhere. */
 export interface Statement {

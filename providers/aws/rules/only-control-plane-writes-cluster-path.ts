@@ -3,7 +3,7 @@
  * status subtree, where every node records its bootstrap status (bootstrap/node/status.sh).
  */
 import { grants, reachesParameterPath, ROLE_POLICY_TYPES, rolePoliciesOf } from "./iam-policies";
-import { Rule } from "./rule";
+import { Rule } from "../../../rules/rule";
 
 /** SSM actions that change parameters. */
 export const PARAMETER_WRITE_ACTIONS = ["ssm:PutParameter", "ssm:DeleteParameter", "ssm:DeleteParameters", "ssm:LabelParameterVersion", "ssm:UnlabelParameterVersion"];

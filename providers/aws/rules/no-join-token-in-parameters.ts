@@ -1,5 +1,5 @@
 /** KP-SEC-1: Terraform writes no join token or key into SSM parameters. */
-import { Rule } from "./rule";
+import { Rule } from "../../../rules/rule";
 import { expandLocals, isCertificateKey, secretsIn } from "./secrets";
 
 export const noJoinTokenInParameters: Rule = {

@@ -1,5 +1,5 @@
 /** KP-EC2-1: every instance and launch template requires IMDSv2 session tokens. */
-import { blocks, Rule } from "./rule";
+import { blocks, Rule } from "../../../rules/rule";
 
 export const imdsv2Required: Rule = {
   id: "KP-EC2-1",

@@ -1,7 +1,7 @@
 /** KP-NET-5: no group lets everything out to the whole internet, unless the definition asks for it. */
 import { askedFor, canonicalProtocol, describeEgress, Egress, EGRESS_TYPES, egressOf, onAllPorts } from "./egress";
-import { AllowedEgress, describeWorld, isWorld, Rule } from "./rule";
-import { ResourceView, StackView } from "./stack-view";
+import { AllowedEgress, describeWorld, isWorld, Rule } from "../../../rules/rule";
+import { ResourceView, StackView } from "../../../rules/stack-view";
 import { pointingAt } from "./vpc-flow-logs";
 
 /** True when the ranges together cover every port, 1 to 65535. */

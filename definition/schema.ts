@@ -1,17 +1,23 @@
 /**
  * The schema of a cluster definition (`clusters/<name>.yaml`): field types, allowed values,
- * defaults (from defaults.ts) and the rules that tie fields together. Cloud-specific checks
- * (regions, zones) live with each cloud in providers/.
+ * defaults (from defaults.ts) and the rules that tie fields together: what holds on every
+ * cloud. Each cloud's limits (regions, zones, name lengths, volume sizes, VPC prefixes, ...),
+ * its defaults (instance types) and its block (`aws:`) live with the cloud in providers/; the
+ * loader applies them once the definition's cloud is known (cloud-definition.ts).
  */
 import { z } from "zod";
 import { parseCidr } from "./cidr";
+import { CLOUD_NAMES, CloudName } from "./cloud-definition";
 import { crossFieldProblems } from "./cross-field-rules";
 import { DEFAULTS } from "./defaults";
 import { kubernetesSupportFor, minorOf, supportedKubernetesRange } from "./kubernetes-versions";
 
-/** Names are DNS-1123 labels; 28 characters at most, since they are part of load balancer names (32). */
+/**
+ * Names are DNS-1123 labels (they are part of the API's DNS name and of resource names), at
+ * most 63 characters; a cloud may allow fewer (AWS: 28, for its load balancer names).
+ */
 export const CLUSTER_NAME_PATTERN = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-export const CLUSTER_NAME_MAX_LENGTH = 28;
+export const CLUSTER_NAME_MAX_LENGTH = 63;
 
 const cidr = z.string().superRefine((value, ctx) => {
   const parsed = parseCidr(value);
@@ -19,26 +25,19 @@ const cidr = z.string().superRefine((value, ctx) => {
 });
 
 /**
- * The retention periods (days) flow logs may be kept: exactly those CloudWatch Logs accepts
- * (PutRetentionPolicy, https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html),
- * without 0 ("never expire"). providers/aws/aws-network.ts checks the same list; a test keeps them equal.
+ * How many days flow logs are kept: a whole number of at least 1 (kept for a period, never
+ * forever). Each cloud takes its own periods (AWS: those CloudWatch Logs accepts).
  */
-export const FLOW_LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
-const flowLogRetentionDays = z.number().refine((d) => (FLOW_LOG_RETENTION_DAYS as readonly number[]).includes(d), {
-  message: `must be one of the retention periods CloudWatch Logs accepts: ${FLOW_LOG_RETENTION_DAYS.join(", ")}`,
-});
+const flowLogRetentionDays = z.number().int().min(1, { message: "must be at least 1 day" });
 
 /**
- * An extra egress rule for the nodes: a description (the characters EC2 accepts in one, at most
- * 255), `tcp`/`udp` with a port range, or `all` (every protocol and port, no ports), and IPv4
- * destinations.
+ * An extra egress rule for the nodes: a description that says why (each cloud takes its own
+ * characters and length: AWS what EC2 accepts), `tcp`/`udp` with a port range, or `all` (every
+ * protocol and port, no ports), and IPv4 destinations.
  */
 const egressPort = z.number().int().min(1, { message: "must be a port, 1 to 65535" }).max(65535, { message: "must be a port, 1 to 65535" });
 const egressCommon = {
-  description: z
-    .string()
-    .regex(/^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]{1,255}$/, { message: "must be 1-255 characters of a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$* (what EC2 accepts)" })
-    .refine((d) => d.trim() !== "", { message: "must say why the nodes need this way out" }),
+  description: z.string().refine((d) => d.trim() !== "", { message: "must say why the nodes need this way out" }),
   cidrs: z.array(cidr).min(1, { message: "name at least one destination" }),
 };
 const egressRule = z.discriminatedUnion("protocol", [
@@ -50,28 +49,17 @@ const egressRule = z.discriminatedUnion("protocol", [
 
 /**
  * The private DNS domain the API's name lives under (`api.<cluster>.<privateDnsZone>`): lower-case
- * DNS labels, short enough that the API's name fits DNS's 253 characters with the longest cluster
- * name (4 + 29 characters of `api.<cluster>.`).
+ * DNS labels; the API's name must fit DNS's 253 characters with the cluster's name
+ * (cross-field-rules.ts).
  */
-export const PRIVATE_DNS_ZONE_MAX_LENGTH = 253 - "api.".length - CLUSTER_NAME_MAX_LENGTH - 1;
 const privateDnsZone = z
   .string()
-  .max(PRIVATE_DNS_ZONE_MAX_LENGTH, { message: `must be at most ${PRIVATE_DNS_ZONE_MAX_LENGTH} characters (the API's name api.<cluster>.<zone> must fit DNS's 253)` })
   .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/, {
     message: "must be a DNS name like kubeplane.internal: lower-case labels of letters, digits and '-' (not at either end), separated by dots, no trailing dot",
   });
 
-/**
- * Root volume size in GiB: at least 8 (the Ubuntu image's root snapshot, and what the node
- * hardening in providers/ requires), at most 16384 (gp3's largest volume, 16 TiB).
- */
-export const VOLUME_SIZE_MIN_GIB = 8;
-export const VOLUME_SIZE_MAX_GIB = 16384;
-const volumeSize = z
-  .number()
-  .int()
-  .min(VOLUME_SIZE_MIN_GIB, { message: `must be at least ${VOLUME_SIZE_MIN_GIB} GiB (the machine image's root snapshot)` })
-  .max(VOLUME_SIZE_MAX_GIB, { message: `must be at most ${VOLUME_SIZE_MAX_GIB} GiB (gp3's largest volume)` });
+/** Root volume size: a whole number of GiB, at least 1; each cloud has its own bounds (AWS: gp3's, 8 to 16384). */
+const volumeSize = z.number().int().min(1, { message: "must be at least 1 GiB" });
 /** The most control-plane nodes: etcd's recommended largest cluster (every write waits for a quorum). */
 export const CONTROL_PLANE_MAX_COUNT = 7;
 /** The most workers in the pool (min, desired and max alike). */
@@ -95,14 +83,26 @@ const kubernetesVersion = z
     }
   });
 
+/**
+ * Tags (labels) for everything the cluster makes. `kubeplane:` keys are kubeplane's own; each
+ * cloud has its own rules for the rest (AWS: at most 128/256 characters, `aws:` reserved; GCP
+ * labels would be lower-case and at most 63).
+ */
 const tags = z.record(
   z
     .string()
     .min(1)
-    .max(128)
-    .refine((k) => !/^(aws|kubeplane):/i.test(k), { message: 'tag keys starting with "aws:" or "kubeplane:" are reserved' }),
-  z.string().max(256),
+    .refine((k) => !/^kubeplane:/i.test(k), { message: 'tag keys starting with "kubeplane:" are reserved' }),
+  z.string(),
 );
+
+/**
+ * Each cloud's block (`aws: { ... }`): a mapping the neutral schema passes through for that cloud
+ * to validate (providers/aws/aws-definition.ts for `aws:`); a block of another cloud than the
+ * definition's is an error (cross-field-rules.ts). @default none
+ */
+const cloudBlock = z.record(z.string(), z.unknown());
+const cloudBlocks = Object.fromEntries(CLOUD_NAMES.map((name) => [name, cloudBlock.optional()])) as { [name in CloudName]: z.ZodOptional<typeof cloudBlock> };
 
 const stateSchema = z.discriminatedUnion("backend", [
   z.strictObject({
@@ -137,9 +137,9 @@ export const clusterDefinitionSchema = z
   .strictObject({
     name: z
       .string()
-      .max(CLUSTER_NAME_MAX_LENGTH, { message: `must be at most ${CLUSTER_NAME_MAX_LENGTH} characters (it is part of load balancer names)` })
+      .max(CLUSTER_NAME_MAX_LENGTH, { message: `must be at most ${CLUSTER_NAME_MAX_LENGTH} characters (a DNS label)` })
       .regex(CLUSTER_NAME_PATTERN, { message: "must be a DNS-1123 label: lower-case letters, digits and '-', starting with a letter" }),
-    cloud: z.enum(["aws"]).default(DEFAULTS.cloud),
+    cloud: z.enum(CLOUD_NAMES).default(DEFAULTS.cloud),
     region: z.string().min(1),
     network: z
       .strictObject({
@@ -189,7 +189,8 @@ export const clusterDefinitionSchema = z
     controlPlane: z
       .strictObject({
         count: controlPlaneCount.default(DEFAULTS.controlPlane.count),
-        instanceType: z.string().min(1).default(DEFAULTS.controlPlane.instanceType),
+        /** @default the cloud's (cloud-definition.ts: CloudDefaults) */
+        instanceType: z.string().min(1).optional(),
         volumeSize: volumeSize.default(DEFAULTS.controlPlane.volumeSize),
         /**
          * Opt-in public API endpoint: an internet-facing load balancer reachable only from these
@@ -213,19 +214,25 @@ export const clusterDefinitionSchema = z
         min: workerCount.default(DEFAULTS.workers.min),
         desired: workerCount.default(DEFAULTS.workers.desired),
         max: workerCount.default(DEFAULTS.workers.max),
-        instanceType: z.string().min(1).default(DEFAULTS.workers.instanceType),
+        /** @default the cloud's (cloud-definition.ts: CloudDefaults) */
+        instanceType: z.string().min(1).optional(),
         volumeSize: volumeSize.default(DEFAULTS.workers.volumeSize),
       })
       .prefault({}),
     joinTokens: z
       .strictObject({
-        backend: z.enum(["ssm"]).default(DEFAULTS.joinTokens.backend),
+        backend: z.enum(["ssm", "secretsmanager"]).default(DEFAULTS.joinTokens.backend),
         ttlHours: z.number().int().min(1).max(168, { message: "at most 168 hours (7 days)" }).default(DEFAULTS.joinTokens.ttlHours),
       })
       .prefault({}),
     state: stateSchema.prefault({ backend: DEFAULTS.state.backend }),
     tags: tags.default({}),
-    ami: z.string().regex(/^ami-[0-9a-z]{8,17}$/, { message: "must be an AMI id like ami-0123456789abcdef0" }).optional(),
+    /**
+     * Deprecated: the AWS block's `aws.ami`, from before clouds had blocks. Only a cloud that
+     * moves it into its block (DefinitionCloud.migrateDefinition) accepts it, with a warning.
+     */
+    ami: z.string().optional(),
+    ...cloudBlocks,
     /** Exceptions to the security rule pack, each with a reason. @default none */
     suppressions: z.array(suppressionSchema).optional(),
   })
@@ -235,5 +242,17 @@ export const clusterDefinitionSchema = z
     for (const p of crossFieldProblems(value)) ctx.addIssue({ code: "custom", path: [...p.path], message: p.message });
   }, { when: () => true });
 
-/** A validated cluster definition with every default applied. */
-export type ClusterDefinition = z.output<typeof clusterDefinitionSchema>;
+/**
+ * A definition as the neutral schema gives it: every neutral default applied, the fields left
+ * to the cloud (instance types) possibly unset, the deprecated top-level `ami` still there.
+ */
+export type NeutralDefinition = z.output<typeof clusterDefinitionSchema>;
+
+/**
+ * A validated cluster definition with every default applied, the cloud's included (the loader
+ * applies them once the cloud is known): what stacks read.
+ */
+export type ClusterDefinition = Omit<NeutralDefinition, "ami" | "controlPlane" | "workers"> & {
+  controlPlane: NeutralDefinition["controlPlane"] & { instanceType: string };
+  workers: NeutralDefinition["workers"] & { instanceType: string };
+};

@@ -9,8 +9,14 @@ import { NodeIdentity } from "./node-identity";
 
 /** Props for a parameter backend. */
 export interface ParameterBackendProps {
-  /** The cluster's name; parameters live under `/kubeplane/<clusterName>/`. */
+  /** The cluster's name; parameters live under `/kubeplane/<clusterName>/` (or the store's spelling of it). */
   readonly clusterName: string;
+  /**
+   * Which of the cloud's stores holds the lease: the definition's `joinTokens.backend` (on AWS
+   * `ssm` or `secretsmanager`). A cloud refuses a kind it does not offer, naming it.
+   * @default the cloud's default store (`ssm` on AWS)
+   */
+  readonly kind?: string;
   /** Control-plane identity: may read and write every parameter under the cluster's path. */
   readonly controlPlane: NodeIdentity;
   /** Worker identity: may read the worker join parameter only, and ask for a refresh. */

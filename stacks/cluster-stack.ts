@@ -10,12 +10,12 @@ import { LEASE_REFRESH_COMMAND, renderUserData } from "../bootstrap/user-data";
 import type { NodeRole, UserDataContext } from "../bootstrap/user-data-context";
 import type { ClusterDefinition } from "../definition";
 import type { ClusterFacts } from "../rules";
-import type { CloudProvider, Network } from "../providers";
+import { CloudProvider, KUBE_API_SERVER_PORT, Network } from "../providers";
 import { configureStateBackend } from "./state-backend";
 import { escapeTemplateSequences } from "./terraform-string";
 
-/** The Kubernetes API server port. */
-export const API_SERVER_PORT = 6443;
+/** The Kubernetes API server port (re-exported for the stacks' users). */
+export const API_SERVER_PORT = KUBE_API_SERVER_PORT;
 
 /** Props for a ClusterStack. */
 export interface ClusterStackProps {
@@ -40,7 +40,7 @@ export class ClusterStack extends TerraformStack {
     super(scope, id);
     const { definition: def, cloud, network } = props;
     cloud.configureStack(this, def);
-    configureStateBackend(this, def, id);
+    configureStateBackend(this, def, id, cloud);
 
     const publicApiCidrs = def.controlPlane.publicApi?.allowedCidrs;
     // Nodes always reach their API inside the network: an HA control plane through an internal
@@ -60,6 +60,7 @@ export class ClusterStack extends TerraformStack {
     const identities = cloud.createNodeIdentities(this, "identities", { clusterName: def.name, bastion: def.bastion });
     const backend = cloud.createParameterBackend(this, "join-lease", {
       clusterName: def.name,
+      kind: def.joinTokens.backend,
       controlPlane: identities.controlPlane,
       workers: identities.workers,
       refreshCommand: LEASE_REFRESH_COMMAND,
@@ -131,9 +132,9 @@ export class ClusterStack extends TerraformStack {
       clusterName: def.name,
       count: def.controlPlane.count,
       instanceType: def.controlPlane.instanceType,
-      volumeSize: def.controlPlane.volumeSize,
-      imageId: image.imageId,
-      subnetIds: network.privateSubnetIds,
+      volumeSizeGiB: def.controlPlane.volumeSize,
+      image,
+      placements: network.nodePlacements,
       firewallGroupIds: firewall.controlPlaneGroupIds,
       identity: identities.controlPlane,
       initUserData: userData("control-plane-init"),
@@ -149,10 +150,9 @@ export class ClusterStack extends TerraformStack {
       desired: def.workers.desired,
       max: def.workers.max,
       instanceType: def.workers.instanceType,
-      volumeSize: def.workers.volumeSize,
-      imageId: image.imageId,
-      rootDeviceName: image.rootDeviceName,
-      subnetIds: network.privateSubnetIds,
+      volumeSizeGiB: def.workers.volumeSize,
+      image,
+      placements: network.nodePlacements,
       firewallGroupIds: firewall.workerGroupIds,
       identity: identities.workers,
       userData: userData("worker"),
@@ -162,8 +162,8 @@ export class ClusterStack extends TerraformStack {
     if (def.bastion && identities.bastion) {
       const bastion = cloud.createBastion(this, "bastion", {
         clusterName: def.name,
-        imageId: image.imageId,
-        subnetId: network.privateSubnetIds[0],
+        image,
+        placement: network.nodePlacements[0],
         firewallGroupIds: firewall.bastionGroupIds,
         identity: identities.bastion,
       });

@@ -26,6 +26,8 @@ import { AwsWorkerPool } from "./aws-worker-pool";
 import { Ec2InstanceType, EC2_INSTANCE_TYPES, INSTANCE_FAMILIES, KUBEADM_CONTROL_PLANE_MINIMUM, meetsControlPlaneMinimum } from "./instance-types";
 import { knownRegions, zonesOf } from "./regions";
 import { AWS_RULES } from "./rules";
+import { configureS3State } from "./s3-remote-state";
+import { SecretsManagerParameterBackend } from "./secrets-manager-parameter-backend";
 import { SsmParameterBackend } from "./ssm-parameter-backend";
 import { CLUSTER_TAG } from "./tags";
 import { UbuntuMachineImage } from "./ubuntu-machine-image";
@@ -109,6 +111,10 @@ export class AwsCloud implements CloudProvider {
     return zones.slice(0, definition.network.azs);
   }
 
+  configureRemoteState(stack: TerraformStack, definition: ClusterDefinition, stackName: string): void {
+    configureS3State(stack, definition, stackName);
+  }
+
   configureStack(stack: TerraformStack, definition: ClusterDefinition): void {
     new AwsProvider(stack, "aws", {
       region: definition.region,
@@ -126,7 +132,14 @@ export class AwsCloud implements CloudProvider {
     return new AwsNodeIdentities(scope, id, props);
   }
   createParameterBackend(scope: Construct, id: string, props: ParameterBackendProps) {
-    return new SsmParameterBackend(scope, id, props);
+    switch (props.kind ?? "ssm") {
+      case "ssm":
+        return new SsmParameterBackend(scope, id, props);
+      case "secretsmanager":
+        return new SecretsManagerParameterBackend(scope, id, props);
+      default:
+        throw new Error(`AwsCloud: parameter backend kind "${props.kind}" is not one AWS offers (ssm, secretsmanager)`);
+    }
   }
   createMachineImage(scope: Construct, id: string, props: MachineImageProps) {
     return new UbuntuMachineImage(scope, id, props);

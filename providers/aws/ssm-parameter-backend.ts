@@ -71,20 +71,41 @@ export const KEY_ADMINISTRATION_ACTIONS = [
  * --key-id`, `get-parameter --with-decryption`).
  */
 function joinLeaseKeyPolicy(p: { partition: string; account: string; region: string; controlPlaneRoleArn: string; workerRoleArn: string }) {
-  const viaSsm = { StringEquals: { "kms:ViaService": `ssm.${p.region}.amazonaws.com` } };
+  return serviceOnlyKeyPolicy({ ...p, service: "ssm", sidService: "Ssm", controlPlaneActions: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"] });
+}
+
+/**
+ * A join-lease key policy: administration for the account; use for the control-plane role
+ * (`controlPlaneActions`) and decryption for the worker role, each only through `service`
+ * (`kms:ViaService` = `<service>.<region>.amazonaws.com`). Shared by the SSM and the Secrets
+ * Manager backends, whose keys are held to the same standard.
+ */
+export function serviceOnlyKeyPolicy(p: {
+  partition: string;
+  account: string;
+  region: string;
+  controlPlaneRoleArn: string;
+  workerRoleArn: string;
+  /** The service's endpoint prefix, e.g. `ssm`, `secretsmanager`. */
+  service: string;
+  /** How the Sids spell the service, e.g. `Ssm` (ControlPlaneUsesKeyThroughSsm). */
+  sidService: string;
+  controlPlaneActions: readonly string[];
+}) {
+  const via = { StringEquals: { "kms:ViaService": `${p.service}.${p.region}.amazonaws.com` } };
   return {
     Version: "2012-10-17",
     Statement: [
       { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: `arn:${p.partition}:iam::${p.account}:root` }, Action: KEY_ADMINISTRATION_ACTIONS, Resource: "*" },
       {
-        Sid: "ControlPlaneUsesKeyThroughSsm",
+        Sid: `ControlPlaneUsesKeyThrough${p.sidService}`,
         Effect: "Allow",
         Principal: { AWS: p.controlPlaneRoleArn },
-        Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
+        Action: [...p.controlPlaneActions],
         Resource: "*",
-        Condition: viaSsm,
+        Condition: via,
       },
-      { Sid: "WorkersDecryptThroughSsm", Effect: "Allow", Principal: { AWS: p.workerRoleArn }, Action: ["kms:Decrypt"], Resource: "*", Condition: viaSsm },
+      { Sid: `WorkersDecryptThrough${p.sidService}`, Effect: "Allow", Principal: { AWS: p.workerRoleArn }, Action: ["kms:Decrypt"], Resource: "*", Condition: via },
     ],
   };
 }
@@ -101,6 +122,9 @@ export class SsmParameterBackend extends Construct implements ParameterBackend {
 
   constructor(scope: Construct, id: string, props: ParameterBackendProps) {
     super(scope, id);
+    if (props.kind !== undefined && props.kind !== "ssm") {
+      throw new Error(`SsmParameterBackend: kind must be "ssm" (or left out), got "${props.kind}"`);
+    }
     if (!props.refreshCommand.startsWith("/")) {
       throw new Error(`SsmParameterBackend: refreshCommand must be an absolute path on the node, got "${props.refreshCommand}"`);
     }

@@ -1,4 +1,6 @@
 /** An optional bastion host: reachable through the cloud's session manager, never by open SSH. */
+import { MachineImage } from "./machine-image";
+import { Placement } from "./network";
 import { NodeIdentity } from "./node-identity";
 
 /** Props for a bastion. */
@@ -6,16 +8,16 @@ export interface BastionProps {
   /** The cluster's name; used in names and tags. */
   readonly clusterName: string;
   /** Image to boot. */
-  readonly imageId: string;
-  /** The (private) subnet the bastion lives in. */
-  readonly subnetId: string;
+  readonly image: MachineImage;
+  /** Where the bastion lives (a node placement: private addresses only). */
+  readonly placement: Placement;
   /** Firewall groups attached to the bastion. At least one. */
   readonly firewallGroupIds: readonly string[];
   /** Identity the bastion runs as. */
   readonly identity: NodeIdentity;
   /**
    * Machine type.
-   * @default "t3.micro"
+   * @default the cloud's smallest general-purpose type (on AWS, `t3.micro`)
    */
   readonly instanceType?: string;
 }

@@ -1,5 +1,7 @@
 /** The control-plane nodes: one, or an odd number spread over zones behind the internal API load balancer. */
 import { ApiLoadBalancer } from "./load-balancer";
+import { MachineImage } from "./machine-image";
+import { Placement } from "./network";
 import { NodeIdentity } from "./node-identity";
 
 /** Props for a control plane. */
@@ -10,12 +12,12 @@ export interface ControlPlaneProps {
   readonly count: number;
   /** Machine type, e.g. `t3.medium`. */
   readonly instanceType: string;
-  /** Root volume size in GiB, 8 to 16384; volumes are always encrypted. */
-  readonly volumeSize: number;
+  /** Root volume size in GiB, within the cloud's bounds; volumes are always encrypted. */
+  readonly volumeSizeGiB: number;
   /** Image to boot. */
-  readonly imageId: string;
-  /** Private subnets to spread nodes over, round-robin. At least one. */
-  readonly subnetIds: readonly string[];
+  readonly image: MachineImage;
+  /** Where to put the nodes: node i goes to placement i modulo their number (one per zone spreads them). At least one. */
+  readonly placements: readonly Placement[];
   /** Firewall groups attached to every node. At least one. */
   readonly firewallGroupIds: readonly string[];
   /** Identity the nodes run as. */

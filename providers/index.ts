@@ -1,6 +1,6 @@
 /** The cloud abstraction: the interfaces stacks use, and the registry that picks a cloud. */
 export type { CloudProvider } from "./cloud-provider";
-export type { Network, NetworkProps } from "./network";
+export type { Network, NetworkProps, Placement } from "./network";
 export type { ClusterFirewall, ClusterFirewallProps } from "./firewall";
 export type { NodeIdentities, NodeIdentitiesProps, NodeIdentity, NodeKind } from "./node-identity";
 export type { ParameterBackend, ParameterBackendProps } from "./parameter-backend";
@@ -11,4 +11,5 @@ export { apiFqdn } from "./api-dns-name";
 export type { ControlPlane, ControlPlaneProps } from "./control-plane";
 export type { WorkerPool, WorkerPoolProps } from "./worker-pool";
 export type { Bastion, BastionProps } from "./bastion";
-export { cloudFor, cloudDefinitionCheck } from "./cloud-registry";
+export * from "./well-known-ports";
+export { cloudFor } from "./cloud-registry";

@@ -16,18 +16,37 @@ export interface FlowLogSettings {
   readonly retentionDays?: number;
 }
 
+/**
+ * Where a machine runs: a zone, and the subnet its address comes from. On AWS every subnet is in
+ * one zone; on a cloud with regional subnets (GCP) several placements share a subnet.
+ */
+export interface Placement {
+  /** The zone, e.g. `eu-west-1a`. */
+  readonly zone: string;
+  /** The subnet's id in the cloud. */
+  readonly subnetId: string;
+}
+
 /** Props for a cloud's network. */
 export interface NetworkProps {
   /** The cluster's name; used in resource names and tags. */
   readonly clusterName: string;
   /** The network's address space, e.g. `10.0.0.0/16`. */
   readonly cidr: string;
-  /** Zones to spread over, in order; subnet lists are parallel to it. At least 2, each once. */
+  /** Zones to spread over, in order. At least 2, each once. */
   readonly zones: readonly string[];
-  /** One private subnet CIDR per zone (nodes live here). */
-  readonly privateSubnetCidrs: readonly string[];
-  /** One public subnet CIDR per zone (NAT and public load balancers live here). */
-  readonly publicSubnetCidrs: readonly string[];
+  /**
+   * The definition's explicit subnets for the nodes (`network.privateSubnets`), which replace
+   * the cloud's own address plan.
+   * @default planned by the cloud from `cidr` (on AWS: one private subnet per zone)
+   */
+  readonly privateSubnetCidrs?: readonly string[];
+  /**
+   * The definition's explicit public subnets (`network.publicSubnets`), which replace the cloud's
+   * own address plan.
+   * @default planned by the cloud from `cidr` (on AWS: one public subnet per zone)
+   */
+  readonly publicSubnetCidrs?: readonly string[];
   /**
    * `single`: one NAT gateway for the whole cluster; `perAz`: one per zone.
    * @default "single"
@@ -48,8 +67,8 @@ export interface Network {
   readonly cidr: string;
   /** Zones, in order. */
   readonly zones: readonly string[];
-  /** Private subnet ids, parallel to `zones`. */
-  readonly privateSubnetIds: readonly string[];
-  /** Public subnet ids, parallel to `zones`. */
-  readonly publicSubnetIds: readonly string[];
+  /** Where nodes go (private addresses only), one per zone, in the order of `zones`. */
+  readonly nodePlacements: readonly Placement[];
+  /** Where internet-facing load balancers and NAT go, one per zone, in the order of `zones`. */
+  readonly publicPlacements: readonly Placement[];
 }

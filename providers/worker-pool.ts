@@ -1,4 +1,6 @@
 /** Workers: an auto-scaling group of identical nodes that join the cluster by themselves. */
+import { MachineImage } from "./machine-image";
+import { Placement } from "./network";
 import { NodeIdentity } from "./node-identity";
 
 /** Props for a worker pool. */
@@ -13,19 +15,15 @@ export interface WorkerPoolProps {
   readonly max: number;
   /** Machine type, e.g. `t3.large`. */
   readonly instanceType: string;
-  /** Root volume size in GiB, 8 to 16384; volumes are always encrypted. */
-  readonly volumeSize: number;
-  /** Image to boot. */
-  readonly imageId: string;
+  /** Root volume size in GiB, within the cloud's bounds; volumes are always encrypted. */
+  readonly volumeSizeGiB: number;
   /**
-   * The image's root device name (`MachineImage.rootDeviceName`): the launch template maps the
-   * encrypted root volume under it. A name the image does not use adds a second volume and leaves
-   * the root volume as the image's snapshot has it.
-   * @default "/dev/sda1" (Ubuntu's root device)
+   * Image to boot; its root device name is where the encrypted root volume is mapped (a name the
+   * image does not use would add a second volume and leave the root volume as the snapshot has it).
    */
-  readonly rootDeviceName?: string;
-  /** Private subnets the pool spans. At least one. */
-  readonly subnetIds: readonly string[];
+  readonly image: MachineImage;
+  /** Where the pool may start workers (it balances over them). At least one. */
+  readonly placements: readonly Placement[];
   /** Firewall groups attached to every worker. At least one. */
   readonly firewallGroupIds: readonly string[];
   /** Identity the workers run as. */

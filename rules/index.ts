@@ -7,7 +7,7 @@
 import type { ClusterDefinition, FieldProblem } from "../definition";
 import { didYouMean } from "../definition/issue-messages";
 import { cloudFor } from "../providers/cloud-registry";
-import { ClusterFacts } from "./rule";
+import { ClusterFacts, Rule } from "./rule";
 import { RulePack, Suppression } from "./rule-pack";
 
 export type { AllowedEgress, ClusterFacts, Rule, RuleContext, RuleLevel } from "./rule";
@@ -16,10 +16,15 @@ export type { AuditReport, Finding, RulePackOptions, Suppression } from "./rule-
 export { StackView } from "./stack-view";
 
 /** The rule pack of a cluster: its cloud's rules, the facts its constructs state, the definition's suppressions. */
-export function rulePackFor(definition: ClusterDefinition, cluster: ClusterFacts, extraSuppressions: readonly Suppression[] = []): RulePack {
+export function rulePackFor(
+  definition: ClusterDefinition,
+  cluster: ClusterFacts,
+  rules: readonly Rule[] = cloudFor(definition).rules,
+  extraSuppressions: readonly Suppression[] = [],
+): RulePack {
   return new RulePack({
     cluster,
-    rules: cloudFor(definition).rules,
+    rules,
     suppressions: [...(definition.suppressions ?? []), ...extraSuppressions],
   });
 }

@@ -4,7 +4,7 @@
  */
 import { App } from "cdktf";
 import type { ClusterDefinition } from "../definition";
-import { cloudFor } from "../providers";
+import { CloudProvider, cloudFor } from "../providers";
 import { RulePack, rulePackFor } from "../rules";
 import { ClusterStack } from "./cluster-stack";
 import { NetworkStack } from "./network-stack";
@@ -14,13 +14,19 @@ export function stackNames(clusterName: string): { network: string; cluster: str
   return { network: `${clusterName}-network`, cluster: `${clusterName}-cluster` };
 }
 
-/** Adds a cluster's stacks to the app, with the rule pack on both. */
-export function addClusterStacks(app: App, definition: ClusterDefinition): { network: NetworkStack; cluster: ClusterStack; rulePack: RulePack } {
-  const cloud = cloudFor(definition);
+/**
+ * Adds a cluster's stacks to the app, with the cloud's rule pack on both.
+ * @param cloud the cloud to build on; by default the definition's (`cloudFor`)
+ */
+export function addClusterStacks(
+  app: App,
+  definition: ClusterDefinition,
+  cloud: CloudProvider = cloudFor(definition),
+): { network: NetworkStack; cluster: ClusterStack; rulePack: RulePack } {
   const names = stackNames(definition.name);
   const network = new NetworkStack(app, names.network, { definition, cloud });
   const cluster = new ClusterStack(app, names.cluster, { definition, cloud, network: network.network });
   cluster.addDependency(network);
-  const rulePack = rulePackFor(definition, cluster.ruleFacts).applyTo(network).applyTo(cluster);
+  const rulePack = rulePackFor(definition, cluster.ruleFacts, cloud.rules).applyTo(network).applyTo(cluster);
   return { network, cluster, rulePack };
 }

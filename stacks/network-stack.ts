@@ -2,8 +2,7 @@
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import type { ClusterDefinition } from "../definition";
-import type { CloudProvider, Network } from "../providers";
-import { planAddresses } from "../definition/address-plan";
+import type { CloudProvider, Network, Placement } from "../providers";
 import { configureStateBackend } from "./state-backend";
 
 /** Props for a NetworkStack. */
@@ -22,19 +21,20 @@ export class NetworkStack extends TerraformStack {
     super(scope, id);
     const { definition: def, cloud } = props;
     cloud.configureStack(this, def);
-    configureStateBackend(this, def, id);
-    const zones = cloud.zonesFor(def);
-    const plan = planAddresses(def.network.cidr, zones.length, def.network);
+    configureStateBackend(this, def, id, cloud);
+    // The cloud plans its own addresses (AWS: a private and a public subnet per zone).
     this.network = cloud.createNetwork(this, "network", {
       clusterName: def.name,
       cidr: def.network.cidr,
-      zones,
+      zones: cloud.zonesFor(def),
       natGateways: def.network.natGateways,
       flowLogs: def.network.flowLogs,
-      ...plan,
+      privateSubnetCidrs: def.network.privateSubnets,
+      publicSubnetCidrs: def.network.publicSubnets,
     });
+    const subnetIds = (placements: readonly Placement[]) => [...new Set(placements.map((p) => p.subnetId))];
     new TerraformOutput(this, "network_id", { value: this.network.networkId });
-    new TerraformOutput(this, "private_subnet_ids", { value: this.network.privateSubnetIds });
-    new TerraformOutput(this, "public_subnet_ids", { value: this.network.publicSubnetIds });
+    new TerraformOutput(this, "private_subnet_ids", { value: subnetIds(this.network.nodePlacements) });
+    new TerraformOutput(this, "public_subnet_ids", { value: subnetIds(this.network.publicPlacements) });
   }
 }

@@ -81,7 +81,7 @@ export class AwsApiLoadBalancer extends Construct implements ApiLoadBalancer {
       name,
       loadBalancerType: "network",
       internal: !this.isPublic,
-      subnets: [...(this.isPublic ? props.network.publicSubnetIds : props.network.privateSubnetIds)],
+      subnets: (this.isPublic ? props.network.publicPlacements : props.network.nodePlacements).map((p) => p.subnetId),
       securityGroups: [...(this.publicGroup ? [this.publicGroup.id] : []), ...extraGroups],
       enableCrossZoneLoadBalancing: true,
       enableDeletionProtection: props.deletionProtection ?? false,

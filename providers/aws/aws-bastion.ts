@@ -17,14 +17,14 @@ export class AwsBastion extends Construct implements Bastion {
 
   constructor(scope: Construct, id: string, props: BastionProps) {
     super(scope, id);
-    if (!props.subnetId) throw new Error("AwsBastion: subnetId is required");
+    if (!props.placement?.subnetId) throw new Error("AwsBastion: placement must name a subnet");
     // Without a group, EC2 attaches the VPC's default security group.
     if (props.firewallGroupIds.length === 0) throw new Error("AwsBastion: firewallGroupIds must name at least one security group");
     const identity = asAwsIdentity(props.identity, "AwsBastion: identity");
     this.instance = new Instance(this, "instance", {
-      ami: props.imageId,
+      ami: props.image.imageId,
       instanceType: props.instanceType ?? "t3.micro",
-      subnetId: props.subnetId,
+      subnetId: props.placement.subnetId,
       vpcSecurityGroupIds: [...props.firewallGroupIds],
       iamInstanceProfile: identity.instanceProfile.name,
       associatePublicIpAddress: false,

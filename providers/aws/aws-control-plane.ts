@@ -29,20 +29,20 @@ export class AwsControlPlane extends Construct implements ControlPlane {
     if (count > 1 && props.loadBalancer === undefined) throw new Error("AwsControlPlane: loadBalancer is required when count > 1");
     if (props.loadBalancer?.isPublic) throw new Error("AwsControlPlane: loadBalancer must be internal (nodes reach their API through it); pass an internet-facing one as publicLoadBalancer");
     if (props.publicLoadBalancer && !props.publicLoadBalancer.isPublic) throw new Error("AwsControlPlane: publicLoadBalancer must be internet-facing; pass an internal one as loadBalancer");
-    if (props.subnetIds.length === 0) throw new Error("AwsControlPlane: subnetIds must name at least one subnet");
+    if (props.placements.length === 0) throw new Error("AwsControlPlane: placements must name at least one placement");
     // Without a group, EC2 attaches the VPC's default security group.
     if (props.firewallGroupIds.length === 0) throw new Error("AwsControlPlane: firewallGroupIds must name at least one security group");
     if (!props.initUserData) throw new Error("AwsControlPlane: initUserData is required (the first node initialises the cluster with it)");
-    const rootVolume = encryptedRootVolume(props.volumeSize, "AwsControlPlane");
+    const rootVolume = encryptedRootVolume(props.volumeSizeGiB, "AwsControlPlane");
     const identity = asAwsIdentity(props.identity, "AwsControlPlane: identity");
 
     const initUserData = new TerraformLocal(this, "init-user-data", props.initUserData);
     const joinUserData = count > 1 ? new TerraformLocal(this, "join-user-data", props.joinUserData) : undefined;
     this.instances = Array.from({ length: count }, (_, i) => {
       const instance = new Instance(this, `node-${i}`, {
-        ami: props.imageId,
+        ami: props.image.imageId,
         instanceType: props.instanceType,
-        subnetId: props.subnetIds[i % props.subnetIds.length],
+        subnetId: props.placements[i % props.placements.length].subnetId,
         vpcSecurityGroupIds: [...props.firewallGroupIds],
         iamInstanceProfile: identity.instanceProfile.name,
         // gzip-compressed (cloud-init decompresses it): EC2 takes 16 KiB. Through a local: user

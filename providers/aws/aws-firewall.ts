@@ -24,6 +24,7 @@ import { CALICO_NODE_PORTS } from "../../bootstrap/installers/kubeadm";
 import { parseCidr } from "../../definition/cidr";
 import type { ClusterFirewall, ClusterFirewallProps, EgressRule } from "../firewall";
 import { kubernetesClusterTag } from "./tags";
+import { ETCD_PORTS, KUBE_CONTROLLER_MANAGER_PORT, KUBE_SCHEDULER_PORT, KUBELET_API_PORT, NODE_PORTS } from "../well-known-ports";
 
 /** A rule's source: CIDRs, or the group itself. */
 type Source = { cidrs: readonly string[] } | { self: true };
@@ -122,7 +123,7 @@ export class AwsFirewall extends Construct implements ClusterFirewall {
       "nodes",
       `kubeplane ${name}: traffic between all nodes`,
       [
-        ingress("kubelet API", "tcp", 10250, 10250, self),
+        ingress("kubelet API", "tcp", KUBELET_API_PORT, KUBELET_API_PORT, self),
         ...cniPorts.map((p) => ingress(p.description, p.protocol, p.fromPort, p.toPort, self)),
       ],
       { [kubernetesClusterTag(name)]: "owned" },
@@ -130,13 +131,13 @@ export class AwsFirewall extends Construct implements ClusterFirewall {
     );
     const controlPlane = group("control-plane", `kubeplane ${name}: control-plane nodes`, [
       ingress("Kubernetes API from inside the VPC (nodes, load balancer, bastion)", "tcp", api, api, inside),
-      ingress("etcd between control-plane nodes", "tcp", 2379, 2380, self),
-      ingress("kube-controller-manager between control-plane nodes", "tcp", 10257, 10257, self),
-      ingress("kube-scheduler between control-plane nodes", "tcp", 10259, 10259, self),
+      ingress("etcd between control-plane nodes", "tcp", ETCD_PORTS.from, ETCD_PORTS.to, self),
+      ingress("kube-controller-manager between control-plane nodes", "tcp", KUBE_CONTROLLER_MANAGER_PORT, KUBE_CONTROLLER_MANAGER_PORT, self),
+      ingress("kube-scheduler between control-plane nodes", "tcp", KUBE_SCHEDULER_PORT, KUBE_SCHEDULER_PORT, self),
     ]);
     const workers = group("workers", `kubeplane ${name}: workers`, [
-      ingress("NodePort services (TCP) from inside the VPC", "tcp", 30000, 32767, inside),
-      ingress("NodePort services (UDP) from inside the VPC", "udp", 30000, 32767, inside),
+      ingress("NodePort services (TCP) from inside the VPC", "tcp", NODE_PORTS.from, NODE_PORTS.to, inside),
+      ingress("NodePort services (UDP) from inside the VPC", "udp", NODE_PORTS.from, NODE_PORTS.to, inside),
       ingress("kube-proxy health from inside the VPC", "tcp", 10256, 10256, inside),
     ]);
     this.controlPlaneGroupIds = [nodes, controlPlane];

@@ -19,7 +19,8 @@ import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Construct } from "constructs";
-import type { Network, NetworkProps } from "../network";
+import { planAddresses } from "../../definition/address-plan";
+import type { Network, NetworkProps, Placement } from "../network";
 import { kubernetesClusterTag } from "./tags";
 
 /**
@@ -43,7 +44,11 @@ export class AwsNetwork extends Construct implements Network {
   readonly networkId: string;
   readonly cidr: string;
   readonly zones: readonly string[];
+  readonly nodePlacements: readonly Placement[];
+  readonly publicPlacements: readonly Placement[];
+  /** Private subnet ids, parallel to `zones`. */
   readonly privateSubnetIds: readonly string[];
+  /** Public subnet ids, parallel to `zones`. */
   readonly publicSubnetIds: readonly string[];
   readonly vpc: Vpc;
   readonly natGateways: readonly NatGateway[];
@@ -54,10 +59,13 @@ export class AwsNetwork extends Construct implements Network {
     const repeated = props.zones.find((zone, i) => props.zones.indexOf(zone) !== i);
     if (repeated !== undefined) throw new Error(`AwsNetwork: zones must not repeat a zone, got "${repeated}" twice`);
     for (const key of ["privateSubnetCidrs", "publicSubnetCidrs"] as const) {
-      if (props[key].length !== props.zones.length) {
-        throw new Error(`AwsNetwork: ${key} must have one CIDR per zone (${props.zones.length}), got ${props[key].length}`);
+      const list = props[key];
+      if (list && list.length !== props.zones.length) {
+        throw new Error(`AwsNetwork: ${key} must have one CIDR per zone (${props.zones.length}), got ${list.length}`);
       }
     }
+    // AWS's network model: one private and one public subnet per zone (subnets are zonal).
+    const plan = planAddresses(props.cidr, props.zones.length, { privateSubnets: props.privateSubnetCidrs, publicSubnets: props.publicSubnetCidrs });
     const retentionDays = props.flowLogs?.retentionDays ?? DEFAULT_FLOW_LOG_RETENTION_DAYS;
     const retentionProblem = flowLogRetentionProblem(retentionDays);
     if (retentionProblem) throw new Error(`AwsNetwork: flowLogs.retentionDays ${retentionProblem}`);
@@ -93,7 +101,7 @@ export class AwsNetwork extends Construct implements Network {
       const subnet = new Subnet(this, `public-${zone}`, {
         vpcId: this.vpc.id,
         availabilityZone: zone,
-        cidrBlock: props.publicSubnetCidrs[i],
+        cidrBlock: plan.publicSubnetCidrs[i],
         mapPublicIpOnLaunch: false,
         tags: { Name: `${name}-public-${zone}`, "kubernetes.io/role/elb": "1", ...clusterTag },
       });
@@ -118,7 +126,7 @@ export class AwsNetwork extends Construct implements Network {
       const subnet = new Subnet(this, `private-${zone}`, {
         vpcId: this.vpc.id,
         availabilityZone: zone,
-        cidrBlock: props.privateSubnetCidrs[i],
+        cidrBlock: plan.privateSubnetCidrs[i],
         tags: { Name: `${name}-private-${zone}`, "kubernetes.io/role/internal-elb": "1", ...clusterTag },
       });
       const nat = this.natGateways[i % this.natGateways.length];
@@ -127,6 +135,8 @@ export class AwsNetwork extends Construct implements Network {
       new RouteTableAssociation(this, `private-${zone}-association`, { subnetId: subnet.id, routeTableId: routes.id });
       return subnet.id;
     });
+    this.nodePlacements = this.zones.map((zone, i) => ({ zone, subnetId: this.privateSubnetIds[i] }));
+    this.publicPlacements = this.zones.map((zone, i) => ({ zone, subnetId: this.publicSubnetIds[i] }));
   }
 
   /**

@@ -12,9 +12,6 @@ import { asAwsIdentity } from "./aws-identity";
 import { encryptedRootVolume, IMDSV2_ONLY } from "./node-hardening";
 import { nodeTags } from "./tags";
 
-/** Ubuntu's root device: the default root device name. */
-export const DEFAULT_ROOT_DEVICE_NAME = "/dev/sda1";
-
 /** The launch template API spells the volume's booleans as strings. */
 function launchTemplateVolume(volume: ReturnType<typeof encryptedRootVolume>) {
   return { ...volume, encrypted: String(volume.encrypted), deleteOnTermination: String(volume.deleteOnTermination) };
@@ -34,11 +31,11 @@ export class AwsWorkerPool extends Construct implements WorkerPool {
     }
     if (min > max) throw new Error(`AwsWorkerPool: min (${min}) must not exceed max (${max})`);
     if (desired < min || desired > max) throw new Error(`AwsWorkerPool: desired (${desired}) must be within [min, max] = [${min}, ${max}]`);
-    if (props.subnetIds.length === 0) throw new Error("AwsWorkerPool: subnetIds must name at least one subnet");
+    if (props.placements.length === 0) throw new Error("AwsWorkerPool: placements must name at least one placement");
     // Without a group, EC2 attaches the VPC's default security group.
     if (props.firewallGroupIds.length === 0) throw new Error("AwsWorkerPool: firewallGroupIds must name at least one security group");
-    const rootVolume = encryptedRootVolume(props.volumeSize, "AwsWorkerPool");
-    const rootDeviceName = props.rootDeviceName ?? DEFAULT_ROOT_DEVICE_NAME;
+    const rootVolume = encryptedRootVolume(props.volumeSizeGiB, "AwsWorkerPool");
+    const rootDeviceName = props.image.rootDeviceName;
     if (!Token.isUnresolved(rootDeviceName) && !/^\/dev\/[a-z0-9]+$/.test(rootDeviceName)) {
       throw new Error(`AwsWorkerPool: rootDeviceName must be a device name like /dev/sda1 or /dev/xvda, got "${rootDeviceName}"`);
     }
@@ -49,7 +46,7 @@ export class AwsWorkerPool extends Construct implements WorkerPool {
     this.launchTemplate = new LaunchTemplate(this, "template", {
       name,
       description: `kubeplane ${props.clusterName}: workers`,
-      imageId: props.imageId,
+      imageId: props.image.imageId,
       instanceType: props.instanceType,
       iamInstanceProfile: { arn: identity.instanceProfile.arn },
       vpcSecurityGroupIds: [...props.firewallGroupIds],
@@ -71,7 +68,8 @@ export class AwsWorkerPool extends Construct implements WorkerPool {
       minSize: min,
       desiredCapacity: desired,
       maxSize: max,
-      vpcZoneIdentifier: [...props.subnetIds],
+      // One subnet per zone on AWS; placements that share a subnet name it once.
+      vpcZoneIdentifier: [...new Set(props.placements.map((p) => p.subnetId))],
       healthCheckType: "EC2",
       // A worker whose bootstrap failed marks itself unhealthy (SetInstanceHealth, which works with
       // the EC2 check type) without waiting out this grace period (--no-should-respect-grace-period);

@@ -22,8 +22,8 @@ import { AwsControlPlane } from "../../../providers/aws/aws-control-plane";
 import { AwsNodeIdentities, AwsNodeIdentity } from "../../../providers/aws/aws-node-identities";
 import { AwsWorkerPool } from "../../../providers/aws/aws-worker-pool";
 import { CANONICAL_OWNER, UBUNTU_LTS_NAME_PATTERN, UbuntuMachineImage } from "../../../providers/aws/ubuntu-machine-image";
-import type { ControlPlaneProps, NodeIdentity, WorkerPoolProps } from "../../../providers";
-import { all, parse, TEST_NETWORK, testIdentities } from "../../support/aws-fixtures";
+import type { ControlPlaneProps, NodeIdentity, Placement, WorkerPoolProps } from "../../../providers";
+import { all, parse, TEST_IMAGE, TEST_NETWORK, testIdentities } from "../../support/aws-fixtures";
 import { userDataOf } from "../../support/user-data-of";
 import { synthValidated } from "./validated-stack";
 
@@ -43,9 +43,9 @@ function controlPlane(count: number, overrides: Partial<ControlPlaneProps> = {})
       clusterName: "test",
       count,
       instanceType: "t3.medium",
-      volumeSize: 50,
-      imageId: "ami-12345678",
-      subnetIds: TEST_NETWORK.privateSubnetIds,
+      volumeSizeGiB: 50,
+      image: TEST_IMAGE,
+      placements: TEST_NETWORK.nodePlacements,
       firewallGroupIds: ["sg-a"],
       identity: ids.controlPlane,
       initUserData: "#cloud-config\n# init\n",
@@ -100,8 +100,8 @@ describe("AwsControlPlane", () => {
       Testing.synthScope((scope) => {
         const ids = testIdentities(scope);
         new AwsControlPlane(scope, "cp", {
-          clusterName: "test", count: 3, instanceType: "t3.medium", volumeSize: 50, imageId: "ami-12345678",
-          subnetIds: ["s"], firewallGroupIds: ["sg-a"], identity: ids.controlPlane, initUserData: "", joinUserData: "",
+          clusterName: "test", count: 3, instanceType: "t3.medium", volumeSizeGiB: 50, image: TEST_IMAGE,
+          placements: [{ zone: "eu-west-1a", subnetId: "s" }], firewallGroupIds: ["sg-a"], identity: ids.controlPlane, initUserData: "", joinUserData: "",
         });
       }),
     ).toThrow(/loadBalancer is required/);
@@ -114,7 +114,7 @@ describe("AwsControlPlane", () => {
         const internal = count > 1 ? new AwsApiLoadBalancer(scope, "lb", lbProps) : undefined;
         const publicLb = new AwsApiLoadBalancer(scope, "public-lb", { ...lbProps, public: true, allowedCidrs: ["203.0.113.0/24"] });
         new AwsControlPlane(scope, "cp", {
-          clusterName: "test", count, instanceType: "t3.medium", volumeSize: 50, imageId: "ami-12345678", subnetIds: TEST_NETWORK.privateSubnetIds,
+          clusterName: "test", count, instanceType: "t3.medium", volumeSizeGiB: 50, image: TEST_IMAGE, placements: TEST_NETWORK.nodePlacements,
           firewallGroupIds: ["sg-a"], identity: ids.controlPlane, initUserData: "#cloud-config\n", joinUserData: "#cloud-config\n",
           loadBalancer: internal, publicLoadBalancer: publicLb,
         });
@@ -126,7 +126,7 @@ describe("AwsControlPlane", () => {
       Testing.synthScope((scope) => {
         const publicLb = new AwsApiLoadBalancer(scope, "public-lb", { ...lbProps, public: true, allowedCidrs: ["203.0.113.0/24"] });
         new AwsControlPlane(scope, "cp", {
-          clusterName: "test", count: 3, instanceType: "t3.medium", volumeSize: 50, imageId: "ami-12345678", subnetIds: ["s"],
+          clusterName: "test", count: 3, instanceType: "t3.medium", volumeSizeGiB: 50, image: TEST_IMAGE, placements: [{ zone: "eu-west-1a", subnetId: "s" }],
           firewallGroupIds: ["sg-a"], identity: testIdentities(scope).controlPlane, initUserData: "x", joinUserData: "x", loadBalancer: publicLb,
         });
       }),
@@ -137,11 +137,11 @@ describe("AwsControlPlane", () => {
   });
 
   test.each<[string, Partial<ControlPlaneProps>, RegExp]>([
-    ["no subnet", { subnetIds: [] }, /AwsControlPlane: subnetIds must name at least one subnet/],
+    ["no placement", { placements: [] }, /AwsControlPlane: placements must name at least one placement/],
     ["no security group (EC2 would attach the VPC default)", { firewallGroupIds: [] }, /AwsControlPlane: firewallGroupIds must name at least one security group/],
     ["empty init user data", { initUserData: "" }, /AwsControlPlane: initUserData is required/],
-    ["a volume too small to boot", { volumeSize: 4 }, /AwsControlPlane: volumeSize must be a whole number of GiB, at least 8 and at most 16384, got 4/],
-    ["a volume larger than gp3 allows", { volumeSize: 16385 }, /AwsControlPlane: volumeSize must be .* got 16385/],
+    ["a volume too small to boot", { volumeSizeGiB: 4 }, /AwsControlPlane: volumeSize must be a whole number of GiB, at least 8 and at most 16384, got 4/],
+    ["a volume larger than gp3 allows", { volumeSizeGiB: 16385 }, /AwsControlPlane: volumeSize must be .* got 16385/],
     ["another cloud's identity", { identity: FOREIGN_IDENTITY }, /AwsControlPlane: identity: expected an identity made by the AWS cloud/],
   ])("rejects %s, naming the prop", (_, overrides, message) => {
     expect(() => controlPlane(1, overrides)).toThrow(message);
@@ -155,7 +155,7 @@ describe("AwsApiLoadBalancer", () => {
       name: "test-api",
       load_balancer_type: "network",
       internal: true,
-      subnets: TEST_NETWORK.privateSubnetIds,
+      subnets: TEST_NETWORK.nodePlacements.map((p) => p.subnetId),
       security_groups: ["sg-lb"],
       enable_cross_zone_load_balancing: true,
     });
@@ -189,7 +189,7 @@ describe("AwsApiLoadBalancer", () => {
     const synth = synthValidated((scope) =>
       new AwsApiLoadBalancer(scope, "lb", { ...lbProps, firewallGroupIds: undefined, public: true, allowedCidrs: ["203.0.113.0/24"] }).addTarget("n", "i-0123"),
     );
-    expect(synth).toHaveResourceWithProperties(Lb, { name: "test-pub", internal: false, subnets: TEST_NETWORK.publicSubnetIds });
+    expect(synth).toHaveResourceWithProperties(Lb, { name: "test-pub", internal: false, subnets: TEST_NETWORK.publicPlacements.map((p) => p.subnetId) });
     expect(synth).not.toHaveResourceWithProperties(Lb, { internal: true });
     const [group] = all(synth, "aws_security_group");
     expect(group.ingress).toEqual([expect.objectContaining({ protocol: "tcp", from_port: 6443, to_port: 6443, cidr_blocks: ["203.0.113.0/24"] })]);
@@ -236,8 +236,8 @@ describe("AwsApiLoadBalancer", () => {
 
 /** Worker pool props of cluster `test`, without the identity. */
 const workerProps = {
-  clusterName: "test", min: 1, desired: 2, max: 3, instanceType: "t3.large", volumeSize: 40, imageId: "ami-12345678",
-  subnetIds: ["subnet-p1", "subnet-p2"], firewallGroupIds: ["sg-w"],
+  clusterName: "test", min: 1, desired: 2, max: 3, instanceType: "t3.large", volumeSizeGiB: 40, image: TEST_IMAGE,
+  placements: [{ zone: "eu-west-1a", subnetId: "subnet-p1" }, { zone: "eu-west-1b", subnetId: "subnet-p2" }], firewallGroupIds: ["sg-w"],
   userData: '#cloud-config\nruncmd: ["echo \\"$${HOME}\\""]\n', tags: { team: "platform" },
 };
 /** The encrypted root volume of a 40 GiB worker, as the launch template spells it. */
@@ -292,11 +292,11 @@ describe("AwsWorkerPool", () => {
     [{ min: 4 }, /min \(4\) must not exceed max \(3\)/],
     [{ desired: 5 }, /desired \(5\) must be within \[min, max\] = \[1, 3\]/],
     [{ min: -1 }, /min must be a whole number/],
-    [{ subnetIds: [] }, /subnetIds must name at least one subnet/],
-    [{ rootDeviceName: "sda1" }, /AwsWorkerPool: rootDeviceName must be a device name like \/dev\/sda1 or \/dev\/xvda, got "sda1"/],
+    [{ placements: [] }, /AwsWorkerPool: placements must name at least one placement/],
+    [{ image: { imageId: "ami-12345678", rootDeviceName: "sda1" } }, /AwsWorkerPool: rootDeviceName must be a device name like \/dev\/sda1 or \/dev\/xvda, got "sda1"/],
     [{ max: 2.5 }, /AwsWorkerPool: max must be a whole number ≥ 0, got 2.5/],
     [{ firewallGroupIds: [] }, /AwsWorkerPool: firewallGroupIds must name at least one security group/],
-    [{ volumeSize: 7 }, /AwsWorkerPool: volumeSize must be a whole number of GiB, at least 8/],
+    [{ volumeSizeGiB: 7 }, /AwsWorkerPool: volumeSize must be a whole number of GiB, at least 8/],
     [{ identity: FOREIGN_IDENTITY }, /AwsWorkerPool: identity: expected an identity made by the AWS cloud/],
   ])("rejects %p, naming the prop", (overrides, message) => {
     expect(() => pool(overrides)).toThrow(message);
@@ -304,14 +304,14 @@ describe("AwsWorkerPool", () => {
 });
 
 describe("AwsBastion", () => {
-  const bastion = (overrides: Partial<{ subnetId: string; firewallGroupIds: string[]; identity: NodeIdentity }>) =>
+  const bastion = (overrides: Partial<{ placement: Placement; firewallGroupIds: string[]; identity: NodeIdentity }>) =>
     Testing.synthScope((scope) => {
       const ids = testIdentities(scope, true);
-      new AwsBastion(scope, "bastion", { clusterName: "test", imageId: "ami-12345678", subnetId: "subnet-p1", firewallGroupIds: ["sg-b"], identity: ids.bastion!, ...overrides });
+      new AwsBastion(scope, "bastion", { clusterName: "test", image: TEST_IMAGE, placement: { zone: "eu-west-1a", subnetId: "subnet-p1" }, firewallGroupIds: ["sg-b"], identity: ids.bastion!, ...overrides });
     });
 
   test.each<[string, Parameters<typeof bastion>[0], RegExp]>([
-    ["no subnet", { subnetId: "" }, /AwsBastion: subnetId is required/],
+    ["no subnet", { placement: { zone: "eu-west-1a", subnetId: "" } }, /AwsBastion: placement must name a subnet/],
     ["no security group (EC2 would attach the VPC default)", { firewallGroupIds: [] }, /AwsBastion: firewallGroupIds must name at least one security group/],
     ["another cloud's identity", { identity: FOREIGN_IDENTITY }, /AwsBastion: identity: expected an identity made by the AWS cloud/],
   ])("rejects %s, naming the prop", (_, overrides, message) => {
@@ -321,7 +321,7 @@ describe("AwsBastion", () => {
   test("private, IMDSv2, encrypted, in the bastion role", () => {
     const synth = synthValidated((scope) => {
       const ids = testIdentities(scope, true);
-      new AwsBastion(scope, "bastion", { clusterName: "test", imageId: "ami-12345678", subnetId: "subnet-p1", firewallGroupIds: ["sg-b"], identity: ids.bastion! });
+      new AwsBastion(scope, "bastion", { clusterName: "test", image: TEST_IMAGE, placement: { zone: "eu-west-1a", subnetId: "subnet-p1" }, firewallGroupIds: ["sg-b"], identity: ids.bastion! });
     });
     expect(synth).toHaveResourceWithProperties(Instance, {
       ami: "ami-12345678",
@@ -378,7 +378,7 @@ describe("UbuntuMachineImage", () => {
   test("the workers' root volume is mapped under the Ubuntu image's root device name", () => {
     const synth = synthValidated((scope) => {
       const image = new UbuntuMachineImage(scope, "image");
-      new AwsWorkerPool(scope, "workers", { ...workerProps, imageId: image.imageId, rootDeviceName: image.rootDeviceName, identity: testIdentities(scope).workers });
+      new AwsWorkerPool(scope, "workers", { ...workerProps, image, identity: testIdentities(scope).workers });
     });
     expect(synth).toHaveResourceWithProperties(LaunchTemplate, {
       image_id: expect.stringMatching(/^\$\{data\.aws_ami\.image_ubuntu_[A-Z0-9]+\.id\}$/),
@@ -390,7 +390,7 @@ describe("UbuntuMachineImage", () => {
   test("with an explicit AMI, the workers' root volume is mapped under that AMI's own root device name (e.g. /dev/xvda), not /dev/sda1", () => {
     const synth = synthValidated((scope) => {
       const image = new UbuntuMachineImage(scope, "image", { imageId: "ami-0abc1234" });
-      new AwsWorkerPool(scope, "workers", { ...workerProps, imageId: image.imageId, rootDeviceName: image.rootDeviceName, identity: testIdentities(scope).workers });
+      new AwsWorkerPool(scope, "workers", { ...workerProps, image, identity: testIdentities(scope).workers });
     });
     expect(synth).toHaveResourceWithProperties(LaunchTemplate, {
       image_id: "ami-0abc1234",
@@ -405,7 +405,7 @@ describe("UbuntuMachineImage", () => {
     const stack = new TerraformStack(app, "explicit-ami");
     new AwsProvider(stack, "aws", { region: "eu-west-1" });
     const image = new UbuntuMachineImage(stack, "image", { imageId: "ami-0abc1234" });
-    new AwsWorkerPool(stack, "workers", { ...workerProps, imageId: image.imageId, rootDeviceName: image.rootDeviceName, identity: testIdentities(stack).workers });
+    new AwsWorkerPool(stack, "workers", { ...workerProps, image, identity: testIdentities(stack).workers });
     app.synth();
     expect(outdir).toBeValidTerraform();
   });

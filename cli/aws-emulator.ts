@@ -21,8 +21,8 @@ export interface Emulator {
 /** Python start-up code for moto_server that makes it answer as AWS does where moto 5.2.1 does not (see the file). */
 export const EMULATOR_PATCHES = path.join(__dirname, "moto-patches");
 
-/** The AMI list the emulator serves: a Canonical Ubuntu 24.04 image, so AMI lookups work. */
-export const EMULATOR_AMIS = path.join(__dirname, "..", "__tests__", "support", "emulator-amis.json");
+/** The AMI list the emulator serves (shipped with the emulator's patches, used by `kubeplane local` too): a Canonical Ubuntu 24.04 image, so AMI lookups work. */
+export const EMULATOR_AMIS = path.join(EMULATOR_PATCHES, "amis.json");
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

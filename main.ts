@@ -6,8 +6,8 @@
  * stale suppressions are listed on stdout.
  */
 import { App } from "cdktf";
-import { CLUSTERS_ENV, DefinitionError, loadSelectedDefinitions } from "./definition";
-import { cloudDefinitionCheck } from "./providers";
+import { CLUSTERS_ENV, DefinitionError, formatProblem, loadSelectedDefinitions } from "./definition";
+import { cloudFor } from "./providers";
 import { AuditReport, auditApp, formatReport, RuleViolationError, suppressionCheck } from "./rules";
 import { addClusterStacks } from "./stacks/cluster-stacks";
 import { outputDirectory, synthesizeStaged } from "./stacks/staged-synthesis";
@@ -31,7 +31,9 @@ const PROCESS_CONSOLE: Console = {
 export function run(env: NodeJS.ProcessEnv = process.env, extend?: (app: App) => void, io: Console = PROCESS_CONSOLE): number {
   try {
     // A missing entry is reported with the problems of every file that exists.
-    const definitions = loadSelectedDefinitions(env[CLUSTERS_ENV], [cloudDefinitionCheck, suppressionCheck]);
+    const definitions = loadSelectedDefinitions(env[CLUSTERS_ENV], { cloudFor, checks: [suppressionCheck] });
+    // A deprecated field still loads; say what to write instead.
+    for (const { warnings } of definitions) for (const w of warnings) io.out(`kubeplane: warning: ${formatProblem(w)}`);
     let report: AuditReport | undefined;
     synthesizeStaged(outputDirectory(env), (app) => {
       for (const { definition } of definitions) addClusterStacks(app, definition);

@@ -5,7 +5,7 @@
  * SSM parameters under `/kubeplane/<cluster>/`; see destroy-command.ts).
  */
 import { CLUSTERS_ENV, loadSelectedDefinitions } from "../definition";
-import { runtimeDataFor } from "../providers/cloud-registry";
+import { cloudFor, runtimeDataFor } from "../providers/cloud-registry";
 import { cdktfMain } from "./cdktf-command";
 import { destroyMain } from "./destroy-command";
 import { PROJECT_ROOT } from "./terraform-environment";
@@ -15,7 +15,7 @@ import { PROJECT_ROOT } from "./terraform-environment";
 destroyMain(process.argv.slice(2), {
   destroy: (args) => cdktfMain("destroy", args),
   // The app (main.ts) runs from the project root: select the same definitions it synthesized.
-  definitions: () => loadSelectedDefinitions(process.env[CLUSTERS_ENV], [], PROJECT_ROOT).map((l) => l.definition),
+  definitions: () => loadSelectedDefinitions(process.env[CLUSTERS_ENV], { cloudFor }, PROJECT_ROOT).map((l) => l.definition),
   runtimeDataFor,
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),

@@ -11,6 +11,13 @@ export interface Ipv4Cidr {
   readonly prefix: number;
 }
 
+/**
+ * An IPv4 block broader than a /8 is as good as the whole internet (0.0.0.0/1 + 128.0.0.0/1 is
+ * all of it): the public API allow-list takes nothing broader (cross-field-rules.ts), and the
+ * rule pack treats anything broader as the world (rules/rule.ts).
+ */
+export const WORLD_IPV4_PREFIX = 8;
+
 const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
 /** Parses `a.b.c.d/n`; returns a reason string when it is not a valid network block. */

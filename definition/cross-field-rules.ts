@@ -1,14 +1,12 @@
 /**
- * Rules that tie fields of a definition together (counts, installer options, address space).
+ * Rules that tie fields of a definition together (counts, installer options, address space,
+ * cloud blocks), on every cloud; each cloud's own limits are its validateDefinition's.
  * They read a value that may be only partly valid, so that they can report their problems
  * alongside the schema's: a field of the wrong type is simply skipped here.
  */
-import { planAddresses, PUBLIC_BLOCK_OFFSET } from "./address-plan";
-import { contains, format, Ipv4Cidr, overlaps, parseCidr, size } from "./cidr";
+import { contains, Ipv4Cidr, overlaps, parseCidr, size, WORLD_IPV4_PREFIX } from "./cidr";
 import { DEFAULTS } from "./defaults";
-
-/** VPC prefixes kubeplane takes: AWS allows /16 to /28, and the VPC is carved into 16 subnets of at least /28. */
-export const VPC_PREFIX = { largest: 16, smallest: 24 } as const;
+import { CLOUD_NAMES } from "./cloud-definition";
 /** Service network prefixes: kube-apiserver refuses anything larger than a /12; a /24 is the smallest taken. */
 export const SERVICE_PREFIX = { largest: 12, smallest: 24 } as const;
 /**
@@ -76,9 +74,10 @@ function controlPlaneRules(def: Fields, problems: CrossFieldProblem[]): void {
 /**
  * The public API allow-list names networks, not the internet: each entry a /8 or narrower, and
  * all of them together no more addresses than one /8 (so that many broad entries cannot add up
- * to the world either). The rule pack treats anything broader than a /8 as the world.
+ * to the world either). The rule pack treats anything broader than a /8 as the world: both read
+ * WORLD_IPV4_PREFIX.
  */
-export const PUBLIC_API_LARGEST_PREFIX = 8;
+const PUBLIC_API_LARGEST_PREFIX = WORLD_IPV4_PREFIX;
 
 function publicApiRules(def: Fields, problems: CrossFieldProblem[]): void {
   const allowed = fields(fields(def.controlPlane).publicApi).allowedCidrs;
@@ -163,14 +162,6 @@ function addressSpaceRules(def: Fields, problems: CrossFieldProblem[]): void {
   kubernetesNetworkRules(def, problems);
   const vpc = cidrOf(blocks[0].text);
   if (!vpc) return;
-  if (vpc.prefix > VPC_PREFIX.smallest) {
-    problems.push({ path: ["network", "cidr"], message: `a /${vpc.prefix} is too small: subnets are 1/16th of the VPC and AWS needs at least a /28 (use /24 or larger)` });
-  } else if (vpc.prefix < VPC_PREFIX.largest) {
-    problems.push({
-      path: ["network", "cidr"],
-      message: `a /${vpc.prefix} is larger than AWS allows for a VPC (/16 to /28); use a /${VPC_PREFIX.largest} to /${VPC_PREFIX.smallest}`,
-    });
-  }
   const azCount = zoneCount(def);
   const seen: { path: (string | number)[]; block: Ipv4Cidr; text: string }[] = [];
   for (const kind of ["privateSubnets", "publicSubnets"] as const) {
@@ -184,38 +175,11 @@ function addressSpaceRules(def: Fields, problems: CrossFieldProblem[]): void {
       if (!block) return;
       const path = ["network", kind, i];
       if (!contains(vpc, block)) problems.push({ path, message: `${text} does not fit in the VPC's ${String(blocks[0].text)}` });
-      else if (block.prefix > 28) problems.push({ path, message: `${text} is smaller than AWS's minimum subnet (/28)` });
       const clash = seen.find((s) => overlaps(s.block, block));
       if (clash) problems.push({ path, message: `${text} overlaps network.${String(clash.path[1])}[${String(clash.path[2])}] (${clash.text})` });
       seen.push({ path, block, text: String(text) });
     });
   }
-  plannedSubnetRules(network, vpc, azCount, problems);
-}
-
-/**
- * When only one subnet list is written, the other is carved from the VPC (definition/address-plan):
- * the written subnets must not overlap the carved ones.
- */
-function plannedSubnetRules(network: Fields, vpc: Ipv4Cidr, azCount: number | undefined, problems: CrossFieldProblem[]): void {
-  const written = (["privateSubnets", "publicSubnets"] as const).filter((kind) => Array.isArray(network[kind]));
-  if (written.length !== 1 || azCount === undefined || azCount < 1 || azCount > PUBLIC_BLOCK_OFFSET || vpc.prefix > VPC_PREFIX.smallest) return;
-  const kind = written[0];
-  const other = kind === "privateSubnets" ? "publicSubnets" : "privateSubnets";
-  const plan = planAddresses(format(vpc), azCount);
-  const planned = (other === "privateSubnets" ? plan.privateSubnetCidrs : plan.publicSubnetCidrs).map((text) => ({ text, block: cidrOf(text) }));
-  (network[kind] as unknown[]).forEach((text, i) => {
-    const block = cidrOf(text);
-    const clash = block && planned.find((p) => p.block && overlaps(p.block, block));
-    if (clash) {
-      problems.push({
-        path: ["network", kind, i],
-        message:
-          `${String(text)} overlaps ${clash.text}, one of the ${other} carved from the VPC when network.${other} is not written ` +
-          `(${planned.map((p) => p.text).join(", ")}); choose other blocks, or write network.${other} too`,
-      });
-    }
-  });
 }
 
 /** Sizes of the pod and service networks that Kubernetes accepts. */
@@ -264,10 +228,41 @@ function kubernetesNetworkRules(def: Fields, problems: CrossFieldProblem[]): voi
   }
 }
 
+/**
+ * The API's name, `api.<cluster>.<privateDnsZone>`, must fit DNS's 253 characters with the name
+ * the definition has (the zone's own form is the schema's).
+ */
+export const DNS_NAME_MAX_LENGTH = 253;
+
+function apiNameRules(def: Fields, problems: CrossFieldProblem[]): void {
+  const name = def.name;
+  const zone = fields(def.network).privateDnsZone ?? DEFAULTS.network.privateDnsZone;
+  if (typeof name !== "string" || typeof zone !== "string") return;
+  const longest = DNS_NAME_MAX_LENGTH - `api.${name}.`.length;
+  if (zone.length > longest) {
+    problems.push({
+      path: ["network", "privateDnsZone"],
+      message: `must be at most ${longest} characters with this cluster's name (the API's name api.<cluster>.<zone> must fit DNS's ${DNS_NAME_MAX_LENGTH}; got ${zone.length})`,
+    });
+  }
+}
+
+/** A cloud's block (`aws:`) belongs to a definition of that cloud only. */
+function cloudBlockRules(def: Fields, problems: CrossFieldProblem[]): void {
+  const cloud = def.cloud ?? DEFAULTS.cloud;
+  for (const name of CLOUD_NAMES) {
+    if (name !== cloud && def[name] !== undefined) {
+      problems.push({ path: [name], message: `is the block of cloud ${name}, but this cluster's cloud is ${String(cloud)}: remove it, or set cloud: ${name}` });
+    }
+  }
+}
+
 /** Every cross-field problem in a (possibly partly invalid) definition value. */
 export function crossFieldProblems(value: unknown): CrossFieldProblem[] {
   const def = fields(value);
   const problems: CrossFieldProblem[] = [];
+  cloudBlockRules(def, problems);
+  apiNameRules(def, problems);
   controlPlaneRules(def, problems);
   workerRules(def, problems);
   installerRules(def, problems);

@@ -9,9 +9,10 @@ export const DEFAULTS = {
   bastion: false,
   network: {
     /**
-     * The VPC's address space, a /16 to /24 (AWS allows /16 to /28; each subnet gets 1/16th of
-     * it and must be at least a /28). Explicit `privateSubnets`/`publicSubnets` must lie in it and
-     * must not overlap each other, nor the subnets carved for the list left out.
+     * The VPC's address space; each cloud has its bounds (AWS: a /16 to /24, since AWS allows
+     * /16 to /28 and each subnet gets 1/16th of it and must be at least a /28). Explicit
+     * `privateSubnets`/`publicSubnets` must lie in it and must not overlap each other, nor (on
+     * AWS) the subnets carved for the list left out.
      */
     cidr: "10.0.0.0/16",
     /** Number of availability zones (at least 2), or an explicit list of zone names. */
@@ -19,9 +20,10 @@ export const DEFAULTS = {
     /** `single`: one NAT gateway for the cluster; `perAz`: one per zone, for zone-independent egress. */
     natGateways: "single",
     /**
-     * Every flow of the VPC logged (CloudWatch Logs on AWS), kept `retentionDays` (one of
-     * FLOW_LOG_RETENTION_DAYS in schema.ts). `enabled: false` is an explicit opt-out: the rule
-     * pack reports the VPC (KP-VPC-1) until a suppression with a reason accepts it.
+     * Every flow of the VPC logged (CloudWatch Logs on AWS), kept `retentionDays` (on AWS one of
+     * CloudWatch Logs' periods, CLOUDWATCH_LOGS_RETENTION_DAYS in providers/aws/aws-network.ts).
+     * `enabled: false` is an explicit opt-out: the rule pack reports the VPC (KP-VPC-1) until a
+     * suppression with a reason accepts it.
      */
     flowLogs: { enabled: true, retentionDays: 30 },
     /**
@@ -62,8 +64,8 @@ export const DEFAULTS = {
      * etcd's recommended largest cluster); an HA control plane needs at least as many zones.
      */
     count: 1,
-    instanceType: "t3.medium",
-    /** Root volume size in GiB (always encrypted); 8 to 16384. */
+    /** `instanceType`: the cloud's default (AWS: t3.medium, providers/aws/aws-definition.ts). */
+    /** Root volume size in GiB (always encrypted); the cloud's bounds (AWS: 8 to 16384). */
     volumeSize: 50,
     /**
      * The API load balancer(s) (internal for HA, internet-facing for publicApi):
@@ -77,8 +79,8 @@ export const DEFAULTS = {
     min: 1,
     desired: 2,
     max: 3,
-    instanceType: "t3.large",
-    /** Root volume size in GiB (always encrypted); 8 to 16384. */
+    /** `instanceType`: the cloud's default (AWS: t3.large, providers/aws/aws-definition.ts). */
+    /** Root volume size in GiB (always encrypted); the cloud's bounds (AWS: 8 to 16384). */
     volumeSize: 50,
   },
   joinTokens: {

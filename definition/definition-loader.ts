@@ -1,31 +1,29 @@
 /**
- * Reads cluster definition files: YAML parsing, schema validation, cloud-specific checks and
- * uniqueness of names across files. Every problem in every file is collected and reported at
- * once, each with the file, the line and the field path.
+ * Reads cluster definition files: YAML parsing, the neutral schema, then the definition's cloud
+ * (old fields moved, its defaults applied, its limits checked; cloud-definition.ts), further
+ * checks, and uniqueness of names across files. Every problem in every file is collected and
+ * reported at once, each with the file, the line and the field path; warnings (deprecated
+ * fields) are returned beside the definition and do not fail the load.
  */
 import { readFileSync } from "fs";
 import * as path from "path";
 import { isMap, isScalar, LineCounter, parseDocument, Document, visit } from "yaml";
 import { z } from "zod";
 import { didYouMean, issueMessage } from "./issue-messages";
-import { CLUSTER_NAME_MAX_LENGTH, CLUSTER_NAME_PATTERN, ClusterDefinition, clusterDefinitionSchema } from "./schema";
+import { applyCloudDefaults, DefinitionRules, FieldProblem } from "./cloud-definition";
+import { CLUSTER_NAME_MAX_LENGTH, CLUSTER_NAME_PATTERN, ClusterDefinition, clusterDefinitionSchema, NeutralDefinition } from "./schema";
 import { selectDefinitionFiles } from "./definition-files";
 import { DefinitionError, DefinitionProblem, formatPath } from "./problems";
+
+export type { DefinitionCheck, DefinitionRules, FieldProblem } from "./cloud-definition";
 
 /** A definition and the file it came from. */
 export interface LoadedDefinition {
   readonly file: string;
   readonly definition: ClusterDefinition;
+  /** What the file should change, though it loads (a deprecated field): print them. */
+  readonly warnings: readonly DefinitionProblem[];
 }
-
-/** A problem found by a check beyond the schema, at a field path of the definition. */
-export interface FieldProblem {
-  readonly path: readonly (string | number)[];
-  readonly message: string;
-}
-
-/** A check that runs on definitions that passed the schema (e.g. a cloud's region rules). */
-export type DefinitionCheck = (definition: ClusterDefinition) => readonly FieldProblem[];
 
 /** Where a field path sits in the YAML source, as a 1-based line. */
 function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[], unknownKey?: string): number | undefined {
@@ -141,7 +139,7 @@ const keyOf = (path: Path): string => JSON.stringify(path);
 
 /** A definition repaired for running checks, and how its paths map back to the file's. */
 interface Repaired {
-  readonly definition: ClusterDefinition;
+  readonly definition: NeutralDefinition;
   /** Fields dropped or replaced, as paths of the original file. */
   readonly removed: Path[];
   /** A path of the repaired definition as a path of the original file (list entries may have moved up). */
@@ -205,6 +203,18 @@ function repairedDefinition(data: Record<string, unknown>): Repaired | undefined
   return undefined;
 }
 
+/** What the definition's cloud makes of a schema-valid definition: the definition with its defaults, and what it found. */
+function cloudStage(rules: DefinitionRules, neutral: NeutralDefinition): { definition: ClusterDefinition; problems: FieldProblem[]; warnings: readonly FieldProblem[] } {
+  const cloud = rules.cloudFor(neutral);
+  const migrated = cloud.migrateDefinition?.(neutral) ?? { definition: neutral, warnings: [], problems: [] };
+  const problems = [...migrated.problems];
+  if (migrated.definition.ami !== undefined) problems.push({ path: ["ami"], message: `is not a field of cloud ${cloud.name}` });
+  const definition = applyCloudDefaults(migrated.definition, cloud.definitionDefaults);
+  problems.push(...cloud.validateDefinition(definition));
+  for (const check of rules.checks ?? []) problems.push(...check(definition));
+  return { definition, problems, warnings: migrated.warnings };
+}
+
 /** The name a (possibly invalid) definition claims, when it is a valid name. */
 function claimedName(data: unknown): string | undefined {
   const name = valueAt(data, ["name"]);
@@ -215,12 +225,22 @@ function claimedName(data: unknown): string | undefined {
 export interface ParsedDefinition {
   readonly definition?: ClusterDefinition;
   readonly problems: DefinitionProblem[];
+  /** What the file should change though it is valid (deprecated fields); do not fail the load. */
+  readonly warnings: DefinitionProblem[];
   /** The cluster name the file claims, when valid (also when other fields are not): for uniqueness. */
   readonly name?: string;
 }
 
-/** Parses and validates one definition's text; returns the definition or every problem in it. */
-export function parseDefinition(file: string, text: string, checks: readonly DefinitionCheck[] = []): ParsedDefinition {
+/**
+ * Parses and validates one definition's text with the neutral schema, then its cloud and the
+ * further checks of `rules`; returns the definition or every problem in it, and its warnings.
+ */
+export function parseDefinition(file: string, text: string, rules: DefinitionRules): ParsedDefinition {
+  const parsed = parseText(file, text, rules);
+  return { warnings: [], ...parsed };
+}
+
+function parseText(file: string, text: string, rules: DefinitionRules): Omit<ParsedDefinition, "warnings"> & { warnings?: DefinitionProblem[] } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, logLevel: "error" });
   if (doc.errors.length > 0) {
@@ -275,16 +295,17 @@ export function parseDefinition(file: string, text: string, checks: readonly Def
     // The cloud's checks still run on what is valid, so that one run reports every problem.
     const repaired = repairedDefinition(data as Record<string, unknown>);
     if (repaired) {
-      const more = checks
-        .flatMap((check) => check(repaired.definition))
-        .map((p): FieldProblem => ({ ...p, path: repaired.original(p.path) as FieldProblem["path"] }))
+      const more = cloudStage(rules, repaired.definition)
+        .problems.map((p): FieldProblem => ({ ...p, path: repaired.original(p.path) as FieldProblem["path"] }))
         .filter((p) => !repaired.removed.some((r) => startsWith(p.path, r)));
       problems.push(...more.map(toProblem));
     }
     return { problems: byLine(problems), name };
   }
-  const problems = checks.flatMap((check) => check(result.data).map(toProblem));
-  return problems.length > 0 ? { problems: byLine(problems), name } : { definition: result.data, problems: [], name };
+  const stage = cloudStage(rules, result.data);
+  const problems = stage.problems.map(toProblem);
+  const warnings = byLine(stage.warnings.map(toProblem));
+  return problems.length > 0 ? { problems: byLine(problems), warnings, name } : { definition: stage.definition, problems: [], warnings, name };
 }
 
 /** Orders one file's problems by line (problems without a line first), keeping ties in order. */
@@ -300,7 +321,7 @@ function byLine(problems: DefinitionProblem[]): DefinitionProblem[] {
  * files (including names used twice, also in files with other problems); returns the
  * definitions otherwise.
  */
-export function loadDefinitions(files: readonly string[], checks: readonly DefinitionCheck[] = [], cwd: string = process.cwd()): LoadedDefinition[] {
+export function loadDefinitions(files: readonly string[], rules: DefinitionRules, cwd: string = process.cwd()): LoadedDefinition[] {
   const problems: DefinitionProblem[] = [];
   const loaded: LoadedDefinition[] = [];
   const firstFileOf = new Map<string, string>();
@@ -313,7 +334,7 @@ export function loadDefinitions(files: readonly string[], checks: readonly Defin
       problems.push({ file, path: "", message: `cannot be read: ${(e as Error).message}` });
       continue;
     }
-    const result = parseDefinition(file, text, checks);
+    const result = parseDefinition(file, text, rules);
     problems.push(...result.problems);
     if (result.name !== undefined) {
       const first = firstFileOf.get(result.name);
@@ -330,7 +351,7 @@ export function loadDefinitions(files: readonly string[], checks: readonly Defin
         firstFileOf.set(result.name, file);
       }
     }
-    if (result.definition && result.problems.length === 0) loaded.push({ file, definition: result.definition });
+    if (result.definition && result.problems.length === 0) loaded.push({ file, definition: result.definition, warnings: result.warnings });
   }
   if (problems.length > 0) throw new DefinitionError(problems);
   return loaded;
@@ -341,11 +362,11 @@ export function loadDefinitions(files: readonly string[], checks: readonly Defin
  * An entry that does not exist is reported together with every problem of the files that do,
  * in one DefinitionError.
  */
-export function loadSelectedDefinitions(selection: string | undefined, checks: readonly DefinitionCheck[] = [], cwd: string = process.cwd()): LoadedDefinition[] {
+export function loadSelectedDefinitions(selection: string | undefined, rules: DefinitionRules, cwd: string = process.cwd()): LoadedDefinition[] {
   const { files, problems } = selectDefinitionFiles(selection, cwd);
   let loaded: LoadedDefinition[] = [];
   try {
-    loaded = loadDefinitions(files, checks, cwd);
+    loaded = loadDefinitions(files, rules, cwd);
   } catch (e) {
     if (!(e instanceof DefinitionError)) throw e;
     problems.push(...e.problems);

@@ -4,7 +4,7 @@
  */
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import type { ClusterDefinition, FieldProblem } from "../definition";
+import type { ClusterDefinition, DefinitionCloud, FieldProblem } from "../definition";
 import type { Rule } from "../rules/rule";
 import { Bastion, BastionProps } from "./bastion";
 import { ClusterFirewall, ClusterFirewallProps } from "./firewall";
@@ -17,8 +17,11 @@ import { NodeIdentities, NodeIdentitiesProps } from "./node-identity";
 import { ParameterBackend, ParameterBackendProps } from "./parameter-backend";
 import { WorkerPool, WorkerPoolProps } from "./worker-pool";
 
-/** A cloud's implementation of every building block of a cluster. */
-export interface CloudProvider {
+/**
+ * A cloud's implementation of every building block of a cluster, and its part in loading a
+ * definition (DefinitionCloud: its defaults, its block, its limits).
+ */
+export interface CloudProvider extends DefinitionCloud {
   /** The cloud's name as written in definitions (`cloud: aws`). */
   readonly name: string;
   /** The security rules this cloud's Terraform is held to on every synth (AWS's: providers/aws/rules/). */

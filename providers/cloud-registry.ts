@@ -2,7 +2,7 @@
  * Picks the CloudProvider for a definition's `cloud`. The one place that knows every cloud:
  * adding a cloud means a folder under providers/ and one line here.
  */
-import type { ClusterDefinition, FieldProblem } from "../definition";
+import type { ClusterDefinition } from "../definition";
 import { AwsCloud } from "./aws/aws-cloud";
 import { CloudProvider } from "./cloud-provider";
 import { SsmRuntimeParameters } from "./aws/ssm-runtime-parameters";
@@ -30,7 +30,3 @@ export function runtimeDataFor(definition: ClusterDefinition): RuntimeData {
   return make(definition);
 }
 
-/** A definition check that applies the definition's cloud's own rules. */
-export function cloudDefinitionCheck(definition: ClusterDefinition): readonly FieldProblem[] {
-  return cloudFor(definition).validateDefinition(definition);
-}

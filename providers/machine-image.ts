@@ -1,12 +1,14 @@
 /** The operating-system image nodes boot from. */
+import type { CloudBlock } from "../definition";
 
 /** Props for a machine image. */
 export interface MachineImageProps {
   /**
-   * An explicit image id that replaces the lookup.
-   * @default the cloud's current Ubuntu LTS image
+   * The definition's block for this cloud (`cloudBlockOf(definition)`, e.g. `aws: { ami }`),
+   * which may name an image that replaces the lookup; only the cloud reads it.
+   * @default no block: the cloud's current Ubuntu LTS image
    */
-  readonly imageId?: string;
+  readonly cloudBlock?: CloudBlock;
 }
 
 /** A resolved machine image. */

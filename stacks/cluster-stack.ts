@@ -8,7 +8,7 @@ import { Construct } from "constructs";
 import { installerNamed } from "../bootstrap/installers/installers";
 import { LEASE_REFRESH_COMMAND, renderUserData } from "../bootstrap/user-data";
 import type { NodeRole, UserDataContext } from "../bootstrap/user-data-context";
-import type { ClusterDefinition } from "../definition";
+import { cloudBlockOf, type ClusterDefinition } from "../definition";
 import type { ClusterFacts } from "../rules";
 import { CloudProvider, KUBE_API_SERVER_PORT, Network } from "../providers";
 import { configureStateBackend } from "./state-backend";
@@ -76,7 +76,7 @@ export class ClusterStack extends TerraformStack {
       workerRoles: [identities.workers.name],
       extraEgress: def.network.extraEgress,
     };
-    const image = cloud.createMachineImage(this, "image", { imageId: def.ami });
+    const image = cloud.createMachineImage(this, "image", { cloudBlock: cloudBlockOf(def) });
 
     const deletionProtection = def.controlPlane.apiLoadBalancer.deletionProtection;
     // The construct id of the internal balancer is the one HA clusters always had.

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { ClusterDefinition, loadDefinitions, parseDefinition } from "../../definition";
-import { cloudDefinitionCheck } from "../../providers";
+import { cloudFor } from "../../providers";
 import { addClusterStacks } from "../../stacks/cluster-stacks";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -13,13 +13,13 @@ export type ExampleName = (typeof EXAMPLES)[number];
 
 /** A validated example definition (`clusters/<name>.yaml`). */
 export function exampleDefinition(name: ExampleName): ClusterDefinition {
-  const [loaded] = loadDefinitions([path.join(PROJECT_ROOT, "clusters", `${name}.yaml`)], [cloudDefinitionCheck]);
+  const [loaded] = loadDefinitions([path.join(PROJECT_ROOT, "clusters", `${name}.yaml`)], { cloudFor });
   return loaded.definition;
 }
 
 /** A definition from YAML text (throws with the problems if it is invalid). */
 export function definitionFromYaml(yaml: string): ClusterDefinition {
-  const { definition, problems } = parseDefinition("test.yaml", yaml, [cloudDefinitionCheck]);
+  const { definition, problems } = parseDefinition("test.yaml", yaml, { cloudFor });
   if (!definition) throw new Error(problems.map((p) => `${p.path}: ${p.message}`).join("\n"));
   return definition;
 }

@@ -2,7 +2,7 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import type { ClusterDefinition, FieldProblem } from "../../definition";
+import { type ClusterDefinition, type FieldProblem, type NeutralDefinition } from "../../definition";
 import { didYouMean } from "../../definition/issue-messages";
 import type { CloudProvider } from "../cloud-provider";
 import type { BastionProps } from "../bastion";
@@ -19,6 +19,7 @@ import { AwsApiDnsName } from "./aws-api-dns-name";
 import { AwsApiLoadBalancer } from "./aws-api-load-balancer";
 import { AwsBastion } from "./aws-bastion";
 import { AwsControlPlane } from "./aws-control-plane";
+import { AWS_DEFINITION_DEFAULTS, awsBlockOf, awsDefinitionProblems, migrateAwsDefinition } from "./aws-definition";
 import { AwsFirewall } from "./aws-firewall";
 import { AwsNetwork } from "./aws-network";
 import { AwsNodeIdentities } from "./aws-node-identities";
@@ -76,8 +77,15 @@ function instanceTypeProblem(name: string, controlPlane: boolean): string | unde
 export class AwsCloud implements CloudProvider {
   readonly name = "aws";
   readonly rules = AWS_RULES;
+  readonly definitionDefaults = AWS_DEFINITION_DEFAULTS;
+
+  migrateDefinition(definition: NeutralDefinition) {
+    return migrateAwsDefinition(definition);
+  }
+
   validateDefinition(definition: ClusterDefinition): FieldProblem[] {
-    const problems: FieldProblem[] = [];
+    // AWS's limits on the neutral fields and the AWS block; then regions, zones and instance types.
+    const problems: FieldProblem[] = awsDefinitionProblems(definition);
     const zones = zonesOf(definition.region);
     if (!zones) {
       problems.push({ path: ["region"], message: `"${definition.region}" is not an AWS region kubeplane knows; known: ${knownRegions().join(", ")}` });
@@ -142,7 +150,8 @@ export class AwsCloud implements CloudProvider {
     }
   }
   createMachineImage(scope: Construct, id: string, props: MachineImageProps) {
-    return new UbuntuMachineImage(scope, id, props);
+    // The definition's AWS block may name an AMI (aws.ami); otherwise Canonical's Ubuntu LTS.
+    return new UbuntuMachineImage(scope, id, { imageId: awsBlockOf(props.cloudBlock).ami });
   }
   createApiLoadBalancer(scope: Construct, id: string, props: ApiLoadBalancerProps) {
     return new AwsApiLoadBalancer(scope, id, props);

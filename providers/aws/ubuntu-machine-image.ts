@@ -6,21 +6,30 @@
  */
 import { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
 import { Construct } from "constructs";
-import type { MachineImage, MachineImageProps } from "../machine-image";
+import type { MachineImage } from "../machine-image";
 
 /** Canonical's AWS account, the owner of official Ubuntu images. */
 export const CANONICAL_OWNER = "099720109477";
 /** Ubuntu 24.04 LTS (noble), amd64, gp3 root volume. */
 export const UBUNTU_LTS_NAME_PATTERN = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*";
 
-/** See MachineImageProps. */
+/** Props for an UbuntuMachineImage. */
+export interface UbuntuMachineImageProps {
+  /**
+   * An explicit AMI id that replaces the lookup (the definition's `aws.ami`).
+   * @default Canonical's current Ubuntu LTS AMI
+   */
+  readonly imageId?: string;
+}
+
+/** See UbuntuMachineImageProps. */
 export class UbuntuMachineImage extends Construct implements MachineImage {
   readonly imageId: string;
   readonly rootDeviceName: string;
   /** The AMI's data source: the Ubuntu lookup, or the explicit AMI read by id. */
   readonly ami: DataAwsAmi;
 
-  constructor(scope: Construct, id: string, props: MachineImageProps = {}) {
+  constructor(scope: Construct, id: string, props: UbuntuMachineImageProps = {}) {
     super(scope, id);
     if (props.imageId !== undefined) {
       if (!/^ami-[0-9a-z]+$/.test(props.imageId)) throw new Error(`UbuntuMachineImage: imageId must be an AMI id, got "${props.imageId}"`);

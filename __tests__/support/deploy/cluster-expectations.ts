@@ -4,7 +4,7 @@
  * deployment against the central definition rather than against numbers copied into the test.
  */
 import { loadDefinitions, type ClusterDefinition } from "../../../definition";
-import { cloudDefinitionCheck, cloudFor } from "../../../providers";
+import { cloudFor } from "../../../providers";
 import { planAddresses } from "../../../definition/address-plan";
 import { stackNames } from "../../../stacks/cluster-stacks";
 
@@ -19,7 +19,7 @@ export interface ClusterExpectations {
 
 /** Loads the single definition in `file` and derives what its deployment must contain. */
 export function clusterExpectations(file: string): ClusterExpectations {
-  const [loaded, ...more] = loadDefinitions([file], [cloudDefinitionCheck]);
+  const [loaded, ...more] = loadDefinitions([file], { cloudFor });
   if (!loaded || more.length > 0) throw new Error(`${file}: expected exactly one cluster definition`);
   const definition = loaded.definition;
   const zones = cloudFor(definition).zonesFor(definition);

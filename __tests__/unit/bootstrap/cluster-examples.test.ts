@@ -7,10 +7,11 @@ import { deliveredUserDataBytes, EC2_USER_DATA_LIMIT } from "../../../bootstrap/
 import { renderUserData } from "../../../bootstrap/user-data";
 import { NodeRole } from "../../../bootstrap/user-data-context";
 import { ClusterDefinition, loadDefinitions, resolveDefinitionFiles } from "../../../definition";
+import { cloudFor } from "../../../providers";
 import { contextFor } from "./rendering-fixtures";
 
 const REPO = path.join(__dirname, "..", "..", "..");
-const examples = loadDefinitions(resolveDefinitionFiles(undefined, REPO)).map((l) => l.definition);
+const examples = loadDefinitions(resolveDefinitionFiles(undefined, REPO), { cloudFor }).map((l) => l.definition);
 
 function roles(def: ClusterDefinition): NodeRole[] {
   return def.controlPlane.count > 1 ? ["control-plane-init", "control-plane-join", "worker"] : ["control-plane-init", "worker"];

@@ -9,8 +9,9 @@ import { destroyMain, DestroyDependencies, stackPatterns } from "../../../cli/de
 import { PROJECT_ROOT } from "../../../cli/terraform-environment";
 import { ClusterDefinition, loadSelectedDefinitions } from "../../../definition";
 import type { RuntimeData } from "../../../providers/runtime-data";
+import { cloudFor } from "../../../providers";
 
-const dev = loadSelectedDefinitions(path.join(PROJECT_ROOT, "clusters", "dev.yaml"))[0].definition;
+const dev = loadSelectedDefinitions(path.join(PROJECT_ROOT, "clusters", "dev.yaml"), { cloudFor })[0].definition;
 const clusters: ClusterDefinition[] = [dev, { ...dev, name: "dev-two" }, { ...dev, name: "prod", region: "us-east-1" }];
 
 interface Run {

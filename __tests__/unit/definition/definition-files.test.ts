@@ -4,6 +4,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { DefinitionError, loadSelectedDefinitions, resolveDefinitionFiles } from "../../../definition";
 import { displayPath } from "../../../definition/definition-files";
+import { cloudFor } from "../../../providers";
 
 describe("resolveDefinitionFiles", () => {
   const root = mkdtempSync(path.join(tmpdir(), "kubeplane-files-"));
@@ -51,7 +52,7 @@ describe("resolveDefinitionFiles", () => {
 
   it("loading a selection with a missing entry still reads every file that exists, and reports all", () => {
     try {
-      loadSelectedDefinitions("nope.yaml,clusters", [], cwd);
+      loadSelectedDefinitions("nope.yaml,clusters", { cloudFor }, cwd);
       throw new Error("expected a DefinitionError");
     } catch (e) {
       expect(e).toBeInstanceOf(DefinitionError);

@@ -6,11 +6,11 @@ import { mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { DefinitionError, DefinitionProblem, formatProblem, loadDefinitions, parseDefinition } from "../../../definition";
-import { cloudDefinitionCheck } from "../../../providers";
+import { cloudFor } from "../../../providers";
 import { suppressionCheck } from "../../../rules";
 import { SUPPORTED_KUBERNETES, supportedKubernetesRange } from "../../../definition/kubernetes-versions";
 
-const CHECKS = [cloudDefinitionCheck, suppressionCheck];
+const CHECKS = { cloudFor, checks: [suppressionCheck] };
 const BASE = "name: t\nregion: eu-west-1\n";
 
 function problemsOf(yaml: string): DefinitionProblem[] {
@@ -77,7 +77,8 @@ describe("names", () => {
     ["an underscore", "dev_1", /DNS-1123 label/],
     ["a leading digit", "1dev", /starting with a letter/],
     ["a trailing dash", "dev-", /DNS-1123 label/],
-    ["too many characters", "a".repeat(29), /at most 28 characters.*got 29 characters/],
+    ["too many characters", "a".repeat(64), /at most 63 characters \(a DNS label\).*got 64 characters/],
+    ["too many characters for AWS's load balancer names", "a".repeat(29), /at most 28 characters on AWS \(got 29\): it is part of the API's load balancer names/],
   ])("a name with %s is invalid", (_, name, message) => {
     const p = problemAt(`name: ${name}\nregion: eu-west-1\n`, "name");
     expect(p).toMatchObject({ line: 1, message: expect.stringMatching(message) });
@@ -182,11 +183,12 @@ describe("counts", () => {
 
   it.each(["controlPlane", "workers"])("%s.volumeSize below the image's root snapshot or above gp3's largest volume", (section) => {
     expect(problemAt(`${BASE}${section}:\n  volumeSize: 2\n`, `${section}.volumeSize`).message).toBe(
-      "must be at least 8 GiB (the machine image's root snapshot) (got number 2)",
+      "must be at least 8 GiB on AWS (the Ubuntu image's root snapshot) (got 2)",
     );
     expect(problemAt(`${BASE}${section}:\n  volumeSize: 16385\n`, `${section}.volumeSize`).message).toBe(
-      "must be at most 16384 GiB (gp3's largest volume) (got number 16385)",
+      "must be at most 16384 GiB on AWS (gp3's largest volume) (got 16385)",
     );
+    expect(problemAt(`${BASE}${section}:\n  volumeSize: 0\n`, `${section}.volumeSize`).message).toBe("must be at least 1 GiB (got number 0)");
     expect(problemsOf(`${BASE}${section}:\n  volumeSize: 8\n`)).toEqual([]);
     expect(problemsOf(`${BASE}${section}:\n  volumeSize: 16384\n`)).toEqual([]);
   });
@@ -331,7 +333,7 @@ describe("installers, backends and other enums", () => {
   });
 
   it("an unknown parameter backend", () => {
-    expect(problemAt(`${BASE}joinTokens:\n  backend: vault\n`, "joinTokens.backend").message).toBe('must be one of: ssm (got "vault")');
+    expect(problemAt(`${BASE}joinTokens:\n  backend: vault\n`, "joinTokens.backend").message).toBe('must be one of: ssm, secretsmanager (got "vault")');
   });
 
   it("an unknown state backend", () => {
@@ -433,7 +435,7 @@ describe("suppressions", () => {
 
   it("must name a rule of the pack", () => {
     const p = problemAt(suppression("rule: KP-NET-9\n    resource: x\n    reason: because we must"), "suppressions[0].rule");
-    expect(p.message).toMatch(/"KP-NET-9" is not a rule of kubeplane's pack \(did you mean "KP-NET-\d"\?\); rules: KP-EC2-1, /);
+    expect(p.message).toMatch(/"KP-NET-9" is not a rule of kubeplane's aws pack \(did you mean "KP-NET-\d"\?\); rules: KP-EC2-1, /);
   });
 });
 
@@ -530,6 +532,6 @@ describe("loadDefinitions", () => {
   });
 
   it("reports a file that cannot be read", () => {
-    expect(() => loadDefinitions([path.join(dir, "missing.yaml")])).toThrow(/missing\.yaml: cannot be read/);
+    expect(() => loadDefinitions([path.join(dir, "missing.yaml")], CHECKS)).toThrow(/missing\.yaml: cannot be read/);
   });
 });

@@ -13,13 +13,13 @@ import * as path from "path";
 import { parse, stringify } from "yaml";
 import { ClusterDefinition, DefinitionError, DefinitionProblem, formatProblem, parseDefinition } from "../../../definition";
 import { parseCidr, overlaps } from "../../../definition/cidr";
-import { cloudDefinitionCheck } from "../../../providers";
+import { cloudFor } from "../../../providers";
 import { auditApp, RuleViolationError, suppressionCheck } from "../../../rules";
 import { addClusterStacks } from "../../../stacks/cluster-stacks";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const EXAMPLE_TEXTS = ["dev", "prod", "kurl"].map((n) => readFileSync(path.join(ROOT, "clusters", `${n}.yaml`), "utf8"));
-const CHECKS = [cloudDefinitionCheck, suppressionCheck];
+const CHECKS = { cloudFor, checks: [suppressionCheck] };
 const RUNS = Number(process.env.KUBEPLANE_PROPERTY_RUNS ?? 200);
 /**
  * Building, auditing and synthesizing a cluster takes 0.1–0.5 s, so the random-mutation

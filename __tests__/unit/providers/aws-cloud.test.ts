@@ -9,10 +9,10 @@ import { AwsWorkerPool } from "../../../providers/aws/aws-worker-pool";
 import { EC2_INSTANCE_TYPES } from "../../../providers/aws/instance-types";
 import { cloudFor } from "../../../providers";
 import { definitionFromYaml } from "../../support/examples";
-import { clusterDefinitionSchema } from "../../../definition";
+import { applyCloudDefaults, clusterDefinitionSchema } from "../../../definition";
 
 const cloud = new AwsCloud();
-const raw = (extra: Record<string, unknown>) => clusterDefinitionSchema.parse({ name: "t", region: "eu-west-1", ...extra });
+const raw = (extra: Record<string, unknown>) => applyCloudDefaults(clusterDefinitionSchema.parse({ name: "t", region: "eu-west-1", ...extra }), cloud.definitionDefaults);
 
 describe("AwsCloud definition rules", () => {
   test("a known region and zone count pass", () => {

@@ -10,8 +10,7 @@ import { Route } from "@cdktf/provider-aws/lib/route";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Testing } from "cdktf";
-import { FLOW_LOG_RETENTION_DAYS } from "../../../definition/schema";
-import { AwsNetwork, CLOUDWATCH_LOGS_RETENTION_DAYS } from "../../../providers/aws/aws-network";
+import { AwsNetwork } from "../../../providers/aws/aws-network";
 import { all } from "../../support/aws-fixtures";
 import { iamDefinitionFor } from "../rules/iam-action-data";
 import { synthValidated } from "./validated-stack";
@@ -169,10 +168,6 @@ describe("AwsNetwork", () => {
         }
       }
       expect(synth).toHaveResourceWithProperties(IamRolePolicy, { role: ref("aws_iam_role", "flow-logs-role") });
-    });
-
-    test("the definition offers exactly the retention periods this construct accepts", () => {
-      expect([...FLOW_LOG_RETENTION_DAYS]).toEqual([...CLOUDWATCH_LOGS_RETENTION_DAYS]);
     });
 
     test("enabled: false makes no flow log, log group or role", () => {

@@ -9,14 +9,14 @@ import { tmpdir } from "os";
 import { existsSync, readFileSync } from "fs";
 import * as path from "path";
 import { loadDefinitions } from "../../../definition";
-import { cloudDefinitionCheck } from "../../../providers";
+import { cloudFor } from "../../../providers";
 import { auditApp, formatReport, RulePack, RuleViolationError, suppressionCheck } from "../../../rules";
 import { AWS_RULES as ALL_RULES } from "../../../providers/aws/rules";
 import { addClusterStacks } from "../../../stacks/cluster-stacks";
 import { auditStack, FACTS } from "./rule-harness";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
-const example = (name: string) => loadDefinitions([path.join(ROOT, "clusters", `${name}.yaml`)], [cloudDefinitionCheck, suppressionCheck])[0].definition;
+const example = (name: string) => loadDefinitions([path.join(ROOT, "clusters", `${name}.yaml`)], { cloudFor, checks: [suppressionCheck] })[0].definition;
 
 const openGroup = (scope: import("constructs").Construct, id = "open") =>
   new SecurityGroup(scope, id, {

@@ -242,7 +242,7 @@ describe("the API endpoint: a private DNS name every node uses", () => {
   test.each([
     ["an upper-case zone", "network: { privateDnsZone: Corp.internal }", /network\.privateDnsZone: must be a DNS name like kubeplane\.internal/],
     ["a trailing dot", "network: { privateDnsZone: corp.internal. }", /network\.privateDnsZone: must be a DNS name/],
-    ["a zone too long for the API's name", `network: { privateDnsZone: ${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(60)} }`, /network\.privateDnsZone: must be at most 220 characters/],
+    ["a zone too long for the API's name", `network: { privateDnsZone: ${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(60)}.internal }`, /network\.privateDnsZone: must be at most 245 characters with this cluster's name/],
     ["deletion protection that is not a boolean", "controlPlane: { apiLoadBalancer: { deletionProtection: yes please } }", /controlPlane\.apiLoadBalancer\.deletionProtection/],
   ])("rejects %s, naming the field", (_, line, message) => {
     expect(() => definitionFromYaml(["name: bad", "region: eu-west-1", line].join("\n"))).toThrow(message);
@@ -372,7 +372,7 @@ describe("network hardening from the definition", () => {
   });
 
   test.each([
-    ["a retention CloudWatch Logs does not accept", "  flowLogs: { retentionDays: 2 }", /network\.flowLogs\.retentionDays: must be one of the retention periods CloudWatch Logs accepts/],
+    ["a retention CloudWatch Logs does not accept", "  flowLogs: { retentionDays: 2 }", /network\.flowLogs\.retentionDays: must be one of CloudWatch Logs' retention periods/],
     ["an unknown flowLogs field", "  flowLogs: { retention: 30 }", /network\.flowLogs/],
     ["extra egress without ports", "  extraEgress: [{ description: x, protocol: tcp, cidrs: [10.1.0.0/16] }]", /network\.extraEgress\[0\]\.fromPort: is required/],
     ["extra egress with a reversed range", "  extraEgress: [{ description: x, protocol: udp, fromPort: 9, toPort: 1, cidrs: [10.1.0.0/16] }]", /network\.extraEgress\[0\]\.toPort: must not be before fromPort/],

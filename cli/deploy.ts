@@ -1,8 +1,4 @@
-/**
- * `npm run deploy -- <stacks|globs> [cdktf flags]`: `cdktf deploy` for the clusters
- * KUBEPLANE_CLUSTERS selects (default `clusters/`), e.g. `npm run deploy -- 'dev-*' --auto-approve`.
- */
-import { cdktfMain } from "./cdktf-command";
+/** `npm run deploy -- <stacks|globs> [cdktf flags]`: an alias of `kubeplane deploy` (cli/commands/deploy.ts). */
+import { main } from "./kubeplane";
 
-// cdktfMain never rejects: a cdktf that cannot start is reported as `kubeplane: <message>`, exit 1.
-cdktfMain("deploy", process.argv.slice(2)).then((code) => (process.exitCode = code));
+main(["deploy", ...process.argv.slice(2)]);

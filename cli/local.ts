@@ -1,17 +1,18 @@
 /**
- * `npm run local [-- --port=N] [--no-wait] [--workspace=DIR]`: the whole flow without an AWS
+ * `kubeplane local [--port=N] [--no-wait] [--workspace=DIR]` (`npm run local -- ...`): the whole flow without an AWS
  * account. Starts the AWS emulator, deploys the dev example (`clusters/dev.yaml`, or what
  * KUBEPLANE_CLUSTERS selects) into it with state and synthesized stacks kept in a workspace of
  * their own (`.kubeplane/local/`, so a real deployment's `state/` and `cdktf.out/` are never
  * touched), audits it, then prints how to look around and keeps the emulator running until
  * Ctrl-C. `--no-wait` stops after the audit. Everything lives in the emulator's memory: it is
  * gone when the emulator stops, and the workspace's state is cleared on the next start.
+ * The wiring (options, help) is cli/commands/local.ts.
  */
 import { mkdirSync, rmSync, writeFileSync } from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
 import { emulatorEnvironment, startEmulator } from "./aws-emulator";
-import { runCdktf } from "./cdktf-command";
+import { cdktfWithProgress } from "./commands/cdktf-run";
+import type { CliContext } from "./commands/context";
 import { auditInfrastructure } from "./infrastructure-audit";
 import { STATE_DIR_ENV } from "../stacks/state-backend";
 import { PROJECT_ROOT } from "./terraform-environment";
@@ -23,8 +24,23 @@ function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-async function deployAll(env: NodeJS.ProcessEnv): Promise<number> {
-  return runCdktf("deploy", ["*", "--auto-approve"], { env });
+/** Options of localMain. */
+export interface LocalOptions {
+  /**
+   * The emulator's port.
+   * @default a free one
+   */
+  readonly port?: number;
+  /**
+   * Keep the emulator running until Ctrl-C (false: stop after the audit).
+   * @default true
+   */
+  readonly wait?: boolean;
+  /**
+   * The workspace (state, synthesized stacks, env.sh).
+   * @default <project>/.kubeplane/local
+   */
+  readonly workspace?: string;
 }
 
 function guide(envFile: string, endpoint: string, selection: string): string {
@@ -52,27 +68,22 @@ Ctrl-C here stops the emulator (and everything in it).
 `;
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: "string" },
-      "no-wait": { type: "boolean", default: false },
-      workspace: { type: "string", default: path.join(PROJECT_ROOT, ".kubeplane", "local") },
-    },
-  });
-  const workspace = path.resolve(values.workspace!);
+/** The whole of `kubeplane local`: resolves to the exit code. */
+export async function localMain(options: LocalOptions, cli: CliContext): Promise<number> {
+  const deployAll = (env: NodeJS.ProcessEnv) => cdktfWithProgress("deploy", ["*", "--auto-approve"], cli, { env });
+  const workspace = path.resolve(options.workspace ?? path.join(PROJECT_ROOT, ".kubeplane", "local"));
   const stateDir = path.join(workspace, "state");
   const outdir = path.join(workspace, "cdktf.out");
   rmSync(stateDir, { recursive: true, force: true });
   mkdirSync(stateDir, { recursive: true });
 
-  const emulator = await startEmulator({ port: values.port ? Number(values.port) : undefined });
+  const emulator = await startEmulator({ port: options.port });
   const stop = async () => {
     await emulator.stop();
     rmSync(stateDir, { recursive: true, force: true });
   };
   try {
-    const selection = process.env.KUBEPLANE_CLUSTERS || LOCAL_EXAMPLE;
+    const selection = cli.env.KUBEPLANE_CLUSTERS || LOCAL_EXAMPLE;
     const kubeplaneEnv: Record<string, string> = {
       KUBEPLANE_CLUSTERS: selection,
       [STATE_DIR_ENV]: stateDir,
@@ -89,12 +100,12 @@ async function main(): Promise<number> {
           .join("\n") +
         "\n",
     );
-    process.stderr.write(`kubeplane local: emulator at ${emulator.endpoint}; deploying ${selection}\n`);
+    cli.stderr.write(`kubeplane local: emulator at ${emulator.endpoint}; deploying ${selection}\n`);
 
     let code = await deployAll(env);
     if (code !== 0) {
       // moto occasionally answers one call wrongly under parallel load; a second run converges.
-      process.stderr.write("kubeplane local: the deploy failed; deploying once more\n");
+      cli.stderr.write("kubeplane local: the deploy failed; deploying once more\n");
       code = await deployAll(env);
     }
     if (code !== 0) return code;
@@ -102,29 +113,26 @@ async function main(): Promise<number> {
     if (code === 2) {
       // moto copies a new launch template's tags into its first version, so the first plan after
       // creation shows a one-time change; one more deploy converges (AWS itself does not do this).
-      process.stderr.write("kubeplane local: converging the emulator's one-time launch template change\n");
+      cli.stderr.write("kubeplane local: converging the emulator's one-time launch template change\n");
       code = await deployAll(env);
       if (code === 0) code = await auditInfrastructure({ env });
     }
     if (code !== 0) return code;
 
-    process.stdout.write(guide(envFile, emulator.endpoint, selection));
-    if (values["no-wait"]) return 0;
+    cli.stdout.write(guide(envFile, emulator.endpoint, selection));
+    if (options.wait === false) return 0;
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);
       process.once("SIGTERM", resolve);
     });
-    process.stderr.write("\nkubeplane local: stopping the emulator\n");
+    cli.stderr.write("\nkubeplane local: stopping the emulator\n");
     return 0;
   } finally {
     await stop();
   }
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (e: Error) => {
-    process.stderr.write(`kubeplane local: ${e.message}\n`);
-    process.exitCode = 1;
-  },
-);
+if (require.main === module) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require("./kubeplane") as typeof import("./kubeplane")).main(["local", ...process.argv.slice(2)]);
+}

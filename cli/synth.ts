@@ -1,5 +1,4 @@
-/** `npm run synth [-- cdktf flags]`: `cdktf synth` with kubeplane's Terraform environment. */
-import { cdktfMain } from "./cdktf-command";
+/** `npm run synth [-- cdktf flags]`: an alias of `kubeplane synth` (cli/commands/synth.ts). */
+import { main } from "./kubeplane";
 
-// cdktfMain never rejects: a cdktf that cannot start is reported as `kubeplane: <message>`, exit 1.
-cdktfMain("synth", process.argv.slice(2)).then((code) => (process.exitCode = code));
+main(["synth", ...process.argv.slice(2)]);

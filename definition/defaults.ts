@@ -3,7 +3,13 @@
  * takes the value here; README.md's definition reference points at this file.
  */
 export const DEFAULTS = {
-  /** The cloud the cluster runs on. */
+  /**
+   * The cloud the cluster runs on. Its block (`aws:` for `cloud: aws`) has no default; on AWS
+   * `aws.ami` names the AMI nodes boot instead of Canonical's current Ubuntu LTS (the top-level
+   * `ami` of older definitions still loads, with a warning). The cloud also gives the defaults
+   * of the fields left to it (instance types) and checks its own limits: AWS's are in
+   * providers/aws/aws-definition-limits.ts and aws-definition.ts.
+   */
   cloud: "aws",
   /** SSM Session Manager is the way in; a bastion is opt-in. */
   bastion: false,

@@ -2,6 +2,7 @@
  * A security rule, in the cdk-nag style: an id, a level, an explanation, and a check that reads
  * one synthesized resource (with its stack around it) and says what is wrong with it.
  */
+import { WORLD_IPV4_PREFIX } from "../definition/cidr";
 import type { ResourceView, StackView } from "./stack-view";
 
 /** `error` fails synth; `warning` is printed and synth goes on. */
@@ -80,9 +81,10 @@ export function isTrue(value: unknown): boolean {
  * Ingress from a block broader than these prefixes counts as "anywhere": an IPv4 block larger
  * than a /8 (0.0.0.0/1 + 128.0.0.0/1 is the whole internet), an IPv6 block larger than a /16
  * (2000::/3 is every global address; registries hold /12s). The definition's public API
- * allow-list takes nothing broader than a /8, so a cluster never needs more.
+ * allow-list takes nothing broader than a /8, so a cluster never needs more: both read the one
+ * WORLD_IPV4_PREFIX of definition/cidr.ts.
  */
-export const WORLD_IPV4_PREFIX = 8;
+export { WORLD_IPV4_PREFIX };
 export const WORLD_IPV6_PREFIX = 16;
 
 /** The prefix length of an IPv4 or IPv6 CIDR written literally, or undefined. */

@@ -17,6 +17,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Construct } from "constructs";
 import { parseCidr } from "../../definition/cidr";
 import type { ApiLoadBalancer, ApiLoadBalancerProps } from "../load-balancer";
+import { AWS_CLUSTER_NAME_MAX_LENGTH, AWS_LOAD_BALANCER_NAME_MAX_LENGTH } from "./aws-definition-limits";
 
 /**
  * The API servers' health check: HTTPS `GET /readyz` on the API port, healthy on 200 only
@@ -50,7 +51,9 @@ export class AwsApiLoadBalancer extends Construct implements ApiLoadBalancer {
 
   constructor(scope: Construct, id: string, props: ApiLoadBalancerProps) {
     super(scope, id);
-    if (props.clusterName.length > 28) throw new Error(`AwsApiLoadBalancer: clusterName must be at most 28 characters (load balancer names are 32), got ${props.clusterName.length}`);
+    if (props.clusterName.length > AWS_CLUSTER_NAME_MAX_LENGTH) {
+      throw new Error(`AwsApiLoadBalancer: clusterName must be at most ${AWS_CLUSTER_NAME_MAX_LENGTH} characters (load balancer names are ${AWS_LOAD_BALANCER_NAME_MAX_LENGTH}), got ${props.clusterName.length}`);
+    }
     if (!Number.isInteger(props.port) || props.port < 1 || props.port > 65535) throw new Error(`AwsApiLoadBalancer: port must be a TCP port (1 to 65535), got ${props.port}`);
     this.isPublic = props.public ?? false;
     const extraGroups = props.firewallGroupIds ?? [];
@@ -65,7 +68,7 @@ export class AwsApiLoadBalancer extends Construct implements ApiLoadBalancer {
     this.node.addValidation({
       validate: () => (this.targets === 0 ? ["AwsApiLoadBalancer: no target registered (addTarget was never called): the API endpoint would answer nowhere"] : []),
     });
-    // Names are at most 32 characters: the cluster's (28) and a 4-character suffix.
+    // Names are at most 32 characters: the cluster's (AWS_CLUSTER_NAME_MAX_LENGTH, 28) and a 4-character suffix.
     const name = `${props.clusterName}-${this.isPublic ? "pub" : "api"}`;
     if (this.isPublic) {
       this.publicGroup = new SecurityGroup(this, "public-api", {

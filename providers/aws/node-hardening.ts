@@ -1,4 +1,5 @@
 /** Settings every kubeplane machine gets: IMDSv2 only, and an encrypted gp3 root volume. */
+import { AWS_ROOT_VOLUME_GIB } from "./aws-definition-limits";
 
 /** Instance metadata: tokens required (IMDSv2); one hop, so pods cannot reach it. */
 export const IMDSV2_ONLY = {
@@ -8,15 +9,17 @@ export const IMDSV2_ONLY = {
 } as const;
 
 /**
- * An encrypted gp3 root volume of `sizeGiB` (gp3 takes 1 to 16384 GiB; Ubuntu needs 8). `owner`
- * names the construct whose `volumeSize` it is, for the error.
+ * An encrypted gp3 root volume of `sizeGiB`, within AWS_ROOT_VOLUME_GIB (gp3's largest; Ubuntu's
+ * root snapshot), the bounds the AWS cloud checks definitions against. `owner` names the
+ * construct whose `volumeSize` it is, for the error.
  */
 export function encryptedRootVolume(
   sizeGiB: number,
   owner: string,
 ): { volumeType: string; volumeSize: number; encrypted: boolean; deleteOnTermination: boolean } {
-  if (!Number.isInteger(sizeGiB) || sizeGiB < 8 || sizeGiB > 16384) {
-    throw new Error(`${owner}: volumeSize must be a whole number of GiB, at least 8 and at most 16384, got ${sizeGiB}`);
+  const { min, max } = AWS_ROOT_VOLUME_GIB;
+  if (!Number.isInteger(sizeGiB) || sizeGiB < min || sizeGiB > max) {
+    throw new Error(`${owner}: volumeSize must be a whole number of GiB, at least ${min} and at most ${max}, got ${sizeGiB}`);
   }
   return { volumeType: "gp3", volumeSize: sizeGiB, encrypted: true, deleteOnTermination: true };
 }

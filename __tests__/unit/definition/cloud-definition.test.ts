@@ -14,6 +14,8 @@ import { cloudFor } from "../../../providers";
 import { AWS_CLUSTER_NAME_MAX_LENGTH, AWS_DEFINITION_DEFAULTS, AWS_ROOT_VOLUME_GIB, awsBlockOf } from "../../../providers/aws/aws-definition";
 import { suppressionCheck } from "../../../rules";
 import { run } from "../../../main";
+import { encryptedRootVolume } from "../../../providers/aws/node-hardening";
+import { isWorld, WORLD_IPV4_PREFIX } from "../../../rules/rule";
 
 const RULES: DefinitionRules = { cloudFor, checks: [suppressionCheck] };
 const BASE = "name: t\nregion: eu-west-1\n";
@@ -188,6 +190,27 @@ describe("the AWS block: aws: { ami }", () => {
       'cloud: must be one of: aws (got "gcp")',
       "aws: is the block of cloud aws, but this cluster's cloud is gcp: remove it, or set cloud: aws",
     ]);
+  });
+});
+
+describe("one bound, one constant: what the definition accepts, the constructs and rules take", () => {
+  it("every volume size the AWS cloud accepts, the root volume construct takes, and no other", () => {
+    for (const size of [AWS_ROOT_VOLUME_GIB.min, AWS_ROOT_VOLUME_GIB.max]) {
+      expect(problemsOf(`${BASE}workers:\n  volumeSize: ${size}\n`)).toEqual([]);
+      expect(encryptedRootVolume(size, "T").volumeSize).toBe(size);
+    }
+    for (const size of [AWS_ROOT_VOLUME_GIB.min - 1, AWS_ROOT_VOLUME_GIB.max + 1]) {
+      expect(problemsOf(`${BASE}workers:\n  volumeSize: ${size}\n`)).not.toEqual([]);
+      expect(() => encryptedRootVolume(size, "T")).toThrow(/T: volumeSize must be/);
+    }
+  });
+
+  it("the public API takes a /8 and nothing the rule pack calls the world", () => {
+    const allow = (cidr: string) => problemsOf(`${BASE}controlPlane:\n  publicApi:\n    allowedCidrs: [${cidr}]\n`);
+    expect(allow(`11.0.0.0/${WORLD_IPV4_PREFIX}`)).toEqual([]);
+    expect(isWorld(`11.0.0.0/${WORLD_IPV4_PREFIX}`)).toBe(false);
+    expect(allow(`10.0.0.0/${WORLD_IPV4_PREFIX - 1}`)).not.toEqual([]);
+    expect(isWorld(`10.0.0.0/${WORLD_IPV4_PREFIX - 1}`)).toBe(true);
   });
 });
 

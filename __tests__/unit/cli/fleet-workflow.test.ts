@@ -73,7 +73,7 @@ function runListStep(selection: string) {
   const work = mkdtempSync(path.join(os.tmpdir(), "kubeplane-fleet-"));
   const output = path.join(work, "github-output");
   writeFileSync(output, "");
-  const env = { ...process.env, PATH: `${npx.bin}:${process.env.PATH}`, GITHUB_OUTPUT: output, KUBEPLANE_CLUSTERS: selection };
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${npx.bin}:${process.env.PATH}`, GITHUB_OUTPUT: output, KUBEPLANE_CLUSTERS: selection };
   delete env.KUBEPLANE_STATE_DIR;
   const stdout = execFileSync("bash", [...RUNNER_BASH, listStep.run!], { cwd: PROJECT_ROOT, env, encoding: "utf8" });
   const outputs = Object.fromEntries(

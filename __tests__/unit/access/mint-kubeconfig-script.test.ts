@@ -1,0 +1,156 @@
+/**
+ * bootstrap/node/mint-kubeconfig.sh, run as the mint document runs it on a control-plane node, with
+ * stubs for kubeadm (`kubeconfig user`, signing with a real CA through openssl), kubectl (the
+ * kubeadm-config ConfigMap) and the aws CLI (Parameter Store as files), and the real openssl: the
+ * envelope it hands back opens with cli/access/handback.ts to the kubeconfig kubeadm printed, and
+ * nothing of the credential is in its output.
+ */
+import { execFileSync, spawnSync } from "child_process";
+import { X509Certificate } from "crypto";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+import { NODE_SOURCE_DIR } from "../../../bootstrap/node-files";
+import { newRecipient } from "../../../cli/access/handback";
+
+const STUBS = path.join(__dirname, "../../support/access/stubs");
+const SCRIPT = path.join(NODE_SOURCE_DIR, "mint-kubeconfig.sh");
+const HANDBACK = "0123456789abcdef0123456789abcdef";
+const ENDPOINT = "api.dev.kubeplane.internal:6443";
+
+interface Node {
+  root: string;
+  parameters: string;
+}
+
+function node(role = "control-plane-init", initialised = true): Node {
+  const root = mkdtempSync(path.join(os.tmpdir(), "kubeplane-mint-"));
+  mkdirSync(path.join(root, "usr/local/lib"), { recursive: true });
+  symlinkSync(NODE_SOURCE_DIR, path.join(root, "usr/local/lib/kubeplane"));
+  for (const dir of ["etc/kubeplane", "etc/kubernetes/pki", "var/lib/kubeplane", "parameters"]) mkdirSync(path.join(root, dir), { recursive: true });
+  const settings: Record<string, string> = {
+    KUBEPLANE_CLUSTER: "dev",
+    KUBEPLANE_ROLE: role,
+    KUBEPLANE_INSTALLER: "kubeadm",
+    KUBEPLANE_KUBERNETES_VERSION: "1.36.5",
+    KUBEPLANE_PARAMETER_BACKEND: "ssm",
+    KUBEPLANE_CLOUD: "aws",
+    KUBEPLANE_API_SERVER_PORT: "6443",
+    KUBEPLANE_JOIN_TOKEN_TTL_HOURS: "24",
+    KUBEPLANE_PARAMETER_PATH: "/kubeplane/dev",
+    KUBEPLANE_WORKER_JOIN_PARAMETER: "/kubeplane/dev/join/worker",
+    KUBEPLANE_CONTROL_PLANE_ENDPOINT: ENDPOINT.split(":")[0],
+    KUBEPLANE_AWS_REGION: "eu-west-1",
+  };
+  writeFileSync(path.join(root, "etc/kubeplane/cluster.env"), Object.entries(settings).map(([k, v]) => `${k}='${v}'\n`).join(""));
+  const pki = path.join(root, "etc/kubernetes/pki");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", `${pki}/ca.key`, "-out", `${pki}/ca.crt`, "-subj", "/CN=kubernetes", "-days", "3650"], { stdio: "ignore" });
+  if (initialised) {
+    writeFileSync(path.join(root, "etc/kubernetes/admin.conf"), "apiVersion: v1\nkind: Config\n");
+    writeFileSync(path.join(root, "var/lib/kubeplane/initialised"), "");
+  }
+  return { root, parameters: path.join(root, "parameters") };
+}
+
+function mint(n: Node, args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(SCRIPT, args, {
+    env: { PATH: `${STUBS}:${process.env.PATH}`, KUBEPLANE_ROOT: n.root, SIM_PARAMETERS: n.parameters, SIM_CONTROL_PLANE_ENDPOINT: ENDPOINT, ...env },
+    encoding: "utf8",
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The parameters the script wrote, by name. */
+function written(n: Node): Record<string, string> {
+  return Object.fromEntries(readdirSync(n.parameters).map((f) => [f.replace(/%/g, "/"), readFileSync(path.join(n.parameters, f), "utf8")]));
+}
+
+function args(recipient: string, overrides: Record<string, string> = {}): string[] {
+  const values = { "--client-name": "alice", "--org": "kubeadm:cluster-admins", "--validity-seconds": "3600", "--handback": HANDBACK, "--recipient": recipient, ...overrides };
+  return Object.entries(values).flat();
+}
+
+describe("a control-plane node mints a kubeconfig", () => {
+  const n = node();
+  const recipient = newRecipient();
+  const started = Date.now();
+  const run = mint(n, args(recipient.publicKeyBase64), { KUBEPLANE_HANDBACK_PART_CHARS: "3000" });
+  const parameters = written(n);
+  const name = `/kubeplane/dev/access/${HANDBACK}`;
+
+  test("it succeeds and hands back parts and their count, the count last", () => {
+    expect(run.stderr).toContain(`handed back encrypted to the caller in ${name}`);
+    expect(run.status).toBe(0);
+    const parts = Number(parameters[`${name}/parts`]);
+    expect(parts).toBeGreaterThan(1);
+    expect(Object.keys(parameters).sort()).toEqual([...Array.from({ length: parts }, (_, i) => `${name}/${i + 1}`), `${name}/parts`].sort());
+    for (let i = 1; i <= parts; i++) expect(parameters[`${name}/${i}`].length).toBeLessThanOrEqual(3000);
+  });
+
+  test("the envelope opens, with the caller's key only, to kubeadm's kubeconfig for the API's name", () => {
+    const envelope = Array.from({ length: Number(parameters[`${name}/parts`]) }, (_, i) => parameters[`${name}/${i + 1}`]).join("");
+    const kubeconfig = parse(recipient.open(envelope));
+    expect(kubeconfig.clusters[0].cluster.server).toBe(`https://${ENDPOINT}`);
+    expect(kubeconfig.users[0].name).toBe("alice");
+    const cert = new X509Certificate(Buffer.from(kubeconfig.users[0].user["client-certificate-data"], "base64"));
+    expect(cert.subject).toContain("CN=alice");
+    expect(cert.subject).toContain("O=kubeadm:cluster-admins");
+    const notAfter = Date.parse(cert.validTo);
+    expect(notAfter).toBeGreaterThan(started + 3600_000 - 120_000);
+    expect(notAfter).toBeLessThanOrEqual(Date.now() + 3600_000 + 1000);
+    expect(() => newRecipient().open(envelope)).toThrow(/not encrypted to this request's key/);
+  });
+
+  test("an altered envelope is refused", () => {
+    const envelope = Array.from({ length: Number(parameters[`${name}/parts`]) }, (_, i) => parameters[`${name}/${i + 1}`]).join("");
+    const fields = envelope.split(".");
+    const ciphertext = Buffer.from(fields[3], "base64");
+    ciphertext[0] ^= 1;
+    fields[3] = ciphertext.toString("base64");
+    expect(() => recipient.open(fields.join("."))).toThrow(/MAC does not match/);
+  });
+
+  test("neither its output nor its log carries the key or the certificate", () => {
+    const opened = parse(recipient.open(Array.from({ length: Number(parameters[`${name}/parts`]) }, (_, i) => parameters[`${name}/${i + 1}`]).join("")));
+    const key = opened.users[0].user["client-key-data"] as string;
+    expect(run.stdout).toBe("");
+    expect(run.stderr).not.toContain(key.slice(0, 40));
+    expect(run.stderr).not.toContain("BEGIN");
+  });
+});
+
+describe("it refuses, and hands back nothing", () => {
+  const recipient = newRecipient().publicKeyBase64;
+  test.each([
+    ["a worker", () => node("worker"), args(recipient), /this is a worker node; kubeconfigs are minted on control-plane nodes/],
+    ["a control-plane node not yet initialised", () => node("control-plane-join", false), args(recipient), /not initialised/],
+    ["a user name with a quote", () => node(), args(recipient, { "--client-name": "alice'; rm -rf /" }), /is not a user name/],
+    ["a validity over 24 hours", () => node(), args(recipient, { "--validity-seconds": "86401" }), /is not 1 to 86400/],
+    ["a hand-back name that is no random id", () => node(), args(recipient, { "--handback": "../join/worker" }), /is not 32 hexadecimal digits/],
+    ["a recipient that is no public key", () => node(), args(Buffer.from("hello").toString("base64")), /is not a PEM public key/],
+  ])("%s", (_what, make, argv, message) => {
+    const n = make();
+    const run = mint(n, argv);
+    expect(run.stderr).toMatch(message);
+    expect(run.status).not.toBe(0);
+    expect(written(n)).toEqual({});
+  });
+
+  test("kubeadm failing: its error is logged, the run fails", () => {
+    const n = node();
+    const run = mint(n, args(recipient), { SIM_KUBEADM_FAIL: "1" });
+    expect(run.stderr).toMatch(/kubeadm kubeconfig user failed/);
+    expect(run.stderr).toMatch(/the CA files couldn't be loaded/);
+    expect(run.status).not.toBe(0);
+    expect(written(n)).toEqual({});
+  });
+
+  test("the parameter store refusing a part: the run fails and writes no count", () => {
+    const n = node();
+    const run = mint(n, args(recipient), { SIM_AWS_FAIL_AFTER: "1" });
+    expect(run.stderr).toMatch(/could not hand back part 2/);
+    expect(run.status).not.toBe(0);
+    expect(Object.keys(written(n))).toEqual([`/kubeplane/dev/access/${HANDBACK}/1`]);
+  });
+});

@@ -33,6 +33,11 @@ export interface CloudProvider extends DefinitionCloud {
   zonesFor(definition: ClusterDefinition): readonly string[];
   /** Configures the cloud's Terraform provider on a stack: region and the cluster's default tags. */
   configureStack(stack: TerraformStack, definition: ClusterDefinition): void;
+  /**
+   * Keeps a stack's state in the cloud's own object store (S3 on AWS, GCS on GCP), as the
+   * definition's `state` says; called for every `state.backend` but `local`.
+   */
+  configureRemoteState(stack: TerraformStack, definition: ClusterDefinition, stackName: string): void;
 
   createNetwork(scope: Construct, id: string, props: NetworkProps): Network;
   createFirewall(scope: Construct, id: string, props: ClusterFirewallProps): ClusterFirewall;

@@ -23,7 +23,7 @@ export const AWS_ROOT_VOLUME_GIB = { min: 8, max: 16384 } as const;
 /**
  * VPC prefixes kubeplane takes on AWS: AWS allows /16 to /28
  * (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html), and the VPC is carved
- * into 16 subnets (address-plan.ts), each at least AWS's smallest subnet, a /28: so /16 to /24.
+ * into 16 subnets (aws-address-plan.ts), each at least AWS's smallest subnet, a /28: so /16 to /24.
  */
 export const AWS_VPC_PREFIX = { largest: 16, smallest: 24 } as const;
 /** AWS's smallest subnet (https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html). */

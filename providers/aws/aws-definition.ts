@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { CloudBlock, CloudDefaults, CloudMigration, ClusterDefinition, FieldProblem, NeutralDefinition } from "../../definition";
-import { planAddresses, PUBLIC_BLOCK_OFFSET } from "../../definition/address-plan";
+import { planAddresses, PUBLIC_BLOCK_OFFSET } from "./aws-address-plan";
 import { format, Ipv4Cidr, overlaps, parseCidr } from "../../definition/cidr";
 import { describeValue, didYouMean, issueMessage } from "../../definition/issue-messages";
 import { formatPath } from "../../definition/problems";
@@ -109,7 +109,7 @@ function addressProblems(def: ClusterDefinition): FieldProblem[] {
 }
 
 /**
- * When only one subnet list is written, the other is carved from the VPC (definition/address-plan):
+ * When only one subnet list is written, the other is carved from the VPC (aws-address-plan.ts):
  * the written subnets must not overlap the carved ones.
  */
 function plannedSubnetProblems(def: ClusterDefinition, vpc: Ipv4Cidr): FieldProblem[] {

@@ -19,7 +19,7 @@ import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Construct } from "constructs";
-import { planAddresses } from "../../definition/address-plan";
+import { planAddresses } from "./aws-address-plan";
 import type { Network, NetworkProps, Placement } from "../network";
 import { kubernetesClusterTag } from "./tags";
 

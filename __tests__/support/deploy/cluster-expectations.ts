@@ -5,7 +5,7 @@
  */
 import { loadDefinitions, type ClusterDefinition } from "../../../definition";
 import { cloudFor } from "../../../providers";
-import { planAddresses } from "../../../definition/address-plan";
+import { planAddresses } from "../../../providers/aws/aws-address-plan";
 import { stackNames } from "../../../stacks/cluster-stacks";
 
 /** The expected shape of a deployed cluster. */

@@ -1,8 +1,8 @@
 /**
- * How a cluster's VPC CIDR is divided: 16 equal blocks; private subnet i is block i, public
+ * AWS's network model: how a cluster's VPC CIDR is divided (subnets are zonal): 16 equal blocks; private subnet i is block i, public
  * subnet i is block 8 + i. Explicit subnet lists in the definition replace the plan.
  */
-import { format, parseCidr, subnet } from "./cidr";
+import { format, parseCidr, subnet } from "../../definition/cidr";
 
 /** Subnet CIDRs per zone. */
 export interface AddressPlan {

@@ -1,4 +1,4 @@
-import { planAddresses } from "../../../definition/address-plan";
+import { planAddresses } from "../../../providers/aws/aws-address-plan";
 
 describe("planAddresses", () => {
   test("private subnets take the first sixteenths, public ones from the ninth on", () => {

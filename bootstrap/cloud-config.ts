@@ -2,16 +2,14 @@
  * cloud-config rendering: files written by cloud-init's write_files and the commands of runcmd,
  * every file as plain text. The cloud delivers the whole document gzip-compressed (Terraform's
  * `base64gzip`; cloud-init recognises gzip and decompresses it, see cloud-init's "User data
- * formats: gzip compressed content"), so the scripts compress together and stay well under EC2's
- * 16 KiB limit. Shell `${...}` in the text is escaped for Terraform by the stacks
- * (stacks/terraform-string.ts), which place it in a Terraform string.
+ * formats: gzip compressed content"), so the scripts compress together and stay well under the
+ * cloud's limit (EC2: 16 KiB, providers/aws/user-data-limit.ts). Shell `${...}` in the text is
+ * escaped for Terraform by the stacks (stacks/terraform-string.ts), which place it in a Terraform
+ * string.
  */
 import { gzipSync } from "zlib";
 import { stringify } from "yaml";
 import { NodeFile } from "./node-files";
-
-/** EC2's limit on user data, in bytes (before base64): what the gzip-compressed document may weigh. */
-export const EC2_USER_DATA_LIMIT = 16384;
 
 /** A write_files entry; files are owned by root:root, cloud-init's default. */
 interface WriteFile {
@@ -26,6 +24,15 @@ interface WriteFile {
  */
 export function deliveredUserDataBytes(userData: string): number {
   return gzipSync(Buffer.from(userData, "utf8"), { level: 6 }).length;
+}
+
+/**
+ * Whether user data fits a cloud's limit (`limitBytes`, what the cloud takes: on AWS
+ * EC2_USER_DATA_LIMIT_BYTES in providers/aws/) as delivered, gzip-compressed.
+ */
+export function userDataFits(userData: string, limitBytes: number): boolean {
+  if (!Number.isInteger(limitBytes) || limitBytes <= 0) throw new Error(`userDataFits: limitBytes must be a positive whole number of bytes, got ${limitBytes}`);
+  return deliveredUserDataBytes(userData) <= limitBytes;
 }
 
 /** Renders `#cloud-config` that writes `files` then runs `commands` (each an argv) once. */

@@ -15,9 +15,6 @@ export const NODE_LIBRARY_DIR = "/usr/local/lib/kubeplane";
 /** The script cloud-init runs on every node. */
 export const BOOTSTRAP_COMMAND = "/usr/local/sbin/kubeplane-bootstrap";
 
-/** The systemd timer that keeps the join lease fresh on control-plane nodes. */
-export const LEASE_TIMER_UNIT = "kubeplane-join-lease.timer";
-
 /** One file to place on the node. */
 export interface NodeFile {
   /** Absolute path on the node. */
@@ -32,8 +29,8 @@ export interface NodeFile {
 
 /**
  * A shell script as shipped to the node: without blank lines and comment lines (they stay in the
- * repository), keeping the shebang, `# shellcheck` directives and here-documents untouched. User
- * data is limited to 16 KiB.
+ * repository), keeping the shebang, `# shellcheck` directives and here-documents untouched: user
+ * data is small on every cloud (EC2 takes 16 KiB).
  */
 export function withoutComments(script: string): string {
   const kept: string[] = [];

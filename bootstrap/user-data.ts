@@ -15,9 +15,15 @@ export const CLUSTER_ENV_FILE = "/etc/kubeplane/cluster.env";
 
 /**
  * Command the control plane runs to refresh the join lease on request (the refresh SSM document
- * runs it as root, without arguments).
+ * runs it as root, without arguments; the request timer with --if-requested).
  */
 export const LEASE_REFRESH_COMMAND = "/usr/local/sbin/kubeplane-refresh-join-lease";
+
+/**
+ * Command the control plane runs to mint an operator's kubeconfig (node/mint-kubeconfig.sh; the
+ * cloud's mint document runs it as root for `kubeplane kubeconfig`).
+ */
+export const MINT_KUBECONFIG_COMMAND = "/usr/local/sbin/kubeplane-mint-kubeconfig";
 
 const isToken = (value: string): boolean => value.includes("${");
 
@@ -82,8 +88,12 @@ export function nodeFiles(context: UserDataContext): NodeFile[] {
   if (context.role !== "worker") {
     files.push(
       staticNodeFile("refresh-join-lease.sh", LEASE_REFRESH_COMMAND, "0755"),
+      staticNodeFile("mint-kubeconfig.sh", MINT_KUBECONFIG_COMMAND, "0755"),
       staticNodeFile("systemd/kubeplane-join-lease.service", "/etc/systemd/system/kubeplane-join-lease.service"),
       staticNodeFile("systemd/kubeplane-join-lease.timer", "/etc/systemd/system/kubeplane-join-lease.timer"),
+      // Enabled only where the backend's joiners ask with a request record (bootstrap.sh).
+      staticNodeFile("systemd/kubeplane-join-lease-requests.service", "/etc/systemd/system/kubeplane-join-lease-requests.service"),
+      staticNodeFile("systemd/kubeplane-join-lease-requests.timer", "/etc/systemd/system/kubeplane-join-lease-requests.timer"),
     );
   }
   return files;

@@ -38,9 +38,11 @@ on_exit() {
 }
 trap on_exit EXIT
 
+# The rotation timer; and, where joiners ask with a request record, the timer that answers it.
 enable_lease_timer() {
   systemctl daemon-reload
   systemctl enable --now kubeplane-join-lease.timer
+  if backend_requests_by_record; then systemctl enable --now kubeplane-join-lease-requests.timer; fi
 }
 
 # From now on this control-plane node answers refresh requests and runs the timer's rotations.
@@ -83,8 +85,8 @@ status_step "reading the instance metadata"
 metadata_load
 status_step "preparing the node for its cloud"
 cloud_prepare_node
-status_step "installing the aws CLI"
-ensure_aws_cli
+status_step "installing the cloud's tools"
+cloud_prepare_tools
 status_step "installing Kubernetes"
 installer_prepare
 status_step "waiting for the API's name to resolve"

@@ -43,6 +43,9 @@ load_cluster() {
   # A control-plane joiner's request for a new control-plane lease (only control-plane nodes may
   # write under the parameter path, so a worker cannot make one).
   KUBEPLANE_CONTROL_PLANE_REFRESH_REQUEST="$KUBEPLANE_PARAMETER_PATH/join/control-plane-refresh-request"
+  # A joiner's request for a fresh lease, "<instance-id> <epoch seconds>", for backends that ask
+  # with a record (backend_requests_by_record): the control plane's request timer answers it.
+  KUBEPLANE_REFRESH_REQUEST="$KUBEPLANE_PARAMETER_PATH/refresh/request"
   mkdir -p "$KUBEPLANE_STATE_DIR"
   # shellcheck source=backends/ssm.sh
   . "$KUBEPLANE_LIB/backends/$KUBEPLANE_PARAMETER_BACKEND.sh"
@@ -129,12 +132,6 @@ run_private() {
   fi
   rm -f "$output"
   return "$rc"
-}
-
-# The aws CLI: Ubuntu images do not ship it; the snap lands in /snap/bin.
-ensure_aws_cli() {
-  case ":$PATH:" in *:/snap/bin:*) ;; *) PATH="$PATH:/snap/bin" ;; esac
-  command -v aws >/dev/null || snap install aws-cli --classic
 }
 
 # Tells the kubelet its cloud identity (the deb packages' drop-in reads /etc/default/kubelet).

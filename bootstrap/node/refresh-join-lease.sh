@@ -9,6 +9,9 @@
 #                KUBEPLANE_LEASE_ROTATE_EARLY_SECONDS, has passed (or it is missing or invalid)
 #   --force      right after kubeadm init: always a new lease; waits (bounded) for a rotation
 #                lock another run holds, and fails when it cannot publish
+#   --if-requested  from the request timer (every few seconds), for backends whose joiners ask
+#                with a request record (KUBEPLANE_REFRESH_REQUEST, "<instance-id> <time>"): when
+#                there is one, removes it and refreshes as on request; otherwise does nothing
 # Only on a working control-plane node (installer_initialised: init or join complete).
 # One node rotates at a time: the rotation lock (lock.sh), created only if absent, with an expiry.
 set -euo pipefail
@@ -22,7 +25,8 @@ case ${1:-} in
   "") ;;
   --when-due) mode=due ;;
   --force) mode=force ;;
-  *) die "usage: $0 [--when-due|--force]" ;;
+  --if-requested) mode=if-requested ;;
+  *) die "usage: $0 [--when-due|--force|--if-requested]" ;;
 esac
 
 if ! installer_initialised; then
@@ -30,7 +34,19 @@ if ! installer_initialised; then
   log "this control-plane node is not initialised yet; the lease is left to a node that is"
   exit 0
 fi
-ensure_aws_cli
+cloud_prepare_tools
+
+# The request timer's run: one read when nobody asked. The request goes first, so that a joiner
+# asking during the refresh leaves a new one for the next run.
+if [[ $mode == if-requested ]]; then
+  rc=0
+  request=$(backend_get "$KUBEPLANE_REFRESH_REQUEST") || rc=$?
+  ((rc != 3)) || exit 0
+  ((rc == 0)) || die "could not read the refresh request $KUBEPLANE_REFRESH_REQUEST"
+  log "${request%% *} asked for a fresh join lease at ${request##* } ($KUBEPLANE_REFRESH_REQUEST)"
+  backend_delete "$KUBEPLANE_REFRESH_REQUEST" || log "could not remove the refresh request $KUBEPLANE_REFRESH_REQUEST; the next run answers it again"
+  mode=requested
+fi
 metadata_load
 
 lock_name="$KUBEPLANE_PARAMETER_PATH/join/rotation-lock"

@@ -25,7 +25,7 @@ function shellcheck(args: string[], cwd: string) {
 test("the node-side scripts are the expected set", () => {
   expect(SCRIPTS.sort()).toEqual(
     [
-      "backends/ssm.sh", "bootstrap.sh", "common.sh", "installers/containerd.sh", "installers/kubeadm.sh", "installers/kurl.sh",
+      "backends/secretsmanager.sh", "backends/ssm.sh", "bootstrap.sh", "common.sh", "installers/containerd.sh", "installers/kubeadm.sh", "installers/kurl.sh",
       "join.sh", "lease.sh", "lock.sh", "metadata/aws.sh", "refresh-join-lease.sh", "status.sh",
     ].sort(),
   );
@@ -85,9 +85,9 @@ test.each(INSTALLERS)("the scripts shipped in %s user data (comments removed) ar
   }
 });
 
-test("the aws CLI retries transient errors: the SSM backend sets the standard retry mode, unless the node sets its own", () => {
+test("the aws CLI retries transient errors: the AWS cloud module, which both AWS backends use, sets the standard retry mode, unless the node sets its own", () => {
   const source = (env: Record<string, string>) =>
-    spawnSync("bash", ["-c", '. "$1"; printf "%s %s" "$AWS_RETRY_MODE" "$AWS_MAX_ATTEMPTS"', "bash", path.join(NODE_SOURCE_DIR, "backends/ssm.sh")], {
+    spawnSync("bash", ["-c", '. "$1"; printf "%s %s" "$AWS_RETRY_MODE" "$AWS_MAX_ATTEMPTS"', "bash", path.join(NODE_SOURCE_DIR, "metadata/aws.sh")], {
       env,
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],

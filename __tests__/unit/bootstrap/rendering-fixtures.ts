@@ -20,13 +20,47 @@ export const TOKENS = {
   region: "${TfToken[TOKEN.13]}",
 };
 
+/** The join-lease stores kubeplane renders for (`joinTokens.backend`). */
+export const BACKENDS = ["ssm", "secretsmanager"] as const;
+export type BackendKind = (typeof BACKENDS)[number];
+
+/** The settings each store's construct hands the nodes (providers/aws/*-parameter-backend.ts). */
+function backendConfig(kind: BackendKind, clusterName: string, values: { kmsKeyArn: string; region: string }): UserDataContext["parameterBackend"] {
+  if (kind === "secretsmanager") {
+    const path = `kubeplane/${clusterName}`;
+    return {
+      kind,
+      settings: {
+        KUBEPLANE_AWS_REGION: values.region,
+        KUBEPLANE_PARAMETER_PATH: path,
+        KUBEPLANE_WORKER_JOIN_PARAMETER: `${path}/join/worker`,
+        KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER: `${path}/join/control-plane`,
+      },
+    };
+  }
+  const path = `/kubeplane/${clusterName}`;
+  return {
+    kind,
+    settings: {
+      KUBEPLANE_AWS_REGION: values.region,
+      KUBEPLANE_PARAMETER_PATH: path,
+      KUBEPLANE_WORKER_JOIN_PARAMETER: `${path}/join/worker`,
+      KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER: `${path}/join/control-plane`,
+      KUBEPLANE_KMS_KEY_ID: values.kmsKeyArn,
+      KUBEPLANE_REFRESH_DOCUMENT: `kubeplane-${clusterName}-refresh-join-lease`,
+      KUBEPLANE_CONTROL_PLANE_TAG_KEY: "kubeplane:role",
+      KUBEPLANE_CONTROL_PLANE_TAG_VALUE: "control-plane",
+    },
+  };
+}
+
 export function contextFor(
   role: NodeRole,
   installer: InstallerName,
   values: { endpoint: string; kmsKeyArn: string; region: string } = REALISTIC,
   clusterName = "production-eu",
+  backend: BackendKind = "ssm",
 ): UserDataContext {
-  const path = `/kubeplane/${clusterName}`;
   return {
     clusterName,
     cloud: "aws",
@@ -42,19 +76,7 @@ export function contextFor(
     controlPlaneCount: role === "control-plane-join" ? 3 : 1,
     apiServerPort: 6443,
     joinLease: { ttlHours: 12 },
-    parameterBackend: {
-      kind: "ssm",
-      settings: {
-        KUBEPLANE_AWS_REGION: values.region,
-        KUBEPLANE_PARAMETER_PATH: path,
-        KUBEPLANE_WORKER_JOIN_PARAMETER: `${path}/join/worker`,
-        KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER: `${path}/join/control-plane`,
-        KUBEPLANE_KMS_KEY_ID: values.kmsKeyArn,
-        KUBEPLANE_REFRESH_DOCUMENT: `kubeplane-${clusterName}-refresh-join-lease`,
-        KUBEPLANE_CONTROL_PLANE_TAG_KEY: "kubeplane:role",
-        KUBEPLANE_CONTROL_PLANE_TAG_VALUE: "control-plane",
-      },
-    },
+    parameterBackend: backendConfig(backend, clusterName, values),
   };
 }
 

@@ -2,12 +2,13 @@ import { execFileSync, spawnSync } from "child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { deliveredUserDataBytes, EC2_USER_DATA_LIMIT } from "../../../bootstrap/cloud-config";
+import { deliveredUserDataBytes, userDataFits } from "../../../bootstrap/cloud-config";
 import { CALICO_MANIFEST_URL } from "../../../bootstrap/installers/kubeadm";
 import { BOOTSTRAP_COMMAND, NODE_SOURCE_DIR, withoutComments } from "../../../bootstrap/node-files";
 import { CLUSTER_ENV_FILE, LEASE_REFRESH_COMMAND, renderUserData } from "../../../bootstrap/user-data";
+import { EC2_USER_DATA_LIMIT_BYTES } from "../../../providers/aws/user-data-limit";
 import { escapeTemplateSequences } from "../../../stacks/terraform-string";
-import { contextFor, INSTALLERS, readCloudConfig, REALISTIC, ROLES, TOKENS } from "./rendering-fixtures";
+import { BACKENDS, contextFor, INSTALLERS, readCloudConfig, REALISTIC, ROLES, TOKENS } from "./rendering-fixtures";
 
 let dir: string;
 beforeAll(() => {
@@ -47,9 +48,10 @@ describe.each(INSTALLERS)("installer %s", (installer) => {
       expect(result.status).toBe(0);
     });
 
-    test("stays under EC2's 16 KiB user data limit with realistic values, as delivered (gzip-compressed)", () => {
-      expect(userData().startsWith("#cloud-config\n")).toBe(true);
-      expect(deliveredUserDataBytes(userData())).toBeLessThan(EC2_USER_DATA_LIMIT);
+    test.each(BACKENDS)("stays under EC2's 16 KiB user data limit with realistic values and the %s backend, as delivered (gzip-compressed)", (backend) => {
+      const rendered = renderUserData(contextFor(role, installer, REALISTIC, "production-eu", backend));
+      expect(rendered.startsWith("#cloud-config\n")).toBe(true);
+      expect(userDataFits(rendered, EC2_USER_DATA_LIMIT_BYTES)).toBe(true);
     });
 
     test("writes the cluster settings and the node scripts, then runs the bootstrap script", () => {
@@ -75,6 +77,13 @@ describe.each(INSTALLERS)("installer %s", (installer) => {
       );
       expect(byPath.get("/etc/systemd/system/kubeplane-join-lease.service")?.text ?? "").toContain(
         isControlPlane ? `ExecStart=${LEASE_REFRESH_COMMAND} --when-due` : "",
+      );
+      // The request timer answers request records within seconds (enabled by backends that use them).
+      expect(byPath.get("/etc/systemd/system/kubeplane-join-lease-requests.timer")?.text ?? "").toMatch(
+        isControlPlane ? /OnUnitActiveSec=10s\nAccuracySec=1s/ : /^$/,
+      );
+      expect(byPath.get("/etc/systemd/system/kubeplane-join-lease-requests.service")?.text ?? "").toContain(
+        isControlPlane ? `ExecStart=${LEASE_REFRESH_COMMAND} --if-requested` : "",
       );
     });
 
@@ -134,6 +143,22 @@ describe.each(INSTALLERS)("installer %s", (installer) => {
 });
 
 describe("renderUserData", () => {
+  test("a Secrets Manager cluster's nodes get its backend module and its settings, and no SSM module", () => {
+    const rendered = renderUserData(contextFor("worker", "kubeadm", REALISTIC, "production-eu", "secretsmanager"));
+    const paths = readCloudConfig(rendered).files.map((f) => f.path);
+    expect(paths).toContain("/usr/local/lib/kubeplane/backends/secretsmanager.sh");
+    expect(paths).not.toContain("/usr/local/lib/kubeplane/backends/ssm.sh");
+    expect(sourcedSettings(rendered)).toMatchObject({ KUBEPLANE_PARAMETER_BACKEND: "secretsmanager", KUBEPLANE_PARAMETER_PATH: "kubeplane/production-eu" });
+  });
+
+  test("the size check takes the cloud's limit: what fits EC2's may not fit a smaller one", () => {
+    const rendered = renderUserData(contextFor("control-plane-init", "kubeadm"));
+    const size = deliveredUserDataBytes(rendered);
+    expect(userDataFits(rendered, size)).toBe(true);
+    expect(userDataFits(rendered, size - 1)).toBe(false);
+    expect(() => userDataFits(rendered, 0)).toThrow("userDataFits: limitBytes must be a positive whole number of bytes, got 0");
+  });
+
   test("renders the same bytes every time (Terraform must see no change)", () => {
     const context = contextFor("worker", "kubeadm");
     expect(renderUserData(context)).toBe(renderUserData(context));

@@ -5,8 +5,34 @@
 #   cloud_tag_node KEY VALUE   tags this node's instance (its bootstrap state, for operators)
 #   cloud_replace_node         has this node replaced: marks it unhealthy in its auto-scaling group
 #   cloud_prepare_node         sets the node up for its cloud before Kubernetes (here: the clock)
+#   cloud_prepare_tools        installs the command-line tools this module and the cloud's
+#                              parameter backends call (here: the aws CLI); cheap when they are there
+# For AWS's parameter backends (backends/ssm.sh, backends/secretsmanager.sh):
+#   aws_call ERROR_CODE AWS_ARGS...   runs aws in the cluster's region (KUBEPLANE_AWS_REGION); status 3
+#                              when it fails with ERROR_CODE ("-": none expected), otherwise logs the failure
 
 KUBEPLANE_IMDS_ENDPOINT="${KUBEPLANE_IMDS_ENDPOINT:-http://169.254.169.254}"
+
+# The aws CLI retries throttling and transient errors (its legacy default mode retries less).
+export AWS_RETRY_MODE="${AWS_RETRY_MODE:-standard}" AWS_MAX_ATTEMPTS="${AWS_MAX_ATTEMPTS:-5}"
+
+# The aws CLI: Ubuntu images do not ship it; the snap lands in /snap/bin.
+cloud_prepare_tools() {
+  case ":$PATH:" in *:/snap/bin:*) ;; *) PATH="$PATH:/snap/bin" ;; esac
+  command -v aws >/dev/null || snap install aws-cli --classic
+}
+
+aws_call() {
+  local missing=$1 err rc=0
+  shift
+  err=$(mktemp "$KUBEPLANE_STATE_DIR/aws-error.XXXXXX")
+  aws --region "$KUBEPLANE_AWS_REGION" "$@" 2>"$err" || rc=$?
+  if ((rc != 0)); then
+    if [[ $missing != - ]] && grep -q -- "$missing" "$err"; then rc=3; else log "aws $1 $2 failed: $(tr '\n' ' ' <"$err")"; fi
+  fi
+  rm -f "$err"
+  return "$rc"
+}
 
 imds_get() {
   curl -fsS --retry 5 --retry-connrefused --max-time 5 \

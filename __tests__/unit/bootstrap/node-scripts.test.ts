@@ -26,7 +26,7 @@ test("the node-side scripts are the expected set", () => {
   expect(SCRIPTS.sort()).toEqual(
     [
       "backends/secretsmanager.sh", "backends/ssm.sh", "bootstrap.sh", "common.sh", "installers/containerd.sh", "installers/kubeadm.sh", "installers/kurl.sh",
-      "join.sh", "lease.sh", "lock.sh", "metadata/aws.sh", "refresh-join-lease.sh", "status.sh",
+      "join.sh", "lease.sh", "lock.sh", "metadata/aws.sh", "mint-kubeconfig.sh", "refresh-join-lease.sh", "status.sh",
     ].sort(),
   );
 });

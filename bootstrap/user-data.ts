@@ -25,6 +25,12 @@ export const LEASE_REFRESH_COMMAND = "/usr/local/sbin/kubeplane-refresh-join-lea
  */
 export const MINT_KUBECONFIG_COMMAND = "/usr/local/sbin/kubeplane-mint-kubeconfig";
 
+/**
+ * Command the control plane runs to mint an operator's kubeconfig (node/mint-kubeconfig.sh; the
+ * cloud's mint document runs it as root for `kubeplane kubeconfig`).
+ */
+export const MINT_KUBECONFIG_COMMAND = "/usr/local/sbin/kubeplane-mint-kubeconfig";
+
 const isToken = (value: string): boolean => value.includes("${");
 
 function validate(context: UserDataContext): void {
@@ -88,6 +94,7 @@ export function nodeFiles(context: UserDataContext): NodeFile[] {
   if (context.role !== "worker") {
     files.push(
       staticNodeFile("refresh-join-lease.sh", LEASE_REFRESH_COMMAND, "0755"),
+      staticNodeFile("mint-kubeconfig.sh", MINT_KUBECONFIG_COMMAND, "0755"),
       staticNodeFile("mint-kubeconfig.sh", MINT_KUBECONFIG_COMMAND, "0755"),
       staticNodeFile("systemd/kubeplane-join-lease.service", "/etc/systemd/system/kubeplane-join-lease.service"),
       staticNodeFile("systemd/kubeplane-join-lease.timer", "/etc/systemd/system/kubeplane-join-lease.timer"),

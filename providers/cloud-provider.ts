@@ -14,6 +14,7 @@ import { ControlPlane, ControlPlaneProps } from "./control-plane";
 import { MachineImage, MachineImageProps } from "./machine-image";
 import { Network, NetworkProps } from "./network";
 import { NodeIdentities, NodeIdentitiesProps } from "./node-identity";
+import type { OperatorAccess, OperatorAccessProps } from "./operator-access";
 import { ParameterBackend, ParameterBackendProps } from "./parameter-backend";
 import { WorkerPool, WorkerPoolProps } from "./worker-pool";
 
@@ -50,4 +51,6 @@ export interface CloudProvider extends DefinitionCloud {
   createControlPlane(scope: Construct, id: string, props: ControlPlaneProps): ControlPlane;
   createWorkerPool(scope: Construct, id: string, props: WorkerPoolProps): WorkerPool;
   createBastion(scope: Construct, id: string, props: BastionProps): Bastion;
+  /** How operators reach the cluster: the remote mint command and the operator policy (providers/operator-access.ts). */
+  createOperatorAccess(scope: Construct, id: string, props: OperatorAccessProps): OperatorAccess;
 }

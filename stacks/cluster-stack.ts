@@ -6,7 +6,7 @@
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { installerNamed } from "../bootstrap/installers/installers";
-import { LEASE_REFRESH_COMMAND, renderUserData } from "../bootstrap/user-data";
+import { LEASE_REFRESH_COMMAND, MINT_KUBECONFIG_COMMAND, renderUserData } from "../bootstrap/user-data";
 import type { NodeRole, UserDataContext } from "../bootstrap/user-data-context";
 import { cloudBlockOf, type ClusterDefinition } from "../definition";
 import type { ClusterFacts } from "../rules";
@@ -169,6 +169,14 @@ export class ClusterStack extends TerraformStack {
       });
       new TerraformOutput(this, "bastion_instance_id", { value: bastion.instanceId });
     }
+
+    // How operators get in (kubeplane kubeconfig, tunnel, validate): no credential is made here.
+    cloud.createOperatorAccess(this, "operator-access", {
+      clusterName: def.name,
+      controlPlane: identities.controlPlane,
+      mintCommand: MINT_KUBECONFIG_COMMAND,
+      parameterPath: backend.path,
+    });
 
     new TerraformOutput(this, "api_endpoint", { value: `https://${apiName.fqdn}:${API_SERVER_PORT}` });
     if (publicLoadBalancer) new TerraformOutput(this, "public_api_endpoint", { value: `https://${publicLoadBalancer.dnsName}:${API_SERVER_PORT}` });

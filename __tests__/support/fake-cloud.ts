@@ -30,6 +30,7 @@ import type {
   WorkerPool,
   WorkerPoolProps,
 } from "../../providers";
+import type { OperatorAccess, OperatorAccessProps } from "../../providers/operator-access";
 import type { Rule } from "../../rules";
 
 /** One call the stacks made: which building block, at which construct path, with which props. */
@@ -137,5 +138,9 @@ export class FakeCloud implements CloudProvider {
   createBastion(scope: Construct, id: string, props: BastionProps): Bastion {
     const c = this.record("createBastion", scope, id, props);
     return { instanceId: `${c.node.path}/instance` };
+  }
+  createOperatorAccess(scope: Construct, id: string, props: OperatorAccessProps): OperatorAccess {
+    const c = this.record("createOperatorAccess", scope, id, props);
+    return { mintCommandName: `${c.node.path}/mint`, operatorPolicyName: `${c.node.path}/operator` };
   }
 }

@@ -14,6 +14,8 @@
 # envelope (cli/access/handback.ts opens it):
 #   kubeplane-handback-v1.<RSA-OAEP-SHA256(aes key ‖ mac key)>.<iv>.<AES-256-CBC(kubeconfig)>.<HMAC-SHA256(iv ‖ ciphertext)>
 # each part base64. Only the caller, holding the private key, can open it; the caller deletes it.
+# A run that fails once it knows its hand-back name leaves ID/error (what went wrong, no secret), so
+# the caller, which watches the hand-back only (no access to the command's status or output), learns why.
 set -euo pipefail
 KUBEPLANE_SCRIPT=mint-kubeconfig
 # shellcheck source=common.sh
@@ -35,33 +37,48 @@ while (($# > 0)); do
   shift 2
 done
 # The document's patterns again: these values reach kubeadm's flags and a parameter name.
-[[ $client =~ ^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$ ]] || die "--client-name '$client' is not a user name (letters, digits, . _ @ -)"
-[[ $group =~ ^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$ ]] || die "--org '$group' is not a group name (letters, digits, : . _ -)"
-if ! [[ $validity =~ ^[1-9][0-9]{0,5}$ ]] || ((validity > 86400)); then
-  die "--validity-seconds '$validity' is not 1 to 86400"
-fi
 [[ $handback =~ ^[a-f0-9]{32}$ ]] || die "--handback '$handback' is not 32 hexadecimal digits"
-[[ $recipient =~ ^[A-Za-z0-9+/]+={0,2}$ ]] || die "--recipient is not base64"
+name="$KUBEPLANE_PARAMETER_PATH/access/$handback"
+mint_error=""
+# refuse MESSAGE: fails, telling the caller why through ID/error.
+refuse() {
+  mint_error=$1
+  die "$1"
+}
+on_exit() {
+  local rc=$?
+  rm -rf "${work:-}"
+  if ((rc != 0)); then
+    backend_create "$name/error" "${mint_error:-mint-kubeconfig failed (status $rc); see the log of the node}" ||
+      log "could not leave the error in $name/error"
+  fi
+}
+trap on_exit EXIT
+[[ $client =~ ^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$ ]] || refuse "--client-name '$client' is not a user name (letters, digits, . _ @ -)"
+[[ $group =~ ^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$ ]] || refuse "--org '$group' is not a group name (letters, digits, : . _ -)"
+if ! [[ $validity =~ ^[1-9][0-9]{0,5}$ ]] || ((validity > 86400)); then
+  refuse "--validity-seconds '$validity' is not 1 to 86400"
+fi
+[[ $recipient =~ ^[A-Za-z0-9+/]+={0,2}$ ]] || refuse "--recipient is not base64"
 
-[[ $KUBEPLANE_ROLE == control-plane-* ]] || die "this is a $KUBEPLANE_ROLE node; kubeconfigs are minted on control-plane nodes"
-installer_initialised || die "this control-plane node is not initialised ($KUBEPLANE_INITIALISED_MARKER is missing); ask another"
+[[ ${KUBEPLANE_ROLE:?} == control-plane-* ]] || refuse "this is a $KUBEPLANE_ROLE node; kubeconfigs are minted on control-plane nodes"
+installer_initialised || refuse "this control-plane node is not initialised ($KUBEPLANE_INITIALISED_MARKER is missing); ask another"
 cloud_prepare_tools
 
 work=$(umask 077 && mktemp -d "$KUBEPLANE_STATE_DIR/mint.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-printf '%s' "$recipient" | base64 -d >"$work/recipient.pem" 2>/dev/null || die "--recipient is not base64"
-openssl pkey -pubin -in "$work/recipient.pem" -noout 2>/dev/null || die "--recipient is not a PEM public key"
+printf '%s' "$recipient" | base64 -d >"$work/recipient.pem" 2>/dev/null || refuse "--recipient is not base64"
+openssl pkey -pubin -in "$work/recipient.pem" -noout 2>/dev/null || refuse "--recipient is not a PEM public key"
 
 kubectl --kubeconfig "$KUBEPLANE_KUBECONFIG" -n kube-system get configmap kubeadm-config \
   -o 'jsonpath={.data.ClusterConfiguration}' >"$work/cluster-configuration.yaml" ||
-  die "could not read the cluster's ClusterConfiguration (kube-system/kubeadm-config)"
+  refuse "could not read the ClusterConfiguration of the cluster (kube-system/kubeadm-config)"
 kubeadm kubeconfig user --config "$work/cluster-configuration.yaml" --client-name "$client" --org "$group" \
   --validity-period "${validity}s" >"$work/kubeconfig" 2>"$work/kubeadm.log" || {
   log "kubeadm kubeconfig user failed; its last lines:"
   tail -n 20 "$work/kubeadm.log" >&2
-  exit 1
+  refuse "kubeadm kubeconfig user failed: $(tail -n 1 "$work/kubeadm.log")"
 }
-grep -q 'client-key-data:' "$work/kubeconfig" || die "kubeadm kubeconfig user printed no client key"
+grep -q 'client-key-data:' "$work/kubeconfig" || refuse "kubeadm kubeconfig user printed no client key"
 
 # Encrypt-then-MAC with one-time keys; the keys go to the recipient under RSA-OAEP (SHA-256).
 openssl rand 64 >"$work/keys"
@@ -76,11 +93,10 @@ openssl pkeyutl -encrypt -pubin -inkey "$work/recipient.pem" -in "$work/keys" -o
 envelope="kubeplane-handback-v1"
 for part in wrapped iv ciphertext mac; do envelope+=".$(base64 -w0 "$work/$part")"; done
 
-name="$KUBEPLANE_PARAMETER_PATH/access/$handback"
 size=${KUBEPLANE_HANDBACK_PART_CHARS:-4000}
 parts=$(((${#envelope} + size - 1) / size))
 for ((i = 0; i < parts; i++)); do
-  backend_create "$name/$((i + 1))" "${envelope:i*size:size}" || die "could not hand back part $((i + 1)) of $parts in $name"
+  backend_create "$name/$((i + 1))" "${envelope:i*size:size}" || refuse "could not hand back part $((i + 1)) of $parts in $name"
 done
-backend_create "$name/parts" "$parts" || die "could not hand back $name/parts"
+backend_create "$name/parts" "$parts" || refuse "could not hand back $name/parts"
 log "minted a kubeconfig for $client (group $group, valid ${validity}s), handed back encrypted to the caller in $name ($parts parts)"

@@ -13,6 +13,7 @@ import type { ControlPlaneProps } from "../control-plane";
 import type { MachineImageProps } from "../machine-image";
 import type { NetworkProps } from "../network";
 import type { NodeIdentitiesProps } from "../node-identity";
+import type { OperatorAccessProps } from "../operator-access";
 import type { ParameterBackendProps } from "../parameter-backend";
 import type { WorkerPoolProps } from "../worker-pool";
 import { AwsApiDnsName } from "./aws-api-dns-name";
@@ -23,6 +24,7 @@ import { AWS_DEFINITION_DEFAULTS, awsBlockOf, awsDefinitionProblems, migrateAwsD
 import { AwsFirewall } from "./aws-firewall";
 import { AwsNetwork } from "./aws-network";
 import { AwsNodeIdentities } from "./aws-node-identities";
+import { AwsOperatorAccess } from "./aws-operator-access";
 import { AwsWorkerPool } from "./aws-worker-pool";
 import { Ec2InstanceType, EC2_INSTANCE_TYPES, INSTANCE_FAMILIES, KUBEADM_CONTROL_PLANE_MINIMUM, meetsControlPlaneMinimum } from "./instance-types";
 import { knownRegions, zonesOf } from "./regions";
@@ -167,5 +169,8 @@ export class AwsCloud implements CloudProvider {
   }
   createBastion(scope: Construct, id: string, props: BastionProps) {
     return new AwsBastion(scope, id, props);
+  }
+  createOperatorAccess(scope: Construct, id: string, props: OperatorAccessProps) {
+    return new AwsOperatorAccess(scope, id, props);
   }
 }

@@ -120,30 +120,40 @@ describe("a control-plane node mints a kubeconfig", () => {
   });
 });
 
-describe("it refuses, and hands back nothing", () => {
+describe("it refuses, hands back no credential, and leaves the caller the reason", () => {
   const recipient = newRecipient().publicKeyBase64;
+  const error = `/kubeplane/dev/access/${HANDBACK}/error`;
   test.each([
     ["a worker", () => node("worker"), args(recipient), /this is a worker node; kubeconfigs are minted on control-plane nodes/],
     ["a control-plane node not yet initialised", () => node("control-plane-join", false), args(recipient), /not initialised/],
     ["a user name with a quote", () => node(), args(recipient, { "--client-name": "alice'; rm -rf /" }), /is not a user name/],
     ["a validity over 24 hours", () => node(), args(recipient, { "--validity-seconds": "86401" }), /is not 1 to 86400/],
-    ["a hand-back name that is no random id", () => node(), args(recipient, { "--handback": "../join/worker" }), /is not 32 hexadecimal digits/],
     ["a recipient that is no public key", () => node(), args(Buffer.from("hello").toString("base64")), /is not a PEM public key/],
   ])("%s", (_what, make, argv, message) => {
     const n = make();
     const run = mint(n, argv);
     expect(run.stderr).toMatch(message);
     expect(run.status).not.toBe(0);
+    expect(Object.keys(written(n))).toEqual([error]);
+    expect(written(n)[error]).toMatch(message);
+  });
+
+  test("a hand-back name that is no random id: nothing is written at all", () => {
+    const n = node();
+    const run = mint(n, args(recipient, { "--handback": "../join/worker" }));
+    expect(run.stderr).toMatch(/is not 32 hexadecimal digits/);
+    expect(run.status).not.toBe(0);
     expect(written(n)).toEqual({});
   });
 
-  test("kubeadm failing: its error is logged, the run fails", () => {
+  test("kubeadm failing: its error is logged and handed back, the run fails", () => {
     const n = node();
     const run = mint(n, args(recipient), { SIM_KUBEADM_FAIL: "1" });
     expect(run.stderr).toMatch(/kubeadm kubeconfig user failed/);
     expect(run.stderr).toMatch(/the CA files couldn't be loaded/);
     expect(run.status).not.toBe(0);
-    expect(written(n)).toEqual({});
+    expect(written(n)[error]).toMatch(/^kubeadm kubeconfig user failed: error: couldn't create a kubeconfig; the CA files couldn't be loaded/);
+    expect(Object.keys(written(n))).toEqual([error]);
   });
 
   test("the parameter store refusing a part: the run fails and writes no count", () => {

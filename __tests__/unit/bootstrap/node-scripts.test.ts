@@ -16,7 +16,7 @@ function scriptsUnder(dir: string): string[] {
 }
 
 const SCRIPTS = scriptsUnder(NODE_SOURCE_DIR).map((f) => path.relative(NODE_SOURCE_DIR, f));
-const ENTRY_POINTS = ["bootstrap.sh", "refresh-join-lease.sh"];
+const ENTRY_POINTS = ["bootstrap.sh", "mint-kubeconfig.sh", "refresh-join-lease.sh"];
 
 function shellcheck(args: string[], cwd: string) {
   return spawnSync("shellcheck", args, { cwd, encoding: "utf8" });

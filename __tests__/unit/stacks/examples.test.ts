@@ -95,7 +95,8 @@ describe("dev example: cluster stack", () => {
 
   test("the join lease has a rotating KMS key and a refresh document, and no parameter in Terraform", () => {
     expect(dev.cluster).toHaveResourceWithProperties(KmsKey, { enable_key_rotation: true });
-    expect(resourcesOf(dev.clusterJson, "aws_ssm_document").map((d) => d.name)).toEqual(["kubeplane-dev-refresh-join-lease"]);
+    // The refresh document, and operator access's mint document (kubeplane kubeconfig): neither holds a secret.
+    expect(resourcesOf(dev.clusterJson, "aws_ssm_document").map((d) => d.name)).toEqual(["kubeplane-dev-refresh-join-lease", "kubeplane-dev-mint-kubeconfig"]);
     expect(resourcesOf(dev.clusterJson, "aws_ssm_parameter")).toHaveLength(0);
   });
 

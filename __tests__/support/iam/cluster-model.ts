@@ -7,7 +7,7 @@ import { createHash } from "crypto";
 import type { SynthesizedCluster, TerraformJson } from "../examples";
 import { resourcesOf } from "../examples";
 import type { NamedPolicy } from "./simulate";
-import { Deployment, deploymentOf, resolveReferences } from "./terraform-references";
+import { Deployment, deploymentOf, resolveReferences, secretArnFor } from "./terraform-references";
 
 export type NodeKind = "control-plane" | "worker" | "bastion";
 
@@ -35,6 +35,9 @@ export interface ClusterModel {
   readonly settings: Readonly<Record<string, string>>;
   readonly keyArn: string;
   readonly keyPolicy: NamedPolicy["policy"];
+  /** The join-lease store (KUBEPLANE_PARAMETER_BACKEND): `ssm` or `secretsmanager`. */
+  readonly backend: "ssm" | "secretsmanager";
+  /** The Run Command refresh document (SSM only; a Secrets Manager cluster has none). */
   readonly documentArn: string;
   readonly documentName: string;
   readonly vpcId: string;
@@ -42,6 +45,10 @@ export interface ClusterModel {
   readonly workerGroup?: { readonly name: string; readonly arn: string; readonly tags: Readonly<Record<string, string>> };
   /** ARN of a parameter by name. */
   parameterArn(name: string): string;
+  /** ARN of a secret by name (Secrets Manager appends six random characters). */
+  secretArn(name: string): string;
+  /** ARN of a record of the cluster's store by name: a parameter (SSM) or a secret. */
+  recordArn(name: string): string;
 }
 
 /** A made-up instance id (i- and 17 hex digits) stable for a cluster, kind and index. */
@@ -98,8 +105,6 @@ export function clusterModel(synth: SynthesizedCluster, overrides: Partial<Deplo
 
   const [keyId, key] = Object.entries(json.resource.aws_kms_key ?? {})[0] ?? [];
   if (!keyId) throw new Error("clusterModel: the cluster stack has no aws_kms_key");
-  const [docId] = Object.entries(json.resource.aws_ssm_document ?? {})[0] ?? [];
-  if (!docId) throw new Error("clusterModel: the cluster stack has no aws_ssm_document");
 
   const instanceArn = (id: string) => `arn:${at.partition}:ec2:${at.region}:${at.account}:instance/${id}`;
   const make = (kind: NodeKind, i: number, tags: Record<string, string>): ModelInstance => {
@@ -131,6 +136,12 @@ export function clusterModel(synth: SynthesizedCluster, overrides: Partial<Deplo
       .find((u) => /^\s*KUBEPLANE_ROLE='control-plane-init'$/m.test(u)) ?? "";
   if (!userData) throw new Error("clusterModel: no control-plane user data (KUBEPLANE_ROLE='control-plane-init') on an instance or in a local");
   const settings = Object.fromEntries(Object.entries(settingsOf(userData)).map(([k, v]) => [k, resolve(v)]));
+  const backend = settings.KUBEPLANE_PARAMETER_BACKEND;
+  if (backend !== "ssm" && backend !== "secretsmanager") throw new Error(`clusterModel: unknown parameter backend "${backend}"`);
+  const [docId] = Object.entries(json.resource.aws_ssm_document ?? {})[0] ?? [];
+  if (backend === "ssm" && !docId) throw new Error("clusterModel: the SSM cluster stack has no aws_ssm_document");
+  const parameterArn = (name: string) => `arn:${at.partition}:ssm:${at.region}:${at.account}:parameter${name.startsWith("/") ? "" : "/"}${name}`;
+  const secretArn = (name: string) => secretArnFor(name, at);
 
   return {
     name: clusterName,
@@ -145,10 +156,13 @@ export function clusterModel(synth: SynthesizedCluster, overrides: Partial<Deplo
     settings,
     keyArn: resolve(`\${aws_kms_key.${keyId}.arn}`),
     keyPolicy: JSON.parse(resolve(String(key!.policy))),
-    documentArn: resolve(`\${aws_ssm_document.${docId}.arn}`),
-    documentName: resolve(`\${aws_ssm_document.${docId}.name}`),
+    backend,
+    documentArn: docId ? resolve(`\${aws_ssm_document.${docId}.arn}`) : "",
+    documentName: docId ? resolve(`\${aws_ssm_document.${docId}.name}`) : "",
     workerGroup,
     vpcId: `vpc-0${createHash("sha256").update(clusterName).digest("hex").slice(0, 16)}`,
-    parameterArn: (name: string) => `arn:${at.partition}:ssm:${at.region}:${at.account}:parameter${name.startsWith("/") ? "" : "/"}${name}`,
+    parameterArn,
+    secretArn,
+    recordArn: backend === "ssm" ? parameterArn : secretArn,
   };
 }

@@ -6,6 +6,8 @@
  *   role     arn:aws:iam::<account>:role/<name>        (IAM identifiers, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html)
  *   key      arn:aws:kms:<region>:<account>:key/<id>    (https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN)
  *   document arn:aws:ssm:<region>:<account>:document/<name>  (Service Authorization Reference, Systems Manager resource types)
+ *   secret   arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random characters>
+ *            (Service Authorization Reference, AWS Secrets Manager resource types; the suffix, CreateSecret's Name)
  */
 import { createHash } from "crypto";
 import type { TerraformJson } from "../examples";
@@ -23,6 +25,17 @@ export const ACCOUNT = "123456789012";
 export function keyIdFor(block: Record<string, unknown>): string {
   const h = createHash("sha256").update(JSON.stringify(block)).digest("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The six characters Secrets Manager appends to a secret's name in its ARN: made up, stable for the name. */
+export function secretSuffixFor(name: string): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  return [...createHash("sha256").update(name).digest()].slice(0, 6).map((b) => alphabet[b % alphabet.length]).join("");
+}
+
+/** A secret's ARN, suffix included. */
+export function secretArnFor(name: string, at: Deployment): string {
+  return `arn:${at.partition}:secretsmanager:${at.region}:${at.account}:secret:${name}-${secretSuffixFor(name)}`;
 }
 
 /** `${ref}`, or `$${...}`: Terraform's escape for a literal `${...}` (an IAM policy variable). */
@@ -71,6 +84,9 @@ export function resolveReference(json: TerraformJson, ref: string, at: Deploymen
     case "aws_ssm_document.name":
     case "aws_ssm_document.id":
       return literal(block, "name", ref);
+    case "aws_secretsmanager_secret.arn":
+    case "aws_secretsmanager_secret.id":
+      return secretArnFor(literal(block, "name", ref), at);
     case "aws_iam_role.arn":
       return `arn:${at.partition}:iam::${at.account}:role${literal({ path: block.path ?? "/" }, "path", ref)}${literal(block, "name", ref)}`;
     case "aws_iam_role.name":

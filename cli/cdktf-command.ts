@@ -6,7 +6,11 @@
  * `terraform providers lock` asks the registry. With the registry and no mirror nothing is added.
  */
 import { spawn, StdioOptions } from "child_process";
+import { mkdtempSync, rmSync } from "fs";
+import * as os from "os";
 import * as path from "path";
+import { heldLockMessage, parseLockError } from "./state-lock";
+import { failedInvocations, readRecords, recordingEnvironment, renderFailures, TerraformInvocation } from "./terraform-errors";
 import { PROJECT_ROOT, terraformEnvironment, usesMirrorCliConfig } from "./terraform-environment";
 
 /** The cdktf subcommands kubeplane wraps. */
@@ -39,27 +43,82 @@ export interface CdktfRunOptions {
   readonly stdio?: StdioOptions;
   /** Receives stdout and stderr where `stdio` pipes them. */
   readonly onOutput?: (chunk: Buffer) => void;
+  /**
+   * Receives, line by line, what kubeplane says when deploy, diff or destroy fails: Terraform's
+   * error text per failed stack, and what to do about a held state lock (default: stderr).
+   */
+  readonly report?: (line: string) => void;
+  /** The time lock ages are measured from (default: now). */
+  readonly now?: () => Date;
+}
+
+/**
+ * What kubeplane adds when cdktf `subcommand` failed, from the Terraform runs recorded: per failed
+ * run, which stack and Terraform's own error text; for a held state lock, who holds it since when
+ * and `kubeplane unlock <stack>`. Empty when no Terraform run failed (cdktf failed before one ran).
+ */
+export function failureReport(subcommand: CdktfSubcommand, invocations: readonly TerraformInvocation[], now: Date): string[] {
+  const failed = failedInvocations(invocations);
+  const lines = renderFailures(subcommand, failed);
+  const locked = new Set<string>();
+  for (const run of failed) {
+    const lock = parseLockError(run.stderr);
+    if (!lock || locked.has(run.stack)) continue;
+    locked.add(run.stack);
+    lines.push(...heldLockMessage(subcommand, run.stack, lock, now));
+  }
+  return lines;
 }
 
 /**
  * Runs `cdktf <subcommand> <args>` and resolves to its exit code (1 if killed by a signal).
  * Rejects when cdktf cannot be started (e.g. `node_modules/.bin/cdktf` missing: run npm install).
+ *
+ * deploy, diff and destroy run Terraform through the recorder (terraform-errors.ts): when cdktf
+ * exits non-zero, Terraform's error text is reported per stack, whatever cdktf printed. While
+ * cdktf runs, SIGINT and SIGTERM do not end this process: the first is passed on to cdktf (which
+ * interrupts Terraform; Terraform then finishes what it is doing and writes its state) and this
+ * process waits for cdktf to end. (A terminal's Ctrl-C reaches cdktf directly too; cdktf's abort
+ * is idempotent, so Terraform is interrupted once, gracefully.)
  */
 export async function runCdktf(subcommand: CdktfSubcommand, args: readonly string[], options: CdktfRunOptions = {}): Promise<number> {
-  const env = terraformEnvironment(options.env ?? process.env);
-  const child = spawn(CDKTF_BIN, cdktfArguments(subcommand, args, env), {
-    cwd: PROJECT_ROOT,
-    env,
-    stdio: options.stdio ?? "inherit",
-  });
-  if (options.onOutput) {
-    child.stdout?.on("data", options.onOutput);
-    child.stderr?.on("data", options.onOutput);
+  const recorded = LOCKING_SUBCOMMANDS.has(subcommand);
+  const base = terraformEnvironment(options.env ?? process.env);
+  const recordDirectory = recorded ? mkdtempSync(path.join(os.tmpdir(), `kubeplane-${subcommand}-`)) : undefined;
+  const env = recordDirectory ? recordingEnvironment(base, recordDirectory) : base;
+  const report = options.report ?? ((line: string) => process.stderr.write(`${line}\n`));
+  try {
+    const child = spawn(CDKTF_BIN, cdktfArguments(subcommand, args, env), {
+      cwd: PROJECT_ROOT,
+      env,
+      stdio: options.stdio ?? "inherit",
+    });
+    if (options.onOutput) {
+      child.stdout?.on("data", options.onOutput);
+      child.stderr?.on("data", options.onOutput);
+    }
+    let interrupted = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (interrupted) return;
+      interrupted = true;
+      report(`kubeplane ${subcommand}: ${signal}: interrupting; waiting for Terraform to stop and save its state`);
+      child.kill(signal);
+    };
+    const signals: NodeJS.Signals[] = recorded ? ["SIGINT", "SIGTERM"] : [];
+    for (const s of signals) process.on(s, onSignal);
+    const code = await new Promise<number>((resolve, reject) => {
+      child.once("error", reject);
+      child.once("close", (c) => resolve(c ?? 1));
+    }).finally(() => {
+      for (const s of signals) process.removeListener(s, onSignal);
+    });
+    if (code !== 0 && recordDirectory) {
+      for (const line of failureReport(subcommand, readRecords(recordDirectory), options.now?.() ?? new Date())) report(line);
+    }
+    return code;
+  } finally {
+    if (recordDirectory) rmSync(recordDirectory, { recursive: true, force: true });
   }
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", (code) => resolve(code ?? 1));
-  });
 }
 
 /**

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Terraform as kubeplane's cdktf runs it (cdktf's TERRAFORM_BINARY_NAME): the real binary
+# ($KUBEPLANE_TERRAFORM_BINARY, else `terraform` from PATH) with the same arguments, stdin and
+# stdout, and its stderr (where Terraform writes its errors and warnings) also appended to
+# $KUBEPLANE_TERRAFORM_RECORD/<stack>.stderr, between a start line naming the arguments and an
+# exit line with the exit code. cli/terraform-errors.ts reads that record when cdktf fails,
+# because cdktf itself can lose the end of Terraform's output (see the comment there).
+#
+# Stdout stays what cdktf gave (a pseudo-terminal for apply and destroy), so Terraform's prompts
+# and cdktf's approval flow are unchanged. tee ignores SIGINT, SIGTERM and SIGHUP: Terraform
+# handles an interrupt by finishing what it is doing and writing its state, and a tee that died
+# first would break its stderr under it.
+set -euo pipefail
+
+terraform_binary="${KUBEPLANE_TERRAFORM_BINARY:-terraform}"
+record="${KUBEPLANE_TERRAFORM_RECORD:-}"
+if [[ -z "$record" ]]; then
+  exec "$terraform_binary" "$@"
+fi
+
+# cdktf runs Terraform in the stack's directory, cdktf.out/stacks/<stack>.
+file="$record/${PWD##*/}.stderr"
+printf '##kubeplane:start## %s\n' "$*" >>"$file"
+exec 3> >(trap '' INT TERM HUP; exec tee -a "$file" >&2)
+tee_pid=$!
+code=0
+"$terraform_binary" "$@" 2>&3 3>&- || code=$?
+exec 3>&-
+# The record is complete once tee has written everything: wait for it before the exit line.
+wait "$tee_pid" || true
+printf '\n##kubeplane:exit## %d\n' "$code" >>"$file"
+exit "$code"

@@ -5,6 +5,7 @@
 import type { ClusterDefinition } from "../definition";
 import { AwsCloud } from "./aws/aws-cloud";
 import { CloudProvider } from "./cloud-provider";
+import { SecretsManagerRuntimeSecrets } from "./aws/secrets-manager-runtime-secrets";
 import { SsmRuntimeParameters } from "./aws/ssm-runtime-parameters";
 import type { RuntimeData } from "./runtime-data";
 
@@ -20,7 +21,8 @@ export function cloudFor(definition: Pick<ClusterDefinition, "cloud">): CloudPro
 }
 
 const RUNTIME_DATA: Readonly<Record<ClusterDefinition["cloud"], (d: ClusterDefinition) => RuntimeData>> = {
-  aws: (d) => new SsmRuntimeParameters(d.name, d.region),
+  // Where the nodes wrote depends on the cluster's join-lease store.
+  aws: (d) => (d.joinTokens.backend === "secretsmanager" ? new SecretsManagerRuntimeSecrets(d.name, d.region) : new SsmRuntimeParameters(d.name, d.region)),
 };
 
 /** What the nodes of a definition's cluster write at run time (removed by `destroy`). */

@@ -25,6 +25,7 @@ import { registerLocal } from "./commands/local";
 import { registerStacks } from "./commands/stacks";
 import { registerState } from "./commands/state";
 import { registerSynth } from "./commands/synth";
+import { registerUnlock } from "./commands/unlock";
 
 /** Every subcommand, in the order `kubeplane --help` lists them. */
 export const SUBCOMMANDS: readonly RegisterSubcommand[] = [
@@ -35,6 +36,7 @@ export const SUBCOMMANDS: readonly RegisterSubcommand[] = [
   registerAudit,
   registerState,
   registerStacks,
+  registerUnlock,
   registerLocal,
 ];
 

@@ -21,11 +21,14 @@ import type { CdktfRunner, CliContext, CliOutput, RegisterSubcommand } from "./c
 import { registerDeploy } from "./commands/deploy";
 import { registerDestroy } from "./commands/destroy";
 import { registerDiff } from "./commands/diff";
+import { registerKubeconfig } from "./commands/kubeconfig";
 import { registerLocal } from "./commands/local";
 import { registerStacks } from "./commands/stacks";
 import { registerState } from "./commands/state";
 import { registerSynth } from "./commands/synth";
+import { registerTunnel } from "./commands/tunnel";
 import { registerUnlock } from "./commands/unlock";
+import { registerValidate } from "./commands/validate";
 
 /** Every subcommand, in the order `kubeplane --help` lists them. */
 export const SUBCOMMANDS: readonly RegisterSubcommand[] = [
@@ -38,6 +41,9 @@ export const SUBCOMMANDS: readonly RegisterSubcommand[] = [
   registerStacks,
   registerUnlock,
   registerLocal,
+  registerKubeconfig,
+  registerTunnel,
+  registerValidate,
 ];
 
 const SELECTION_HELP = `

@@ -5,66 +5,13 @@
  * envelope it hands back opens with cli/access/handback.ts to the kubeconfig kubeadm printed, and
  * nothing of the credential is in its output.
  */
-import { execFileSync, spawnSync } from "child_process";
 import { X509Certificate } from "crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "fs";
-import * as os from "os";
-import * as path from "path";
 import { parse } from "yaml";
-import { NODE_SOURCE_DIR } from "../../../bootstrap/node-files";
 import { newRecipient } from "../../../cli/access/handback";
+import { API_ENDPOINT as ENDPOINT, MintNode, mintNode as node, parametersOf as written, runMint } from "../../support/access/mint-node";
 
-const STUBS = path.join(__dirname, "../../support/access/stubs");
-const SCRIPT = path.join(NODE_SOURCE_DIR, "mint-kubeconfig.sh");
 const HANDBACK = "0123456789abcdef0123456789abcdef";
-const ENDPOINT = "api.dev.kubeplane.internal:6443";
-
-interface Node {
-  root: string;
-  parameters: string;
-}
-
-function node(role = "control-plane-init", initialised = true): Node {
-  const root = mkdtempSync(path.join(os.tmpdir(), "kubeplane-mint-"));
-  mkdirSync(path.join(root, "usr/local/lib"), { recursive: true });
-  symlinkSync(NODE_SOURCE_DIR, path.join(root, "usr/local/lib/kubeplane"));
-  for (const dir of ["etc/kubeplane", "etc/kubernetes/pki", "var/lib/kubeplane", "parameters"]) mkdirSync(path.join(root, dir), { recursive: true });
-  const settings: Record<string, string> = {
-    KUBEPLANE_CLUSTER: "dev",
-    KUBEPLANE_ROLE: role,
-    KUBEPLANE_INSTALLER: "kubeadm",
-    KUBEPLANE_KUBERNETES_VERSION: "1.36.5",
-    KUBEPLANE_PARAMETER_BACKEND: "ssm",
-    KUBEPLANE_CLOUD: "aws",
-    KUBEPLANE_API_SERVER_PORT: "6443",
-    KUBEPLANE_JOIN_TOKEN_TTL_HOURS: "24",
-    KUBEPLANE_PARAMETER_PATH: "/kubeplane/dev",
-    KUBEPLANE_WORKER_JOIN_PARAMETER: "/kubeplane/dev/join/worker",
-    KUBEPLANE_CONTROL_PLANE_ENDPOINT: ENDPOINT.split(":")[0],
-    KUBEPLANE_AWS_REGION: "eu-west-1",
-  };
-  writeFileSync(path.join(root, "etc/kubeplane/cluster.env"), Object.entries(settings).map(([k, v]) => `${k}='${v}'\n`).join(""));
-  const pki = path.join(root, "etc/kubernetes/pki");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", `${pki}/ca.key`, "-out", `${pki}/ca.crt`, "-subj", "/CN=kubernetes", "-days", "3650"], { stdio: "ignore" });
-  if (initialised) {
-    writeFileSync(path.join(root, "etc/kubernetes/admin.conf"), "apiVersion: v1\nkind: Config\n");
-    writeFileSync(path.join(root, "var/lib/kubeplane/initialised"), "");
-  }
-  return { root, parameters: path.join(root, "parameters") };
-}
-
-function mint(n: Node, args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(SCRIPT, args, {
-    env: { PATH: `${STUBS}:${process.env.PATH}`, KUBEPLANE_ROOT: n.root, SIM_PARAMETERS: n.parameters, SIM_CONTROL_PLANE_ENDPOINT: ENDPOINT, ...env },
-    encoding: "utf8",
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The parameters the script wrote, by name. */
-function written(n: Node): Record<string, string> {
-  return Object.fromEntries(readdirSync(n.parameters).map((f) => [f.replace(/%/g, "/"), readFileSync(path.join(n.parameters, f), "utf8")]));
-}
+const mint = (n: MintNode, argv: string[], env: Record<string, string> = {}) => runMint(n, argv, env);
 
 function args(recipient: string, overrides: Record<string, string> = {}): string[] {
   const values = { "--client-name": "alice", "--org": "kubeadm:cluster-admins", "--validity-seconds": "3600", "--handback": HANDBACK, "--recipient": recipient, ...overrides };

@@ -133,7 +133,9 @@ export class AwsOperatorAccess extends Construct implements OperatorAccess {
             Sid: "TunnelDocument",
             Effect: "Allow",
             Action: ["ssm:StartSession"],
-            Resource: [`arn:${partition}:ssm:${region}::document/${PORT_FORWARDING_DOCUMENT}`],
+            // AWS's own documents have no account in their ARN (arn:aws:ssm:<region>::document/AWS-…);
+            // `*` there matches it, and no account can make a document named AWS-… (the prefix is AWS's).
+            Resource: [`arn:${partition}:ssm:${region}:*:document/${PORT_FORWARDING_DOCUMENT}`],
           },
           {
             // With SessionDocumentAccessCheck, a session without the port-forwarding document (a

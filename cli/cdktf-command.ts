@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { heldLockMessage, parseLockError } from "./state-lock";
-import { failedInvocations, readRecords, recordingEnvironment, renderFailures, TerraformInvocation } from "./terraform-errors";
+import { failedInvocations, readRecords, recordingEnvironment, renderFailures, runningInvocations, TerraformInvocation } from "./terraform-errors";
 import { PROJECT_ROOT, terraformEnvironment, usesMirrorCliConfig } from "./terraform-environment";
 
 /** The cdktf subcommands kubeplane wraps. */
@@ -71,6 +71,26 @@ export function failureReport(subcommand: CdktfSubcommand, invocations: readonly
 }
 
 /**
+ * Waits while a recorded Terraform run is still going (interrupted, finishing its graceful stop),
+ * saying once which stacks it waits for; stops waiting when `giveUp` says so (a second Ctrl-C).
+ */
+async function waitForTerraform(subcommand: CdktfSubcommand, recordDirectory: string, report: (line: string) => void, giveUp: () => boolean): Promise<void> {
+  let said = false;
+  for (;;) {
+    const running = runningInvocations(readRecords(recordDirectory));
+    if (running.length === 0) return;
+    const which = running.map((r) => `${r.stack} (terraform ${r.args.split(" ")[0]}, pid ${r.pid})`).join(", ");
+    if (giveUp()) {
+      report(`kubeplane ${subcommand}: not waiting any longer; Terraform may still be running: ${which}`);
+      return;
+    }
+    if (!said) report(`kubeplane ${subcommand}: waiting for Terraform to stop and save its state: ${which} (Ctrl-C again to stop waiting)`);
+    said = true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
  * Runs `cdktf <subcommand> <args>` and resolves to its exit code (1 if killed by a signal).
  * Rejects when cdktf cannot be started (e.g. `node_modules/.bin/cdktf` missing: run npm install).
  *
@@ -78,8 +98,9 @@ export function failureReport(subcommand: CdktfSubcommand, invocations: readonly
  * exits non-zero, Terraform's error text is reported per stack, whatever cdktf printed. While
  * cdktf runs, SIGINT and SIGTERM do not end this process: the first is passed on to cdktf (which
  * interrupts Terraform; Terraform then finishes what it is doing and writes its state) and this
- * process waits for cdktf to end. (A terminal's Ctrl-C reaches cdktf directly too; cdktf's abort
- * is idempotent, so Terraform is interrupted once, gracefully.)
+ * process waits for cdktf to end, and then for Terraform, which cdktf does not wait for (the
+ * recorder keeps it from being hung up when cdktf leaves). A terminal's Ctrl-C reaches cdktf
+ * directly too; cdktf's abort is idempotent, so Terraform is interrupted once, gracefully.
  */
 export async function runCdktf(subcommand: CdktfSubcommand, args: readonly string[], options: CdktfRunOptions = {}): Promise<number> {
   const recorded = LOCKING_SUBCOMMANDS.has(subcommand);
@@ -97,21 +118,27 @@ export async function runCdktf(subcommand: CdktfSubcommand, args: readonly strin
       child.stdout?.on("data", options.onOutput);
       child.stderr?.on("data", options.onOutput);
     }
-    let interrupted = false;
+    let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
-      if (interrupted) return;
-      interrupted = true;
+      signals++;
+      if (signals > 1) return;
       report(`kubeplane ${subcommand}: ${signal}: interrupting; waiting for Terraform to stop and save its state`);
       child.kill(signal);
     };
-    const signals: NodeJS.Signals[] = recorded ? ["SIGINT", "SIGTERM"] : [];
-    for (const s of signals) process.on(s, onSignal);
-    const code = await new Promise<number>((resolve, reject) => {
-      child.once("error", reject);
-      child.once("close", (c) => resolve(c ?? 1));
-    }).finally(() => {
-      for (const s of signals) process.removeListener(s, onSignal);
-    });
+    const handled: NodeJS.Signals[] = recorded ? ["SIGINT", "SIGTERM"] : [];
+    for (const s of handled) process.on(s, onSignal);
+    let code: number;
+    try {
+      code = await new Promise<number>((resolve, reject) => {
+        child.once("error", reject);
+        child.once("close", (c) => resolve(c ?? 1));
+      });
+      // cdktf does not wait for an interrupted Terraform (it leaves the pseudo-terminal at once):
+      // wait here until Terraform has stopped gracefully, saved its state and released its lock.
+      if (signals > 0 && recordDirectory) await waitForTerraform(subcommand, recordDirectory, report, () => signals > 1);
+    } finally {
+      for (const s of handled) process.removeListener(s, onSignal);
+    }
     if (code !== 0 && recordDirectory) {
       for (const line of failureReport(subcommand, readRecords(recordDirectory), options.now?.() ?? new Date())) report(line);
     }

@@ -40,6 +40,8 @@ export interface TerraformInvocation {
   readonly stderr: string;
   /** Its exit code; undefined when the run ended without one (killed, or still running). */
   readonly exitCode?: number;
+  /** The recorder's process id (alive while Terraform runs). */
+  readonly pid?: number;
 }
 
 /**
@@ -64,17 +66,18 @@ export function withoutControlSequences(text: string): string {
 /** The Terraform runs in one stack's record, in the order they ran. */
 export function parseRecord(stack: string, text: string): TerraformInvocation[] {
   const invocations: TerraformInvocation[] = [];
-  let current: { args: string; lines: string[] } | undefined;
+  let current: { args: string; pid?: number; lines: string[] } | undefined;
   const close = (exitCode?: number) => {
     if (!current) return;
     const stderr = withoutControlSequences(current.lines.join("\n")).replace(/^\n+|\s+$/g, "");
-    invocations.push({ stack, args: current.args, stderr, ...(exitCode === undefined ? {} : { exitCode }) });
+    invocations.push({ stack, args: current.args, stderr, ...(exitCode === undefined ? {} : { exitCode }), ...(current.pid ? { pid: current.pid } : {}) });
     current = undefined;
   };
   for (const line of text.split("\n")) {
     if (line.startsWith(START)) {
       close();
-      current = { args: line.slice(START.length), lines: [] };
+      const [, pid, args] = /^(\d+) ?(.*)$/.exec(line.slice(START.length)) ?? [undefined, undefined, line.slice(START.length)];
+      current = { args: args ?? "", ...(pid ? { pid: Number(pid) } : {}), lines: [] };
     } else if (line.startsWith(EXIT) && current) {
       close(Number(line.slice(EXIT.length)));
     } else if (current) {
@@ -92,6 +95,21 @@ export function readRecords(recordDirectory: string): TerraformInvocation[] {
     .filter((f) => f.endsWith(".stderr"))
     .sort()
     .flatMap((f) => parseRecord(f.slice(0, -".stderr".length), readFileSync(path.join(recordDirectory, f), "utf8")));
+}
+
+/** Whether process `pid` exists (signal 0 tests without sending anything). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** The runs still going: no exit line yet, and the recorder's process alive. */
+export function runningInvocations(invocations: readonly TerraformInvocation[], alive: (pid: number) => boolean = processAlive): TerraformInvocation[] {
+  return invocations.filter((i) => i.exitCode === undefined && i.pid !== undefined && alive(i.pid));
 }
 
 /** The runs that failed: a non-zero exit code, or none at all. */

@@ -10,7 +10,15 @@
 # and cdktf's approval flow are unchanged. tee ignores SIGINT, SIGTERM and SIGHUP: Terraform
 # handles an interrupt by finishing what it is doing and writing its state, and a tee that died
 # first would break its stderr under it.
+#
+# SIGHUP is ignored by this script, Terraform and its providers (an ignored signal stays ignored
+# across exec, and Terraform does not handle SIGHUP): after Ctrl-C, cdktf writes ^C into the
+# pseudo-terminal and then exits without waiting for Terraform, which closes the terminal and
+# would hang Terraform up in the middle of its graceful stop, leaving the state lock held and
+# what it had created untracked. kubeplane waits for Terraform instead (cli/cdktf-command.ts),
+# using the pid on the start line.
 set -euo pipefail
+trap '' HUP
 
 terraform_binary="${KUBEPLANE_TERRAFORM_BINARY:-terraform}"
 record="${KUBEPLANE_TERRAFORM_RECORD:-}"
@@ -20,7 +28,7 @@ fi
 
 # cdktf runs Terraform in the stack's directory, cdktf.out/stacks/<stack>.
 file="$record/${PWD##*/}.stderr"
-printf '##kubeplane:start## %s\n' "$*" >>"$file"
+printf '##kubeplane:start## %d %s\n' "$$" "$*" >>"$file"
 exec 3> >(trap '' INT TERM HUP; exec tee -a "$file" >&2)
 tee_pid=$!
 code=0

@@ -15,6 +15,7 @@ import {
   readRecords,
   recordingEnvironment,
   renderFailures,
+  runningInvocations,
   TERRAFORM_RECORDER,
   terraformSubcommand,
 } from "../../../cli/terraform-errors";
@@ -106,6 +107,16 @@ describe("recordingEnvironment", () => {
 });
 
 describe("parseRecord", () => {
+  test("reads the recorder's pid from the start line; a run without an exit line whose recorder lives is running", () => {
+    const runs = parseRecord("dev-network", `##kubeplane:start## ${process.pid} apply -auto-approve\nStopping operation...\n##kubeplane:start## 999999999 destroy\n`);
+    expect(runs.map((r) => [r.args, r.pid, r.exitCode])).toEqual([
+      ["apply -auto-approve", process.pid, undefined],
+      ["destroy", 999999999, undefined],
+    ]);
+    expect(runningInvocations(runs).map((r) => r.args)).toEqual(["apply -auto-approve"]);
+    expect(runningInvocations(runs, () => false)).toEqual([]);
+  });
+
   test("a run with no exit line (killed) counts as failed", () => {
     const runs = parseRecord("dev-network", "##kubeplane:start## apply -auto-approve\naws_vpc.v: Creating...\n");
     expect(runs).toEqual([{ stack: "dev-network", args: "apply -auto-approve", stderr: "aws_vpc.v: Creating..." }]);

@@ -3,8 +3,13 @@
  * removal of what the cluster's nodes wrote at run time (on AWS: the SSM parameters under
  * `/kubeplane/<cluster>/`), which Terraform does not know. Nothing is removed when the destroy
  * failed, or when it destroyed no cluster stack (only a network stack).
+ *
+ * Then, for the same clusters, the orphans (cli/orphans.ts): resources tagged with the cluster
+ * that no stack's state tracks, which Terraform therefore did not destroy. destroy lists them and
+ * says how to remove them (exit 1); `--orphans` (kubeplane's, not passed to cdktf) removes them.
  */
 import type { ClusterDefinition } from "../definition";
+import { countsByType, type ClusterOrphans, orphanAdvice } from "./orphans";
 import type { RuntimeData } from "../providers/runtime-data";
 import { stackNames } from "../stacks/cluster-stacks";
 import { matchesStackPattern } from "./synthesized-app";
@@ -42,6 +47,8 @@ export interface DestroyDependencies {
   readonly definitions: () => readonly ClusterDefinition[];
   /** The run-time data of a cluster (cloud-registry's runtimeDataFor). */
   readonly runtimeDataFor: (definition: ClusterDefinition) => RuntimeData;
+  /** A destroyed cluster's orphans (cli/orphans.ts findClusterOrphans); without it, destroy does not look. */
+  readonly findOrphans?: (definition: ClusterDefinition) => Promise<ClusterOrphans>;
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
 }
@@ -52,7 +59,12 @@ const message = (e: unknown) => (e instanceof Error ? `${e.name && e.name !== "E
  * The whole of `npm run destroy -- <args>`: resolves to the exit code, cdktf's when it failed,
  * otherwise 1 when removing a cluster's run-time data failed (with what to do next), else 0.
  */
-export async function destroyMain(args: readonly string[], deps: DestroyDependencies): Promise<number> {
+/** kubeplane's own option of destroy: remove the orphans too. */
+export const ORPHANS_OPTION = "--orphans";
+
+export async function destroyMain(allArgs: readonly string[], deps: DestroyDependencies): Promise<number> {
+  const removeOrphans = allArgs.includes(ORPHANS_OPTION);
+  const args = allArgs.filter((a) => a !== ORPHANS_OPTION);
   const code = await deps.destroy(args);
   if (code !== 0) {
     deps.err(`kubeplane destroy: cdktf destroy failed (exit ${code}); nothing the nodes wrote at run time was removed (a destroy that succeeds removes it)`);
@@ -85,5 +97,39 @@ export async function destroyMain(args: readonly string[], deps: DestroyDependen
       }
     }
   }
+  if (deps.findOrphans) {
+    for (const definition of clusters) if (!(await handleOrphans(definition, removeOrphans, deps, deps.findOrphans))) failed = true;
+  }
   return failed ? 1 : 0;
+}
+
+/** Lists or removes one destroyed cluster's orphans; false when some are left. */
+async function handleOrphans(
+  definition: ClusterDefinition,
+  remove: boolean,
+  deps: DestroyDependencies,
+  findOrphans: (definition: ClusterDefinition) => Promise<ClusterOrphans>,
+): Promise<boolean> {
+  let found: ClusterOrphans;
+  try {
+    found = await findOrphans(definition);
+  } catch (e) {
+    deps.err(`kubeplane destroy: ${definition.name}: Terraform destroyed the stacks, but looking for orphans (resources tagged with the cluster that no state tracks) failed: ${message(e)}`);
+    return false;
+  }
+  if (found.orphans.length === 0) return true;
+  if (!remove) {
+    for (const line of orphanAdvice("destroy", found)) deps.err(line);
+    return false;
+  }
+  const result = await found.remove();
+  if (result.removed.length > 0) {
+    deps.out(`kubeplane destroy: ${definition.name}: removed ${result.removed.length} orphan(s), ${found.location} (${countsByType(result.removed)})`);
+  }
+  if (result.failed.length === 0) return true;
+  for (const f of result.failed) deps.err(`kubeplane destroy: ${definition.name}: removing orphan ${f.resource.type} ${f.resource.id} failed: ${f.error}`);
+  const left = found.orphans.filter((o) => result.failed.some((f) => f.resource.id === o.id));
+  deps.err(`  Run kubeplane destroy '${definition.name}-*' --orphans --auto-approve again, or remove them by hand:`);
+  for (const command of found.manualRemoval) if (left.some((o) => command.includes(o.id))) deps.err(`    ${command}`);
+  return false;
 }

@@ -1,11 +1,15 @@
 /**
  * The audit of the running infrastructure against the central definition: synthesizes the
  * selected clusters, plans every stack (or those named) in parallel, prints the table and the
- * verdict, and returns the exit code (0 clean, 2 drift, 1 a stack could not be planned).
+ * verdict; then, for every cluster whose stacks were all audited, lists the resources tagged with
+ * the cluster that no stack's state tracks (orphans, cli/orphans.ts). Returns the exit code: 0
+ * clean, 2 drift or orphans, 1 a stack could not be planned (or its orphans not looked for).
  */
+import type { ClusterDefinition } from "../definition";
 import { auditExitCode, auditRows, renderTable, renderVerdict } from "./audit-report";
+import { ClusterOrphans, findClusterOrphans, OrphanDependencies, orphanAdvice, renderOrphanTable } from "./orphans";
 import { auditStack, prepareStackAudit, StackAudit } from "./stack-audit";
-import { selectStacks, synthesizeApp } from "./synthesized-app";
+import { selectStacks, SynthesizedStack, synthesizeApp } from "./synthesized-app";
 
 /** Options of auditInfrastructure. */
 export interface InfrastructureAuditOptions {
@@ -17,6 +21,53 @@ export interface InfrastructureAuditOptions {
   readonly lockTimeout?: string;
   /** Environment of the run (default: this process's). */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Where orphans are looked for; `false` skips the search.
+   * @default the selected definitions, their clouds' tagged resources, and terraform show
+   */
+  readonly orphans?: OrphanSearch | false;
+}
+
+/** What the orphan search uses. */
+export interface OrphanSearch extends OrphanDependencies {
+  /** The definitions the audit synthesized (KUBEPLANE_CLUSTERS). */
+  readonly definitions: (env: NodeJS.ProcessEnv) => readonly ClusterDefinition[];
+}
+
+/** The real orphan search, loaded when called. */
+async function defaultOrphanSearch(): Promise<OrphanSearch> {
+  const [{ CLUSTERS_ENV, loadSelectedDefinitions }, { cloudFor, clusterResourcesFor }, { runTerraform }, { PROJECT_ROOT }] = await Promise.all([
+    import("../definition"),
+    import("../providers/cloud-registry"),
+    import("./terraform-command"),
+    import("./terraform-environment"),
+  ]);
+  return {
+    // The app (main.ts) runs from the project root: the same definitions it synthesized.
+    definitions: (env) => loadSelectedDefinitions(env[CLUSTERS_ENV], { cloudFor }, PROJECT_ROOT).map((l) => l.definition),
+    resourcesFor: clusterResourcesFor,
+    terraform: runTerraform,
+  };
+}
+
+/** The orphans of every cluster whose stacks are all among `audited`; failures as text. */
+export async function auditOrphans(
+  audited: readonly SynthesizedStack[],
+  search: OrphanSearch,
+  env: NodeJS.ProcessEnv,
+): Promise<{ found: ClusterOrphans[]; failures: string[] }> {
+  const found: ClusterOrphans[] = [];
+  const failures: string[] = [];
+  const names = new Set(audited.map((s) => s.name));
+  for (const definition of search.definitions(env)) {
+    if (![`${definition.name}-network`, `${definition.name}-cluster`].every((n) => names.has(n))) continue;
+    try {
+      found.push(await findClusterOrphans(definition, audited, search, env));
+    } catch (e) {
+      failures.push(`audit: ${definition.name}: could not look for orphans: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return { found, failures };
 }
 
 async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -47,5 +98,17 @@ export async function auditInfrastructure(options: InfrastructureAuditOptions = 
     unprepared.get(s.name) ? Promise.resolve(unprepared.get(s.name)!) : auditStack(s, stackOptions),
   );
   process.stdout.write(`${renderTable(auditRows(audits))}\n\n${renderVerdict(audits)}\n`);
-  return auditExitCode(audits);
+  let code = auditExitCode(audits);
+  if (options.orphans === false) return code;
+  const { found, failures } = await auditOrphans(stacks, options.orphans ?? (await defaultOrphanSearch()), env);
+  const withOrphans = found.filter((f) => f.orphans.length > 0);
+  if (withOrphans.length > 0) {
+    process.stdout.write(`\nOrphans: tagged with their cluster, tracked by no stack's state\n${renderOrphanTable(withOrphans)}\n\n`);
+    process.stdout.write(`${withOrphans.flatMap((f) => orphanAdvice("audit", f)).join("\n")}\n`);
+    if (code === 0) code = 2;
+  } else if (found.length > 0) {
+    process.stdout.write(`audit: no orphans (${found.map((f) => f.cluster).join(", ")}: every tagged resource is in a stack's state)\n`);
+  }
+  for (const failure of failures) process.stderr.write(`${failure}\n`);
+  return failures.length > 0 ? 1 : code;
 }

@@ -7,6 +7,8 @@ import { AwsCloud } from "./aws/aws-cloud";
 import { CloudProvider } from "./cloud-provider";
 import { SecretsManagerRuntimeSecrets } from "./aws/secrets-manager-runtime-secrets";
 import { SsmRuntimeParameters } from "./aws/ssm-runtime-parameters";
+import { AwsTaggedResources } from "./aws/tagged-resources";
+import type { ClusterResources } from "./cluster-resources";
 import type { RuntimeData } from "./runtime-data";
 
 const CLOUDS: Readonly<Record<ClusterDefinition["cloud"], () => CloudProvider>> = {
@@ -32,3 +34,13 @@ export function runtimeDataFor(definition: ClusterDefinition): RuntimeData {
   return make(definition);
 }
 
+const CLUSTER_RESOURCES: Readonly<Record<ClusterDefinition["cloud"], (d: ClusterDefinition) => ClusterResources>> = {
+  aws: (d) => new AwsTaggedResources(d.name, d.region),
+};
+
+/** The resources tagged with a definition's cluster in its cloud (orphans: `audit`, `destroy --orphans`). */
+export function clusterResourcesFor(definition: ClusterDefinition): ClusterResources {
+  const make = CLUSTER_RESOURCES[definition.cloud];
+  if (!make) throw new Error(`unknown cloud "${definition.cloud}"; known: ${Object.keys(CLUSTER_RESOURCES).join(", ")}`);
+  return make(definition);
+}

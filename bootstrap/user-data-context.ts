@@ -73,4 +73,35 @@ export interface UserDataContext {
   };
   /** Where the join lease is published and read. */
   readonly parameterBackend: ParameterBackendNodeConfig;
+  /**
+   * The labels and taints the node registers with (a worker pool's).
+   * @default none
+   */
+  readonly nodeRegistration?: {
+    readonly labels: Readonly<Record<string, string>>;
+    readonly taints: readonly { readonly key: string; readonly value?: string; readonly effect: string }[];
+  };
+  /**
+   * etcd snapshots (control-plane roles only): where they go and how often.
+   * @default no snapshots (the definition's `backups.enabled: false`)
+   */
+  readonly backups?: {
+    /** The store: its node-side kind and settings (providers/backup-store.ts). */
+    readonly store: BackupNodeConfig;
+    /** Time between snapshots, as a systemd time span: `15m`, `1h`. */
+    readonly interval: string;
+    /** Days a snapshot is kept. */
+    readonly retentionDays: number;
+  };
+}
+
+/**
+ * How a control-plane node reaches the cluster's backup store: the cloud's BackupStore produces
+ * it; `bootstrap/node/etcd-store-<kind>.sh` consumes it.
+ */
+export interface BackupNodeConfig {
+  /** The node-side store implementation, e.g. `s3`. */
+  readonly kind: string;
+  /** Settings written to the node as environment variables; names start with `KUBEPLANE_BACKUP_`. */
+  readonly settings: Readonly<Record<string, string>>;
 }

@@ -25,6 +25,27 @@ export const LEASE_REFRESH_COMMAND = "/usr/local/sbin/kubeplane-refresh-join-lea
  */
 export const MINT_KUBECONFIG_COMMAND = "/usr/local/sbin/kubeplane-mint-kubeconfig";
 
+/** The etcd snapshot and restore commands of control-plane nodes (node/etcd-snapshot.sh, node/etcd-restore.sh). */
+export const ETCD_SNAPSHOT_COMMAND = "/usr/local/sbin/kubeplane-etcd-snapshot";
+export const ETCD_RESTORE_COMMAND = "/usr/local/sbin/kubeplane-etcd-restore";
+
+/** The snapshot timer: rendered, since its interval is the definition's `backups.interval`. */
+export function etcdSnapshotTimer(interval: string): string {
+  return [
+    "[Unit]",
+    `Description=kubeplane: an etcd snapshot every ${interval}`,
+    "",
+    "[Timer]",
+    "OnBootSec=10min",
+    `OnUnitActiveSec=${interval}`,
+    "RandomizedDelaySec=1min",
+    "",
+    "[Install]",
+    "WantedBy=timers.target",
+    "",
+  ].join("\n");
+}
+
 /**
  * Command the control plane runs to mint an operator's kubeconfig (node/mint-kubeconfig.sh; the
  * cloud's mint document runs it as root for `kubeplane kubeconfig`).
@@ -56,6 +77,29 @@ function validate(context: UserDataContext): void {
   for (const name of Object.keys(context.parameterBackend.settings)) {
     if (!name.startsWith("KUBEPLANE_")) throw new Error(`${where}: backend setting ${name} must start with KUBEPLANE_`);
   }
+  if (context.backups) {
+    if (context.role === "worker") throw new Error(`${where}: backups are a control-plane role's (workers may not reach the backup store)`);
+    if (!/^[1-9][0-9]*(m|h)$/.test(context.backups.interval)) throw new Error(`${where}: backups.interval must be minutes or hours like 15m or 1h, got ${context.backups.interval}`);
+    if (!Number.isInteger(context.backups.retentionDays) || context.backups.retentionDays < 1) throw new Error(`${where}: backups.retentionDays must be a whole number of days, at least 1`);
+    if (!/^[a-z0-9-]+$/.test(context.backups.store.kind)) throw new Error(`${where}: backups.store.kind "${context.backups.store.kind}" is not a module name`);
+    for (const name of Object.keys(context.backups.store.settings)) {
+      if (!name.startsWith("KUBEPLANE_BACKUP_")) throw new Error(`${where}: backup store setting ${name} must start with KUBEPLANE_BACKUP_`);
+    }
+  }
+}
+
+/**
+ * A pool's labels and taints as the kubelet's --node-labels (`key=value,...`) and
+ * --register-with-taints (`key=value:Effect,...`) take them; the definition's schema has checked
+ * their syntax (definition/worker-pools.ts).
+ */
+export function nodeRegistrationSettings(context: Pick<UserDataContext, "nodeRegistration">): Record<string, string> {
+  const labels = Object.entries(context.nodeRegistration?.labels ?? {}).map(([k, v]) => `${k}=${v}`);
+  const taints = (context.nodeRegistration?.taints ?? []).map((t) => `${t.key}${t.value ? `=${t.value}` : ""}:${t.effect}`);
+  return {
+    ...(labels.length ? { KUBEPLANE_NODE_LABELS: labels.join(",") } : {}),
+    ...(taints.length ? { KUBEPLANE_NODE_TAINTS: taints.join(",") } : {}),
+  };
 }
 
 function clusterSettings(context: UserDataContext): Record<string, string> {
@@ -73,6 +117,14 @@ function clusterSettings(context: UserDataContext): Record<string, string> {
     ...installerNamed(context.kubernetes.installer).settings(context),
     KUBEPLANE_PARAMETER_BACKEND: context.parameterBackend.kind,
     ...context.parameterBackend.settings,
+    ...(context.backups
+      ? {
+          KUBEPLANE_BACKUP_STORE: context.backups.store.kind,
+          KUBEPLANE_BACKUP_INTERVAL: context.backups.interval,
+          KUBEPLANE_BACKUP_RETENTION_DAYS: String(context.backups.retentionDays),
+          ...context.backups.store.settings,
+        }
+      : {}),
   };
 }
 
@@ -101,6 +153,16 @@ export function nodeFiles(context: UserDataContext): NodeFile[] {
       // Enabled only where the backend's joiners ask with a request record (bootstrap.sh).
       staticNodeFile("systemd/kubeplane-join-lease-requests.service", "/etc/systemd/system/kubeplane-join-lease-requests.service"),
       staticNodeFile("systemd/kubeplane-join-lease-requests.timer", "/etc/systemd/system/kubeplane-join-lease-requests.timer"),
+    );
+  }
+  if (context.backups) {
+    files.push(
+      nodeLibraryModule("etcd-common.sh"),
+      nodeLibraryModule(`etcd-store-${context.backups.store.kind}.sh`),
+      staticNodeFile("etcd-snapshot.sh", ETCD_SNAPSHOT_COMMAND, "0755"),
+      staticNodeFile("etcd-restore.sh", ETCD_RESTORE_COMMAND, "0755"),
+      staticNodeFile("systemd/kubeplane-etcd-snapshot.service", "/etc/systemd/system/kubeplane-etcd-snapshot.service"),
+      { path: "/etc/systemd/system/kubeplane-etcd-snapshot.timer", permissions: "0644", content: etcdSnapshotTimer(context.backups.interval), isStatic: false },
     );
   }
   return files;

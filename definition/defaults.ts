@@ -99,6 +99,24 @@ export const DEFAULTS = {
     /** `local`: one state file per stack in the stack's working directory. */
     backend: "local",
   },
+  backups: {
+    /**
+     * etcd snapshots of the control plane, taken by a timer on the control-plane nodes (one node
+     * at a time: the etcd leader), verified, and kept in the cluster's backup store (AWS: a
+     * versioned, KMS-encrypted S3 bucket only the control plane may use). `enabled: false` makes
+     * no store and no timer.
+     */
+    enabled: true,
+    /** Time between two snapshots: minutes or hours (`15m`, `1h`), 5m to 24h. */
+    interval: "1h",
+    /** Days a snapshot is kept (the store expires older ones), 1 to 366. */
+    retentionDays: 14,
+    /**
+     * Whether `destroy` keeps the backup store and its snapshots (the way back after a mistaken
+     * destroy). `false`: destroy empties and removes it.
+     */
+    keepOnDestroy: true,
+  },
 } as const;
 
 /** The S3 state key prefix for a cluster; each stack's state is `<prefix>/<stack>.tfstate`. */

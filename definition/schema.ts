@@ -104,6 +104,25 @@ const tags = z.record(
 const cloudBlock = z.record(z.string(), z.unknown());
 const cloudBlocks = Object.fromEntries(CLOUD_NAMES.map((name) => [name, cloudBlock.optional()])) as { [name in CloudName]: z.ZodOptional<typeof cloudBlock> };
 
+/** The longest etcd snapshot retention, in days (a year and a day: kept for a period, never forever). */
+export const BACKUP_RETENTION_MAX_DAYS = 366;
+/** The shortest and longest time between two etcd snapshots, in minutes. */
+export const BACKUP_INTERVAL_MINUTES = { min: 5, max: 24 * 60 } as const;
+
+/** `15m`, `1h`, `6h`: minutes or hours, as systemd timers take them; 5 minutes to 24 hours. */
+export function backupIntervalMinutes(interval: string): number | undefined {
+  const m = /^([1-9][0-9]*)(m|h)$/.exec(interval);
+  if (!m) return undefined;
+  return Number(m[1]) * (m[2] === "h" ? 60 : 1);
+}
+const backupInterval = z.string().superRefine((value, ctx) => {
+  const minutes = backupIntervalMinutes(value);
+  if (minutes === undefined) ctx.addIssue({ code: "custom", message: `must be minutes or hours like "15m" or "1h" (got ${JSON.stringify(value)})` });
+  else if (minutes < BACKUP_INTERVAL_MINUTES.min || minutes > BACKUP_INTERVAL_MINUTES.max) {
+    ctx.addIssue({ code: "custom", message: `must be from 5m to 24h (got ${JSON.stringify(value)})` });
+  }
+});
+
 const stateSchema = z.discriminatedUnion("backend", [
   z.strictObject({
     backend: z.literal("local"),
@@ -226,6 +245,20 @@ export const clusterDefinitionSchema = z
       })
       .prefault({}),
     state: stateSchema.prefault({ backend: DEFAULTS.state.backend }),
+    /** etcd snapshots of the control plane to the cluster's backup store; see defaults.ts. */
+    backups: z
+      .strictObject({
+        enabled: z.boolean().default(DEFAULTS.backups.enabled),
+        interval: backupInterval.default(DEFAULTS.backups.interval),
+        retentionDays: z
+          .number()
+          .int()
+          .min(1, { message: "must be at least 1 day" })
+          .max(BACKUP_RETENTION_MAX_DAYS, { message: `must be at most ${BACKUP_RETENTION_MAX_DAYS} days` })
+          .default(DEFAULTS.backups.retentionDays),
+        keepOnDestroy: z.boolean().default(DEFAULTS.backups.keepOnDestroy),
+      })
+      .prefault({}),
     tags: tags.default({}),
     /**
      * Deprecated: the AWS block's `aws.ami`, from before clouds had blocks. Only a cloud that

@@ -15,6 +15,7 @@ import { MachineImage, MachineImageProps } from "./machine-image";
 import { Network, NetworkProps } from "./network";
 import { NodeIdentities, NodeIdentitiesProps } from "./node-identity";
 import type { OperatorAccess, OperatorAccessProps } from "./operator-access";
+import type { BackupStore, BackupStoreProps } from "./backup-store";
 import { ParameterBackend, ParameterBackendProps } from "./parameter-backend";
 import { WorkerPool, WorkerPoolProps } from "./worker-pool";
 
@@ -53,4 +54,6 @@ export interface CloudProvider extends DefinitionCloud {
   createBastion(scope: Construct, id: string, props: BastionProps): Bastion;
   /** How operators reach the cluster: the remote mint command and the operator policy (providers/operator-access.ts). */
   createOperatorAccess(scope: Construct, id: string, props: OperatorAccessProps): OperatorAccess;
+  /** Where the control plane keeps its etcd snapshots and PKI (providers/backup-store.ts). */
+  createBackupStore(scope: Construct, id: string, props: BackupStoreProps): BackupStore;
 }

@@ -77,6 +77,16 @@ export class ClusterStack extends TerraformStack {
       extraEgress: def.network.extraEgress,
     };
     const image = cloud.createMachineImage(this, "image", { cloudBlock: cloudBlockOf(def) });
+    // etcd snapshots and the PKI: a store only the control plane may use (backups.enabled).
+    const backups = def.backups.enabled
+      ? cloud.createBackupStore(this, "backups", {
+          clusterName: def.name,
+          controlPlane: identities.controlPlane,
+          otherNodes: [identities.workers, ...(identities.bastion ? [identities.bastion] : [])],
+          retentionDays: def.backups.retentionDays,
+          keepOnDestroy: def.backups.keepOnDestroy,
+        })
+      : undefined;
 
     const deletionProtection = def.controlPlane.apiLoadBalancer.deletionProtection;
     // The construct id of the internal balancer is the one HA clusters always had.
@@ -124,6 +134,9 @@ export class ClusterStack extends TerraformStack {
         apiServerPort: API_SERVER_PORT,
         joinLease: { ttlHours: def.joinTokens.ttlHours },
         parameterBackend: backend.nodeConfig,
+        ...(backups && role !== "worker"
+          ? { backups: { store: backups.nodeConfig, interval: def.backups.interval, retentionDays: def.backups.retentionDays } }
+          : {}),
       };
       return escapeTemplateSequences(renderUserData(context));
     };
@@ -181,6 +194,7 @@ export class ClusterStack extends TerraformStack {
     new TerraformOutput(this, "api_endpoint", { value: `https://${apiName.fqdn}:${API_SERVER_PORT}` });
     if (publicLoadBalancer) new TerraformOutput(this, "public_api_endpoint", { value: `https://${publicLoadBalancer.dnsName}:${API_SERVER_PORT}` });
     new TerraformOutput(this, "parameter_path", { value: backend.path });
+    if (backups) new TerraformOutput(this, "backup_store", { value: backups.name });
     new TerraformOutput(this, "worker_pool", { value: workers.poolName });
     new TerraformOutput(this, "control_plane_instance_ids", { value: controlPlane.instanceIds });
   }

@@ -31,6 +31,7 @@ import type {
   WorkerPoolProps,
 } from "../../providers";
 import type { OperatorAccess, OperatorAccessProps } from "../../providers/operator-access";
+import type { BackupStore, BackupStoreProps } from "../../providers/backup-store";
 import type { Rule } from "../../rules";
 
 /** One call the stacks made: which building block, at which construct path, with which props. */
@@ -142,5 +143,9 @@ export class FakeCloud implements CloudProvider {
   createOperatorAccess(scope: Construct, id: string, props: OperatorAccessProps): OperatorAccess {
     const c = this.record("createOperatorAccess", scope, id, props);
     return { mintCommandName: `${c.node.path}/mint`, operatorPolicyName: `${c.node.path}/operator` };
+  }
+  createBackupStore(scope: Construct, id: string, props: BackupStoreProps): BackupStore {
+    const c = this.record("createBackupStore", scope, id, props);
+    return { name: `${c.node.path}/store`, snapshotPrefix: "etcd/", pkiPrefix: "pki/", nodeConfig: { kind: "fake", settings: { KUBEPLANE_BACKUP_FAKE_STORE: props.clusterName } } };
   }
 }

@@ -43,6 +43,9 @@ enable_lease_timer() {
   systemctl daemon-reload
   systemctl enable --now kubeplane-join-lease.timer
   if backend_requests_by_record; then systemctl enable --now kubeplane-join-lease-requests.timer; fi
+  # etcd snapshots to the backup store (backups.enabled): every control-plane node runs the
+  # timer, the etcd leader takes the snapshot.
+  if [[ -n ${KUBEPLANE_BACKUP_STORE:-} ]]; then systemctl enable --now kubeplane-etcd-snapshot.timer; fi
 }
 
 # From now on this control-plane node answers refresh requests and runs the timer's rotations.

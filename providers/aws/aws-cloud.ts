@@ -14,6 +14,8 @@ import type { MachineImageProps } from "../machine-image";
 import type { NetworkProps } from "../network";
 import type { NodeIdentitiesProps } from "../node-identity";
 import type { OperatorAccessProps } from "../operator-access";
+import type { BackupStoreProps } from "../backup-store";
+import { AwsBackupBucket } from "./aws-backup-bucket";
 import type { ParameterBackendProps } from "../parameter-backend";
 import type { WorkerPoolProps } from "../worker-pool";
 import { AwsApiDnsName } from "./aws-api-dns-name";
@@ -172,5 +174,8 @@ export class AwsCloud implements CloudProvider {
   }
   createOperatorAccess(scope: Construct, id: string, props: OperatorAccessProps) {
     return new AwsOperatorAccess(scope, id, props);
+  }
+  createBackupStore(scope: Construct, id: string, props: BackupStoreProps) {
+    return new AwsBackupBucket(scope, id, props);
   }
 }

@@ -103,7 +103,8 @@ export function clusterModel(synth: SynthesizedCluster, overrides: Partial<Deplo
     if (onNodes.length) throw new Error(`clusterModel: ${type} on a node role; the model reads only inline aws_iam_role_policy`);
   }
 
-  const [keyId, key] = Object.entries(json.resource.aws_kms_key ?? {})[0] ?? [];
+  // The join lease's key (the backup bucket has a key of its own, issue 15).
+  const [keyId, key] = Object.entries(json.resource.aws_kms_key ?? {}).find(([id]) => id.startsWith("join-lease")) ?? [];
   if (!keyId) throw new Error("clusterModel: the cluster stack has no aws_kms_key");
 
   const instanceArn = (id: string) => `arn:${at.partition}:ec2:${at.region}:${at.account}:instance/${id}`;

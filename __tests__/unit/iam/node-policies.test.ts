@@ -14,6 +14,7 @@ import { EXAMPLES, exampleDefinition, ExampleName, PROJECT_ROOT, synthesizeClust
 import { ClusterModel, clusterModel, ModelInstance, ModelRole, NodeKind } from "../../support/iam/cluster-model";
 import { callKey, iamActionOf, NodeCall, nodeScriptCalls } from "../../support/iam/node-calls";
 import { evaluate, IamDecision, IamRequest } from "../../support/iam/simulate";
+import { deploymentOf, resolveReference, resolveReferences } from "../../support/iam/terraform-references";
 
 const NODE_DIR = path.join(PROJECT_ROOT, "bootstrap", "node");
 const NOW = "2026-12-01T23:00:00Z";
@@ -115,6 +116,10 @@ interface Target {
   readonly secure?: boolean;
   /** The tags the call sets (`--tags`), as AWS receives them. */
   readonly requestTags?: Readonly<Record<string, string>>;
+  /** An SSE-KMS object of the backup bucket: the KMS call S3 makes for the caller. */
+  readonly backupKms?: string;
+  /** Service keys of the request (s3:prefix for ListBucket). */
+  readonly context?: Readonly<Record<string, string>>;
 }
 /** One invocation of a call: all its resources are authorized, each with the call's action. */
 interface Invocation {
@@ -135,6 +140,7 @@ const DERIVED_PARAMETERS = {
   clusterClaim: { suffix: "/cluster/claim", file: "bootstrap.sh" },
   status: { suffix: "/status/$NODE_INSTANCE_ID", file: "status.sh" },
   replacementSlot: { suffix: "/status/replacements/$hour-$n", file: "status.sh" },
+  backupStatus: { suffix: "/status/etcd-backup", file: "etcd-common.sh" },
 } as const;
 
 function parameters(m: ClusterModel, self?: ModelInstance) {
@@ -157,6 +163,7 @@ function parameters(m: ClusterModel, self?: ModelInstance) {
     clusterClaim: derived("clusterClaim"),
     ownStatus: derived("status"),
     replacementSlot: derived("replacementSlot"),
+    backupStatus: derived("backupStatus"),
   };
 }
 type ParameterName = keyof ReturnType<typeof parameters>;
@@ -175,6 +182,39 @@ const onBackend = (backend: Backend, by: Partial<Record<NodeKind, TargetsFor>>):
 const ssmOnly = (by: Partial<Record<NodeKind, TargetsFor>>) => onBackend("ssm", by);
 const smOnly = (by: Partial<Record<NodeKind, TargetsFor>>) => onBackend("secretsmanager", by);
 
+/** The backup bucket (issue 15), named in the control plane's settings; rows apply where backups are on. */
+const backupBucketArn = (m: ClusterModel) => `arn:${m.at.partition}:s3:::${m.settings.KUBEPLANE_BACKUP_BUCKET}`;
+const backupObjects = (m: ClusterModel) => [
+  { what: "a snapshot", arn: `${backupBucketArn(m)}/etcd/20261201T230000Z-${m.instances["control-plane"][0].id}.db` },
+  { what: "the PKI", arn: `${backupBucketArn(m)}/pki/pki.tar.gz` },
+];
+const backupsOnly = (by: Partial<Record<NodeKind, TargetsFor>>): Partial<Record<NodeKind, TargetsFor>> =>
+  Object.fromEntries(Object.entries(by).map(([k, f]) => [k, (m: ClusterModel, self: ModelInstance) => (m.settings.KUBEPLANE_BACKUP_BUCKET ? f!(m, self) : [])]));
+/** The case a model was built from (its synthesized stack). */
+const caseOf = (m: ClusterModel): CaseName => (m.backend === "secretsmanager" ? `${m.name} (secretsmanager)` : m.name) as CaseName;
+/** The backup bucket's key and its policy, from the synthesized stack. */
+function backupKey(m: ClusterModel): { arn: string; policy: IamRequest["resourcePolicy"] } {
+  const json = synthesized[caseOf(m)].clusterJson;
+  const at = deploymentOf(json);
+  const [id, key] = Object.entries(json.resource.aws_kms_key ?? {}).find(([, k]) => String(k.description).includes("etcd snapshots"))!;
+  return { arn: resolveReference(json, `aws_kms_key.${id}.arn`, { ...at, ...m.at }), policy: JSON.parse(resolveReferences(json, String(key.policy), { ...at, ...m.at })) };
+}
+/**
+ * S3 calls KMS on the caller's behalf for SSE-KMS objects: GenerateDataKey on PutObject, Decrypt
+ * on GetObject, with the object's ARN as encryption context (aws:s3:arn) and kms:ViaService
+ * `s3.<region>.amazonaws.com` ("How Amazon S3 uses AWS KMS",
+ * https://docs.aws.amazon.com/kms/latest/developerguide/services-s3.html).
+ */
+function kmsThroughS3(m: ClusterModel, action: string, objectArn: string, base: Record<string, string | string[]>) {
+  const key = backupKey(m);
+  return {
+    action,
+    resource: key.arn,
+    resourcePolicy: key.policy,
+    context: { ...base, "kms:ViaService": `s3.${m.at.region}.amazonaws.com`, "kms:CallerAccount": m.at.account, "kms:EncryptionContext:aws:s3:arn": objectArn, "kms:EncryptionContextKeys": ["aws:s3:arn"], "aws:ViaAWSService": "true" },
+  };
+}
+
 /**
  * The explicit table: for each call in the node scripts (`<function>: <service> <operation>`),
  * which role makes it on which resources. A call missing here fails the suite, naming it.
@@ -187,13 +227,13 @@ const CALL_TARGETS: Record<string, { why: string; by: Partial<Record<NodeKind, T
     by: ssmOnly({ "control-plane": (m, self) => on(m, self, ["workerLease", m.ha && "controlPlaneLease"]) }),
   },
   "backend_record: ssm put-parameter": {
-    why: "status.sh records the node's bootstrap status in status/<instance-id> (String)",
-    by: ssmOnly({ "control-plane": (m, self) => on(m, self, ["ownStatus"]), worker: (m, self) => on(m, self, ["ownStatus"]) }),
+    why: "status.sh records the node's bootstrap status in status/<instance-id> (String); etcd-common.sh the last etcd backup in status/etcd-backup",
+    by: ssmOnly({ "control-plane": (m, self) => on(m, self, ["ownStatus", "backupStatus"]), worker: (m, self) => on(m, self, ["ownStatus"]) }),
   },
   "ssm_tag: ssm add-tags-to-resource": {
     why: "parameters overwritten by backend_put and backend_record get the cluster's tag afterwards",
     by: ssmOnly({
-      "control-plane": (m, self) => on(m, self, ["workerLease", m.ha && "controlPlaneLease", "ownStatus"], clusterTag(m)),
+      "control-plane": (m, self) => on(m, self, ["workerLease", m.ha && "controlPlaneLease", "ownStatus", "backupStatus"], clusterTag(m)),
       worker: (m, self) => on(m, self, ["ownStatus"], clusterTag(m)),
     }),
   },
@@ -232,8 +272,8 @@ const CALL_TARGETS: Record<string, { why: string; by: Partial<Record<NodeKind, T
     by: smOnly({ "control-plane": (m, self) => on(m, self, ["workerLease", m.ha && "controlPlaneLease"]) }),
   },
   "backend_record: secretsmanager put-secret-value": {
-    why: "status.sh records the node's bootstrap status again (a new version of status/<instance-id>)",
-    by: smOnly({ "control-plane": (m, self) => on(m, self, ["ownStatus"]), worker: (m, self) => on(m, self, ["ownStatus"]) }),
+    why: "status.sh records the node's bootstrap status again (a new version of status/<instance-id>); etcd-common.sh the last etcd backup",
+    by: smOnly({ "control-plane": (m, self) => on(m, self, ["ownStatus", "backupStatus"]), worker: (m, self) => on(m, self, ["ownStatus"]) }),
   },
   "backend_get: secretsmanager get-secret-value": {
     why: "joiners read their lease; lock.sh reads locks; refresh-join-lease.sh the leases and the refresh requests; bootstrap.sh the claim",
@@ -247,13 +287,33 @@ const CALL_TARGETS: Record<string, { why: string; by: Partial<Record<NodeKind, T
     why: "created only if absent, tagged, under aws/secretsmanager: locks, the claim, status records (backend_record's first write), the refresh requests (backend_request_refresh, join.sh), a worker's replacement slot",
     by: smOnly({
       "control-plane": (m, self) =>
-        on(m, self, ["rotationLock", "clusterClaim", "ownStatus", m.ha && "refreshRequest", m.ha && "controlPlaneRefreshRequest", m.ha && "controlPlaneJoinLock"], clusterTag(m)),
+        on(m, self, ["rotationLock", "clusterClaim", "ownStatus", "backupStatus", m.ha && "refreshRequest", m.ha && "controlPlaneRefreshRequest", m.ha && "controlPlaneJoinLock"], clusterTag(m)),
       worker: (m, self) => on(m, self, ["replacementSlot", "ownStatus", "refreshRequest"], clusterTag(m)),
     }),
   },
   "backend_delete: secretsmanager delete-secret": {
     why: "lock.sh removes its own or an expired lock; refresh-join-lease.sh the refresh requests it answered",
     by: smOnly({ "control-plane": (m, self) => on(m, self, ["rotationLock", "refreshRequest", m.ha && "controlPlaneRefreshRequest", m.ha && "controlPlaneJoinLock"]) }),
+  },
+  "backup_store_put: s3api put-object": {
+    why: "etcd-snapshot.sh uploads the snapshot under etcd/ and the PKI under pki/ (SSE-KMS by the bucket's default: S3 asks KMS for a data key as the caller)",
+    by: backupsOnly({ "control-plane": (m) => backupObjects(m).map((o) => ({ what: o.what, targets: [{ arn: o.arn, backupKms: "kms:GenerateDataKey" }] })) }),
+  },
+  "backup_store_get: s3api get-object": {
+    why: "etcd-restore.sh downloads a snapshot and the PKI (S3 decrypts with the bucket's key as the caller)",
+    by: backupsOnly({ "control-plane": (m) => backupObjects(m).map((o) => ({ what: o.what, targets: [{ arn: o.arn, backupKms: "kms:Decrypt" }] })) }),
+  },
+  "backup_store_meta: s3api head-object": {
+    why: "the SHA-256 recorded with a snapshot or the PKI (HeadObject is authorized as s3:GetObject)",
+    by: backupsOnly({ "control-plane": (m) => backupObjects(m).map((o) => ({ what: o.what, targets: [{ arn: o.arn }] })) }),
+  },
+  "backup_store_list: s3api list-objects-v2": {
+    why: "the snapshots under etcd/ (retention, restore's latest)",
+    by: backupsOnly({ "control-plane": (m) => [{ what: "the snapshot list", targets: [{ arn: backupBucketArn(m), context: { "s3:prefix": "etcd/" } }] }] }),
+  },
+  "backup_store_delete: s3api delete-object": {
+    why: "etcd-snapshot.sh removes snapshots older than backups.retentionDays (a delete marker: the versions stay until the lifecycle expires them)",
+    by: backupsOnly({ "control-plane": (m) => [{ what: "an expired snapshot", targets: [{ arn: backupObjects(m)[0].arn }] }] }),
   },
   "cloud_tag_node: ec2 create-tags": {
     why: "status.sh tags the node's own instance kubeplane:bootstrap=ready|failed: <step>",
@@ -305,6 +365,7 @@ async function requestsOf(m: ClusterModel, role: ModelRole, self: ModelInstance,
     if (action === "ssm:PutParameter" && target.requestTags) requests.push({ principal, action: "ssm:AddTagsToResource", resource: target.arn, context: { ...base, ...requestTagContext(target.requestTags) } });
     // Likewise CreateSecret with Tags needs secretsmanager:TagResource (CreateSecret, "Required permissions").
     if (action === "secretsmanager:CreateSecret" && target.requestTags) requests.push({ principal, action: "secretsmanager:TagResource", resource: target.arn, context: { ...base, ...requestTagContext(target.requestTags) } });
+    if (target.backupKms) requests.push({ principal, ...kmsThroughS3(m, target.backupKms, target.arn, base) });
     if (!target.secure) continue;
     if (action === "secretsmanager:PutSecretValue") {
       requests.push({ principal, ...kmsThroughSecretsManager(m, "kms:GenerateDataKey", m.keyArn, target.arn, base), resourcePolicy: m.keyPolicy });
@@ -465,6 +526,21 @@ const SECRET_READS = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeS
 const viaSecretsManager = (m: ClusterModel, secretArn: string) => kmsThroughSecretsManager(m, "kms:Decrypt", m.keyArn, secretArn, {}).context;
 
 const FORBIDDEN: Forbidden[] = [
+  // The backup bucket (issue 15): nothing for a worker; no history rewriting, nothing outside
+  // etcd/ and pki/, no bucket settings for the control plane.
+  ...(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] as const).map(
+    (a): Forbidden => ({ kind: "worker", what: `${a} on a snapshot in the backup bucket`, requests: (m, _o, self, role) => [request(m, role, self, a, backupObjects(m)[0].arn)] }),
+  ),
+  { kind: "worker", what: "s3:GetObject on the stored PKI", requests: (m, _o, self, role) => [request(m, role, self, "s3:GetObject", backupObjects(m)[1].arn)] },
+  { kind: "worker", what: "s3:ListBucket on the backup bucket", requests: (m, _o, self, role) => [request(m, role, self, "s3:ListBucket", backupBucketArn(m), { "s3:prefix": "etcd/" })] },
+  { kind: "worker", what: "kms:Decrypt with the backup key through S3", requests: (m, _o, self, role) => [request(m, role, self, "kms:Decrypt", backupKey(m).arn, { "kms:ViaService": `s3.${m.at.region}.amazonaws.com`, "kms:CallerAccount": m.at.account }, backupKey(m).policy)] },
+  { kind: "control-plane", what: "s3:DeleteObjectVersion on a snapshot (history is kept)", requests: (m, _o, self, role) => [request(m, role, self, "s3:DeleteObjectVersion", backupObjects(m)[0].arn)] },
+  { kind: "control-plane", what: "s3:DeleteObject on the stored PKI", requests: (m, _o, self, role) => [request(m, role, self, "s3:DeleteObject", backupObjects(m)[1].arn)] },
+  { kind: "control-plane", what: "s3:PutObject outside etcd/ and pki/", requests: (m, _o, self, role) => [request(m, role, self, "s3:PutObject", `${backupBucketArn(m)}/elsewhere.db`)] },
+  ...(["s3:PutBucketPolicy", "s3:PutLifecycleConfiguration", "s3:PutBucketVersioning", "s3:DeleteBucket"] as const).map(
+    (a): Forbidden => ({ kind: "control-plane", what: `${a} on the backup bucket`, requests: (m, _o, self, role) => [request(m, role, self, a, backupBucketArn(m))] }),
+  ),
+  { kind: "control-plane", what: "s3:GetObject on another cluster's snapshot", requests: (m, o, self, role) => [request(m, role, self, "s3:GetObject", backupObjects(o)[0].arn)] },
   // A compromised worker.
   ...READS.map((a): Forbidden => ssmEntry({ kind: "worker", what: `${a} on the control-plane lease`, requests: (m, _o, self, role) => [request(m, role, self, a, parameters(m).controlPlaneLease.arn)] })),
   ssmEntry({ kind: "worker", what: "ssm:GetParametersByPath on the cluster's path", requests: (m, _o, self, role) => [request(m, role, self, "ssm:GetParametersByPath", m.parameterArn(m.settings.KUBEPLANE_PARAMETER_PATH))] }),

@@ -17,6 +17,7 @@ import { NodeIdentities, NodeIdentitiesProps } from "./node-identity";
 import type { OperatorAccess, OperatorAccessProps } from "./operator-access";
 import type { BackupStore, BackupStoreProps } from "./backup-store";
 import { ParameterBackend, ParameterBackendProps } from "./parameter-backend";
+import type { StateStore, StateStoreProps } from "./state-store";
 import { WorkerPool, WorkerPoolProps } from "./worker-pool";
 
 /**
@@ -56,4 +57,6 @@ export interface CloudProvider extends DefinitionCloud {
   createOperatorAccess(scope: Construct, id: string, props: OperatorAccessProps): OperatorAccess;
   /** Where the control plane keeps its etcd snapshots and PKI (providers/backup-store.ts). */
   createBackupStore(scope: Construct, id: string, props: BackupStoreProps): BackupStore;
+  /** The store remote state lives in, with the deploy and plan-only CI policies (`kubeplane bootstrap`, providers/state-store.ts). */
+  createStateStore(scope: Construct, id: string, props: StateStoreProps): StateStore;
 }

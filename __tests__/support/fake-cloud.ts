@@ -31,6 +31,7 @@ import type {
   WorkerPoolProps,
 } from "../../providers";
 import type { OperatorAccess, OperatorAccessProps } from "../../providers/operator-access";
+import type { StateStore, StateStoreProps } from "../../providers/state-store";
 import type { BackupStore, BackupStoreProps } from "../../providers/backup-store";
 import type { Rule } from "../../rules";
 
@@ -147,5 +148,9 @@ export class FakeCloud implements CloudProvider {
   createBackupStore(scope: Construct, id: string, props: BackupStoreProps): BackupStore {
     const c = this.record("createBackupStore", scope, id, props);
     return { name: `${c.node.path}/store`, snapshotPrefix: "etcd/", pkiPrefix: "pki/", nodeConfig: { kind: "fake", settings: { KUBEPLANE_BACKUP_FAKE_STORE: props.clusterName } } };
+  }
+  createStateStore(scope: Construct, id: string, props: StateStoreProps): StateStore {
+    const c = this.record("createStateStore", scope, id, props);
+    return { name: `${c.node.path}/store`, outputs: {}, suppressions: [], configureBackend: () => undefined };
   }
 }

@@ -17,6 +17,7 @@ import type { OperatorAccessProps } from "../operator-access";
 import type { BackupStoreProps } from "../backup-store";
 import { AwsBackupBucket } from "./aws-backup-bucket";
 import type { ParameterBackendProps } from "../parameter-backend";
+import type { StateStoreProps } from "../state-store";
 import type { WorkerPoolProps } from "../worker-pool";
 import { AwsApiDnsName } from "./aws-api-dns-name";
 import { AwsApiLoadBalancer } from "./aws-api-load-balancer";
@@ -27,6 +28,7 @@ import { AwsFirewall } from "./aws-firewall";
 import { AwsNetwork } from "./aws-network";
 import { AwsNodeIdentities } from "./aws-node-identities";
 import { AwsOperatorAccess } from "./aws-operator-access";
+import { AwsStateBucket } from "./aws-state-bucket";
 import { AwsWorkerPool } from "./aws-worker-pool";
 import { Ec2InstanceType, EC2_INSTANCE_TYPES, INSTANCE_FAMILIES, KUBEADM_CONTROL_PLANE_MINIMUM, meetsControlPlaneMinimum } from "./instance-types";
 import { knownRegions, zonesOf } from "./regions";
@@ -174,6 +176,9 @@ export class AwsCloud implements CloudProvider {
   }
   createOperatorAccess(scope: Construct, id: string, props: OperatorAccessProps) {
     return new AwsOperatorAccess(scope, id, props);
+  }
+  createStateStore(scope: Construct, id: string, props: StateStoreProps) {
+    return new AwsStateBucket(scope, id, props);
   }
   createBackupStore(scope: Construct, id: string, props: BackupStoreProps) {
     return new AwsBackupBucket(scope, id, props);

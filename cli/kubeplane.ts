@@ -17,6 +17,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { registerAudit } from "./commands/audit";
+import { registerBootstrap } from "./commands/bootstrap";
 import type { CdktfRunner, CliContext, CliOutput, RegisterSubcommand } from "./commands/context";
 import { registerDeploy } from "./commands/deploy";
 import { registerDestroy } from "./commands/destroy";
@@ -44,6 +45,7 @@ export const SUBCOMMANDS: readonly RegisterSubcommand[] = [
   registerKubeconfig,
   registerTunnel,
   registerValidate,
+  registerBootstrap,
 ];
 
 const SELECTION_HELP = `

@@ -15,9 +15,11 @@ export const registerSynth: RegisterSubcommand = (program, cli) => {
     .allowUnknownOption()
     .addHelpText(
       "after",
-      examples(["kubeplane synth", "KUBEPLANE_CLUSTERS=clusters/prod.yaml kubeplane synth", "CDKTF_OUTDIR=/tmp/out kubeplane synth"]),
+      examples(["kubeplane synth", "KUBEPLANE_CLUSTERS=clusters/prod.yaml kubeplane synth", "CDKTF_OUTDIR=/tmp/out kubeplane synth", "kubeplane synth --hcl 'dev-*'"]),
     )
-    .action(async (rest: string[]) => {
+    .option("--hcl", "write each stack as HCL to <outdir>/hcl/<stack>/main.tf, then terraform validate it; arguments are stack globs")
+    .action(async (rest: string[], options: { hcl?: boolean }) => {
+      if (options.hcl) return void (cli.exitCode = await (await import("./synth-hcl")).synthHcl(rest, cli));
       cli.exitCode = await cdktfWithProgress("synth", rest, cli);
     });
 };

@@ -57,8 +57,14 @@ test("cdktf 0.21's own HCL of the dev cluster stack does not parse: the multi-li
   const outdir = synthesizeExample("dev", true);
   const file = path.join(outdir, "stacks", "dev-cluster", "cdk.tf");
   expect(existsSync(file)).toBe(true);
-  // `terraform fmt` parses the file and needs no providers.
-  const fmt = terraform(["fmt", "-no-color", "-check", file], outdir);
+  // The locals block's first lines, parsed by `terraform fmt` (no providers needed): the whole
+  // file makes Terraform print over a thousand errors, for minutes.
+  const lines = readFileSync(file, "utf8").split("\n");
+  const locals = lines.findIndex((l) => l.startsWith("locals {"));
+  expect(lines[locals + 1]).toMatch(/^\s*control-plane_init-user-data_\w+ = "#cloud-config$/);
+  const head = path.join(outdir, "head.tf");
+  writeFileSync(head, `${lines.slice(locals, locals + 6).join("\n")}\n}\n`);
+  const fmt = terraform(["fmt", "-no-color", "-check", head], outdir);
   expect(fmt.code).not.toBe(0);
   expect(fmt.output).toContain("Invalid multi-line string");
 });

@@ -47,10 +47,10 @@ export function etcdSnapshotTimer(interval: string): string {
 }
 
 /**
- * Command the control plane runs to mint an operator's kubeconfig (node/mint-kubeconfig.sh; the
- * cloud's mint document runs it as root for `kubeplane kubeconfig`).
+ * Command a worker runs to drain itself when its group terminates it (node/drain-on-termination.sh,
+ * as kubeplane-drain.service; `--now` drains at once).
  */
-export const MINT_KUBECONFIG_COMMAND = "/usr/local/sbin/kubeplane-mint-kubeconfig";
+export const DRAIN_COMMAND = "/usr/local/sbin/kubeplane-drain";
 
 const isToken = (value: string): boolean => value.includes("${");
 
@@ -115,6 +115,7 @@ function clusterSettings(context: UserDataContext): Record<string, string> {
     ...(context.apiServerCertSans?.length ? { KUBEPLANE_API_SERVER_CERT_SANS: context.apiServerCertSans.join(",") } : {}),
     KUBEPLANE_JOIN_TOKEN_TTL_HOURS: String(context.joinLease.ttlHours),
     ...installerNamed(context.kubernetes.installer).settings(context),
+    ...nodeRegistrationSettings(context),
     KUBEPLANE_PARAMETER_BACKEND: context.parameterBackend.kind,
     ...context.parameterBackend.settings,
     ...(context.backups
@@ -143,10 +144,16 @@ export function nodeFiles(context: UserDataContext): NodeFile[] {
     ...installer.nodeModules.map(nodeLibraryModule),
     staticNodeFile("bootstrap.sh", BOOTSTRAP_COMMAND, "0755"),
   ];
+  if (context.role === "worker") {
+    files.push(
+      nodeLibraryModule(`termination/${context.cloud}.sh`),
+      staticNodeFile("drain-on-termination.sh", DRAIN_COMMAND, "0755"),
+      staticNodeFile("systemd/kubeplane-drain.service", "/etc/systemd/system/kubeplane-drain.service"),
+    );
+  }
   if (context.role !== "worker") {
     files.push(
       staticNodeFile("refresh-join-lease.sh", LEASE_REFRESH_COMMAND, "0755"),
-      staticNodeFile("mint-kubeconfig.sh", MINT_KUBECONFIG_COMMAND, "0755"),
       staticNodeFile("mint-kubeconfig.sh", MINT_KUBECONFIG_COMMAND, "0755"),
       staticNodeFile("systemd/kubeplane-join-lease.service", "/etc/systemd/system/kubeplane-join-lease.service"),
       staticNodeFile("systemd/kubeplane-join-lease.timer", "/etc/systemd/system/kubeplane-join-lease.timer"),

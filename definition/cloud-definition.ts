@@ -5,6 +5,7 @@
  * the cloud of each definition (`DefinitionRules.cloudFor`); providers/ implements them.
  */
 import type { ClusterDefinition, NeutralDefinition } from "./schema";
+import { workerPoolsOf } from "./worker-pools";
 
 /** The clouds a definition may name in `cloud:`; each may have a block of its own (`aws: { ... }`), which only it reads. */
 export const CLOUD_NAMES = ["aws"] as const;
@@ -70,7 +71,7 @@ export function applyCloudDefaults(definition: NeutralDefinition, defaults: Clou
   return {
     ...rest,
     controlPlane: { ...definition.controlPlane, instanceType: definition.controlPlane.instanceType ?? defaults.controlPlane.instanceType },
-    workers: { ...definition.workers, instanceType: definition.workers.instanceType ?? defaults.workers.instanceType },
+    workerPools: workerPoolsOf(definition.workers, defaults.workers.instanceType),
   };
 }
 

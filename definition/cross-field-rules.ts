@@ -12,7 +12,7 @@ export const SERVICE_PREFIX = { largest: 12, smallest: 24 } as const;
 /**
  * Pod network: each node gets a /24 of it (kubeadm's node CIDR mask), and kube-controller-manager
  * refuses a cluster CIDR more than 16 bits larger than that, so /8 to /24, with a /24 for every
- * node the cluster may have (controlPlane.count + workers.max).
+ * node the cluster may have (controlPlane.count + workers.max, summed over the pools).
  */
 export const POD_PREFIX = { largest: 8, smallest: 24, perNode: 24 } as const;
 
@@ -109,15 +109,64 @@ function publicApiRules(def: Fields, problems: CrossFieldProblem[]): void {
   }
 }
 
+/** The pools as written: the `workers:` mapping (path `workers`) or each list entry (`workers[i]`). */
+function writtenPools(def: Fields): { path: (string | number)[]; pool: Fields }[] {
+  const w = def.workers;
+  if (Array.isArray(w)) return w.map((pool, i) => ({ path: ["workers", i], pool: fields(pool) }));
+  return [{ path: ["workers"], pool: fields(w) }];
+}
+
 function workerRules(def: Fields, problems: CrossFieldProblem[]): void {
-  const w = fields(def.workers);
-  const min = int(w.min) ?? DEFAULTS.workers.min;
-  const max = int(w.max) ?? DEFAULTS.workers.max;
-  const desired = int(w.desired) ?? DEFAULTS.workers.desired;
-  if (min > max) problems.push({ path: ["workers", "min"], message: `must not exceed workers.max (${min} > ${max})` });
-  if (min <= max && (desired < min || desired > max)) {
-    problems.push({ path: ["workers", "desired"], message: `must be within [workers.min, workers.max] = [${min}, ${max}] (got ${desired})` });
+  const names = new Map<string, number>();
+  const networkZones = fields(def.network).azs;
+  for (const { path, pool } of writtenPools(def)) {
+    const min = int(pool.min) ?? DEFAULTS.workers.min;
+    const max = int(pool.max) ?? DEFAULTS.workers.max;
+    const desired = int(pool.desired) ?? DEFAULTS.workers.desired;
+    const field = (name: string) => [...path, name].join(".").replace(/\.(\d+)(?=\.|$)/g, "[$1]");
+    if (min > max) problems.push({ path: [...path, "min"], message: `must not exceed ${field("max")} (${min} > ${max})` });
+    if (min <= max && (desired < min || desired > max)) {
+      problems.push({ path: [...path, "desired"], message: `must be within [${field("min")}, ${field("max")}] = [${min}, ${max}] (got ${desired})` });
+    }
+    if (typeof pool.name === "string") {
+      const first = names.get(pool.name);
+      if (first !== undefined) problems.push({ path: [...path, "name"], message: `"${pool.name}" is the name of workers[${first}] too: pool names must be unique` });
+      else names.set(pool.name, Number(path[1]));
+    }
+    if (pool.instanceType !== undefined && pool.instanceTypes !== undefined) {
+      problems.push({ path: [...path, "instanceType"], message: "write instanceType or instanceTypes, not both" });
+    }
+    const types = pool.instanceTypes;
+    if (Array.isArray(types)) {
+      types.forEach((t, i) => {
+        if (types.indexOf(t) !== i) problems.push({ path: [...path, "instanceTypes", i], message: `"${String(t)}" is listed twice` });
+      });
+    }
+    const zones = pool.zones;
+    if (Array.isArray(zones)) {
+      zones.forEach((zone, i) => {
+        if (Array.isArray(networkZones) && !networkZones.includes(zone)) {
+          problems.push({ path: [...path, "zones", i], message: `"${String(zone)}" is not one of network.azs (${networkZones.join(", ")})` });
+        } else if (zones.indexOf(zone) !== i) {
+          problems.push({ path: [...path, "zones", i], message: `"${String(zone)}" is listed twice` });
+        }
+      });
+    }
+    const taints = pool.taints;
+    if (Array.isArray(taints)) {
+      taints.forEach((t, i) => {
+        const { key, effect } = fields(t);
+        if (taints.findIndex((o) => fields(o).key === key && fields(o).effect === effect) !== i) {
+          problems.push({ path: [...path, "taints", i], message: `taint ${String(key)}:${String(effect)} is listed twice (the Node API refuses duplicate key and effect)` });
+        }
+      });
+    }
   }
+}
+
+/** The most workers of all pools together. */
+function workersMax(def: Fields): number {
+  return writtenPools(def).reduce((sum, { pool }) => sum + (int(pool.max) ?? DEFAULTS.workers.max), 0);
 }
 
 function installerRules(def: Fields, problems: CrossFieldProblem[]): void {
@@ -215,7 +264,7 @@ function kubernetesNetworkRules(def: Fields, problems: CrossFieldProblem[]): voi
     });
     return;
   }
-  const nodes = (int(fields(def.controlPlane).count) ?? DEFAULTS.controlPlane.count) + (int(fields(def.workers).max) ?? DEFAULTS.workers.max);
+  const nodes = (int(fields(def.controlPlane).count) ?? DEFAULTS.controlPlane.count) + workersMax(def);
   const capacity = 2 ** (POD_PREFIX.perNode - pods.prefix);
   if (nodes > capacity) {
     const needed = POD_PREFIX.perNode - Math.ceil(Math.log2(nodes));

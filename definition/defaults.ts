@@ -80,11 +80,24 @@ export const DEFAULTS = {
      */
     apiLoadBalancer: { deletionProtection: false },
   },
-  /** Worker pool size: 0 <= min <= desired <= max <= 1000. */
+  /**
+   * `workers`: one mapping (the pool `default`) or a list of pools, each with a `name` (unique, a
+   * DNS label of at most 20 characters). Each pool's size: 0 <= min <= desired <= max <= 1000.
+   * `instanceTypes`: one or more (the cloud's default); `labels` and `taints` are applied when the
+   * node registers (keys under kubernetes.io / k8s.io only in node.kubernetes.io or
+   * kubelet.kubernetes.io); `zones`: a subset of the network's (all of them). `autoscale: true`
+   * leaves the desired size to the cluster autoscaler.
+   */
   workers: {
     min: 1,
     desired: 2,
     max: 3,
+    /**
+     * `spot: {}` mixes spot capacity in: `onDemandBase` instances on demand, then
+     * `onDemandPercentageAboveBase` percent of the rest (0: all spot above the base).
+     */
+    spot: { onDemandBase: 0, onDemandPercentageAboveBase: 0 },
+    autoscale: false,
     /** `instanceType`: the cloud's default (AWS: t3.large, providers/aws/aws-definition.ts). */
     /** Root volume size in GiB (always encrypted); the cloud's bounds (AWS: 8 to 16384). */
     volumeSize: 50,

@@ -11,6 +11,7 @@ import { CLOUD_NAMES, CloudName } from "./cloud-definition";
 import { crossFieldProblems } from "./cross-field-rules";
 import { DEFAULTS } from "./defaults";
 import { kubernetesSupportFor, minorOf, supportedKubernetesRange } from "./kubernetes-versions";
+import { WorkerPoolDefinition, workersSchema } from "./worker-pools";
 
 /**
  * Names are DNS-1123 labels (they are part of the API's DNS name and of resource names), at
@@ -62,12 +63,10 @@ const privateDnsZone = z
 const volumeSize = z.number().int().min(1, { message: "must be at least 1 GiB" });
 /** The most control-plane nodes: etcd's recommended largest cluster (every write waits for a quorum). */
 export const CONTROL_PLANE_MAX_COUNT = 7;
-/** The most workers in the pool (min, desired and max alike). */
-export const WORKERS_MAX_COUNT = 1000;
+export { WORKERS_MAX_COUNT } from "./worker-pools";
 const count = (max: number, why: string) =>
   z.number().int().min(0, { message: "must not be negative" }).max(max, { message: `must be at most ${max} (${why})` });
 const controlPlaneCount = count(CONTROL_PLANE_MAX_COUNT, "etcd's recommended largest cluster; every write waits for a quorum");
-const workerCount = count(WORKERS_MAX_COUNT, "kubeplane's largest worker pool");
 
 const kubernetesVersion = z
   .string()
@@ -228,16 +227,8 @@ export const clusterDefinitionSchema = z
           .prefault({}),
       })
       .prefault({}),
-    workers: z
-      .strictObject({
-        min: workerCount.default(DEFAULTS.workers.min),
-        desired: workerCount.default(DEFAULTS.workers.desired),
-        max: workerCount.default(DEFAULTS.workers.max),
-        /** @default the cloud's (cloud-definition.ts: CloudDefaults) */
-        instanceType: z.string().min(1).optional(),
-        volumeSize: volumeSize.default(DEFAULTS.workers.volumeSize),
-      })
-      .prefault({}),
+    /** One pool (a mapping, the pool `default`) or a list of named pools: worker-pools.ts. */
+    workers: workersSchema,
     joinTokens: z
       .strictObject({
         backend: z.enum(["ssm", "secretsmanager"]).default(DEFAULTS.joinTokens.backend),
@@ -285,7 +276,8 @@ export type NeutralDefinition = z.output<typeof clusterDefinitionSchema>;
  * A validated cluster definition with every default applied, the cloud's included (the loader
  * applies them once the cloud is known): what stacks read.
  */
-export type ClusterDefinition = Omit<NeutralDefinition, "ami" | "controlPlane" | "workers"> & {
+export type ClusterDefinition = Omit<NeutralDefinition, "ami" | "controlPlane"> & {
   controlPlane: NeutralDefinition["controlPlane"] & { instanceType: string };
-  workers: NeutralDefinition["workers"] & { instanceType: string };
+  /** `workers` as pools, every default applied (worker-pools.ts: workerPoolsOf); `workers` stays as written. */
+  workerPools: readonly WorkerPoolDefinition[];
 };

@@ -115,7 +115,7 @@ export class ClusterStack extends TerraformStack {
       zoneSuffix: def.network.privateDnsZone,
     });
 
-    const userData = (role: NodeRole) => {
+    const userData = (role: NodeRole, registration?: UserDataContext["nodeRegistration"]) => {
       const context: UserDataContext = {
         clusterName: def.name,
         cloud: cloud.name,
@@ -134,6 +134,7 @@ export class ClusterStack extends TerraformStack {
         apiServerPort: API_SERVER_PORT,
         joinLease: { ttlHours: def.joinTokens.ttlHours },
         parameterBackend: backend.nodeConfig,
+        ...(registration ? { nodeRegistration: registration } : {}),
         ...(backups && role !== "worker"
           ? { backups: { store: backups.nodeConfig, interval: def.backups.interval, retentionDays: def.backups.retentionDays } }
           : {}),
@@ -157,19 +158,33 @@ export class ClusterStack extends TerraformStack {
     });
     apiName.pointAt(loadBalancer ? { loadBalancer } : { address: controlPlane.firstNodeAddress });
 
-    const workers = cloud.createWorkerPool(this, "workers", {
-      clusterName: def.name,
-      min: def.workers.min,
-      desired: def.workers.desired,
-      max: def.workers.max,
-      instanceType: def.workers.instanceType,
-      volumeSizeGiB: def.workers.volumeSize,
-      image,
-      placements: network.nodePlacements,
-      firewallGroupIds: firewall.workerGroupIds,
-      identity: identities.workers,
-      userData: userData("worker"),
-      tags: def.tags,
+    // One pool each; the pool `default` keeps the construct id of the single pool ("workers"), so
+    // that clusters from before pools keep their workers.
+    const workers = def.workerPools.map((pool) => {
+      const placements = pool.zones ? network.nodePlacements.filter((p) => pool.zones!.includes(p.zone)) : network.nodePlacements;
+      const missing = (pool.zones ?? []).filter((zone) => !network.nodePlacements.some((p) => p.zone === zone));
+      if (missing.length > 0) {
+        throw new Error(`${[...pool.path, "zones"].join(".")}: ${missing.join(", ")} is not a zone of the cluster's network (${network.nodePlacements.map((p) => p.zone).join(", ")})`);
+      }
+      return cloud.createWorkerPool(this, pool.name === "default" ? "workers" : `workers-${pool.name}`, {
+        clusterName: def.name,
+        name: pool.name,
+        min: pool.min,
+        desired: pool.desired,
+        max: pool.max,
+        instanceTypes: pool.instanceTypes,
+        spot: pool.spot,
+        autoscale: pool.autoscale,
+        labels: pool.labels,
+        taints: pool.taints,
+        volumeSizeGiB: pool.volumeSize,
+        image,
+        placements,
+        firewallGroupIds: firewall.workerGroupIds,
+        identity: identities.workers,
+        userData: userData("worker", { labels: pool.labels, taints: pool.taints }),
+        tags: def.tags,
+      });
     });
 
     if (def.bastion && identities.bastion) {
@@ -195,7 +210,8 @@ export class ClusterStack extends TerraformStack {
     if (publicLoadBalancer) new TerraformOutput(this, "public_api_endpoint", { value: `https://${publicLoadBalancer.dnsName}:${API_SERVER_PORT}` });
     new TerraformOutput(this, "parameter_path", { value: backend.path });
     if (backups) new TerraformOutput(this, "backup_store", { value: backups.name });
-    new TerraformOutput(this, "worker_pool", { value: workers.poolName });
+    new TerraformOutput(this, "worker_pool", { value: workers[0].poolName });
+    if (workers.length > 1) new TerraformOutput(this, "worker_pools", { value: workers.map((w) => w.poolName) });
     new TerraformOutput(this, "control_plane_instance_ids", { value: controlPlane.instanceIds });
   }
 }

@@ -127,14 +127,15 @@ test("the VPC's flows go to the definition's log group through the flow-log role
 test("the worker ASG has the definition's sizes and a launch template with user data and IMDSv2", async () => {
   const [group, ...others] = await inventory.autoScalingGroups(cluster);
   expect(others).toHaveLength(0);
-  expect(group).toMatchObject({ MinSize: definition.workers.min, DesiredCapacity: definition.workers.desired, MaxSize: definition.workers.max });
-  expect(group.Instances).toHaveLength(definition.workers.desired);
+  const [pool] = definition.workerPools;
+  expect(group).toMatchObject({ MinSize: pool.min, DesiredCapacity: pool.desired, MaxSize: pool.max });
+  expect(group.Instances).toHaveLength(pool.desired);
   const [template] = await inventory.launchTemplates(cluster);
   const templateId = group.LaunchTemplate?.LaunchTemplateId ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification?.LaunchTemplateId;
   expect(templateId).toBe(template.LaunchTemplateId);
   // The emulator does not apply metadata options to the instances an ASG launches: check the template.
   const version = (await inventory.launchTemplateDefaultVersion(template.LaunchTemplateId)).LaunchTemplateData;
-  expect(version.InstanceType).toBe(definition.workers.instanceType);
+  expect(version.InstanceType).toBe(pool.instanceTypes[0]);
   expect(version.MetadataOptions.HttpTokens).toBe("required");
   // Delivered gzip-compressed (Terraform's base64gzip); cloud-init unpacks it.
   const delivered = Buffer.from(version.UserData, "base64");
@@ -220,7 +221,7 @@ test("npm run destroy leaves nothing of the cluster in the emulator, not even wh
   // Before: every kind the leftovers check looks at has something, so "nothing left" means gone.
   expect(await inventory.deployedSummary(cluster)).toEqual({
     missingKinds: [],
-    instances: definition.controlPlane.count + definition.workers.desired,
+    instances: definition.controlPlane.count + definition.workerPools[0].desired,
   });
   // cdktf refuses to destroy the network stack alone while the cluster stack is there: nothing removed.
   const networkOnly = await workspace.run("destroy", [stacks.network, "--auto-approve"]);

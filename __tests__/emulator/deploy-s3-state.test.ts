@@ -74,7 +74,7 @@ test("deploy keeps one state object per stack in the bucket, locked with a lock 
 
   expect((await inventory.vpcs(definition.name)).map((v) => v.CidrBlock)).toEqual([definition.network.cidr]);
   const [group] = await inventory.autoScalingGroups(definition.name);
-  expect(group.DesiredCapacity).toBe(definition.workers.desired);
+  expect(group.DesiredCapacity).toBe(definition.workerPools[0].desired);
 });
 
 test("npm run audit is clean, and npm run state reads the S3 state", async () => {
@@ -115,7 +115,7 @@ test("npm run destroy empties both states and leaves nothing of the cluster, not
   // Before: every kind the leftovers check looks at has something, so "nothing left" means gone.
   expect(await inventory.deployedSummary(definition.name)).toEqual({
     missingKinds: [],
-    instances: definition.controlPlane.count + definition.workers.desired,
+    instances: definition.controlPlane.count + definition.workerPools[0].desired,
   });
   const destroyed = await destroyUntilGone(workspace, [`${definition.name}-*`]);
   timings.destroy = destroyed.seconds;

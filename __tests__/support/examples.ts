@@ -8,7 +8,7 @@ import { cloudFor } from "../../providers";
 import { addClusterStacks } from "../../stacks/cluster-stacks";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
-export const EXAMPLES = ["dev", "prod", "kurl"] as const;
+export const EXAMPLES = ["dev", "prod", "kurl", "pools"] as const;
 export type ExampleName = (typeof EXAMPLES)[number];
 
 /** A validated example definition (`clusters/<name>.yaml`). */

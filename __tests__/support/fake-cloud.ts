@@ -135,7 +135,7 @@ export class FakeCloud implements CloudProvider {
   }
   createWorkerPool(scope: Construct, id: string, props: WorkerPoolProps): WorkerPool {
     const c = this.record("createWorkerPool", scope, id, props);
-    return { poolName: `${c.node.path}/pool` };
+    return { poolName: `${c.node.path}/pool`, drainHookName: `${c.node.path}/drain` };
   }
   createBastion(scope: Construct, id: string, props: BastionProps): Bastion {
     const c = this.record("createBastion", scope, id, props);

@@ -120,6 +120,12 @@ case $KUBEPLANE_ROLE in
   worker)
     status_step "joining the cluster"
     join_cluster worker "$KUBEPLANE_WORKER_JOIN_PARAMETER"
+    # Scale-in and instance refresh wait on the pool's hook for this node to drain itself.
+    if [[ -x $KUBEPLANE_ROOT/usr/local/sbin/kubeplane-drain ]]; then
+      status_step "starting the drain watch"
+      systemctl daemon-reload
+      systemctl enable --now kubeplane-drain.service
+    fi
     ;;
   *) die "unknown role '$KUBEPLANE_ROLE'" ;;
 esac

@@ -134,11 +134,13 @@ run_private() {
   return "$rc"
 }
 
-# Tells the kubelet its cloud identity (the deb packages' drop-in reads /etc/default/kubelet).
-# The installer writes it after installing the kubelet package, which ships the file as a
-# conffile, and before the kubelet starts.
+# write_kubelet_defaults [FLAG...]: tells the kubelet its cloud identity, and the installer's
+# further flags (the deb packages' drop-in reads /etc/default/kubelet). The installer writes it
+# after installing the kubelet package, which ships the file as a conffile, and before the
+# kubelet starts.
 write_kubelet_defaults() {
+  local flags="--provider-id=$NODE_PROVIDER_ID --node-ip=$NODE_IP" flag
+  for flag in "$@"; do flags+=" $flag"; done
   mkdir -p "$KUBEPLANE_ROOT/etc/default"
-  printf 'KUBELET_EXTRA_ARGS="--provider-id=%s --node-ip=%s"\n' "$NODE_PROVIDER_ID" "$NODE_IP" \
-    >"$KUBEPLANE_ROOT/etc/default/kubelet"
+  printf 'KUBELET_EXTRA_ARGS="%s"\n' "$flags" >"$KUBEPLANE_ROOT/etc/default/kubelet"
 }

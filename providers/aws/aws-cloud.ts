@@ -108,9 +108,13 @@ export class AwsCloud implements CloudProvider {
       problems.push({ path: ["network", "azs"], message: `${definition.region} has ${zones.length} availability zones (${zones.join(", ")}); asked for ${definition.network.azs}` });
     }
     // Control-plane nodes must meet kubeadm's preflight minimum; workers need only a known type.
-    for (const path of [["controlPlane", "instanceType"], ["workers", "instanceType"]] as const) {
-      const message = instanceTypeProblem(definition[path[0]].instanceType, path[0] === "controlPlane");
-      if (message) problems.push({ path: [...path], message });
+    const controlPlaneType = instanceTypeProblem(definition.controlPlane.instanceType, true);
+    if (controlPlaneType) problems.push({ path: ["controlPlane", "instanceType"], message: controlPlaneType });
+    for (const pool of definition.workerPools) {
+      pool.instanceTypes.forEach((type, i) => {
+        const message = instanceTypeProblem(type, false);
+        if (message) problems.push({ path: [...pool.instanceTypePaths[i]], message });
+      });
     }
     if (definition.state.backend === "s3" && definition.state.region && !zonesOf(definition.state.region)) {
       problems.push({ path: ["state", "region"], message: `"${definition.state.region}" is not an AWS region kubeplane knows` });

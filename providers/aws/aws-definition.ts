@@ -158,12 +158,12 @@ export function awsDefinitionProblems(def: ClusterDefinition): FieldProblem[] {
       });
     }
   });
-  for (const section of ["controlPlane", "workers"] as const) {
-    const size = def[section].volumeSize;
+  const sized = [{ path: ["controlPlane"], size: def.controlPlane.volumeSize }, ...def.workerPools.map((p) => ({ path: p.path, size: p.volumeSize }))];
+  for (const { path, size } of sized) {
     if (size < AWS_ROOT_VOLUME_GIB.min) {
-      problems.push({ path: [section, "volumeSize"], message: `must be at least ${AWS_ROOT_VOLUME_GIB.min} GiB on AWS (the Ubuntu image's root snapshot) (got ${size})` });
+      problems.push({ path: [...path, "volumeSize"], message: `must be at least ${AWS_ROOT_VOLUME_GIB.min} GiB on AWS (the Ubuntu image's root snapshot) (got ${size})` });
     } else if (size > AWS_ROOT_VOLUME_GIB.max) {
-      problems.push({ path: [section, "volumeSize"], message: `must be at most ${AWS_ROOT_VOLUME_GIB.max} GiB on AWS (gp3's largest volume) (got ${size})` });
+      problems.push({ path: [...path, "volumeSize"], message: `must be at most ${AWS_ROOT_VOLUME_GIB.max} GiB on AWS (gp3's largest volume) (got ${size})` });
     }
   }
   for (const [key, value] of Object.entries(def.tags)) {

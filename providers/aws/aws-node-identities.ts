@@ -90,6 +90,17 @@ export function bootstrapStatusPolicy(p: {
       Resource: [p.autoScalingGroupArnPattern],
       Condition: { StringEquals: { [`autoscaling:ResourceTag/${CLUSTER_TAG}`]: p.clusterName, [`autoscaling:ResourceTag/${ROLE_TAG}`]: "worker" } },
     });
+    // The pool's termination hook holds a terminating worker until it has drained itself
+    // (node/drain-on-termination.sh), in this cluster's worker groups only.
+    statements.push({
+      Sid: "CompleteOwnDrain",
+      Effect: "Allow",
+      Action: ["autoscaling:CompleteLifecycleAction"],
+      Resource: [p.autoScalingGroupArnPattern],
+      Condition: { StringEquals: { [`autoscaling:ResourceTag/${CLUSTER_TAG}`]: p.clusterName, [`autoscaling:ResourceTag/${ROLE_TAG}`]: "worker" } },
+    });
+    // Which group holds the instance: Describe* actions take no resource-level permissions.
+    statements.push({ Sid: "FindOwnGroup", Effect: "Allow", Action: ["autoscaling:DescribeAutoScalingInstances"], Resource: ["*"] });
   }
   return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }

@@ -130,22 +130,22 @@ describe("flow logs, extra egress and tags: the neutral rules, and AWS's", () =>
 describe("defaults are the cloud's: instance types are filled in once the cloud is known", () => {
   it("the neutral schema leaves the instance types unset", () => {
     const result = neutral({});
-    expect(result.success && [result.data.controlPlane.instanceType, result.data.workers.instanceType]).toEqual([undefined, undefined]);
+    expect(result.success && [result.data.controlPlane.instanceType, !Array.isArray(result.data.workers) && result.data.workers.instanceType]).toEqual([undefined, undefined]);
   });
 
   it("on AWS they are t3.medium and t3.large, and written ones are kept", () => {
     const { definition } = parse(BASE);
-    expect([definition?.controlPlane.instanceType, definition?.workers.instanceType]).toEqual(["t3.medium", "t3.large"]);
+    expect([definition?.controlPlane.instanceType, definition?.workerPools[0].instanceTypes]).toEqual(["t3.medium", ["t3.large"]]);
     expect(AWS_DEFINITION_DEFAULTS).toEqual({ controlPlane: { instanceType: "t3.medium" }, workers: { instanceType: "t3.large" } });
     const written = parse(`${BASE}controlPlane:\n  instanceType: m6i.large\nworkers:\n  instanceType: c6i.xlarge\n`).definition;
-    expect([written?.controlPlane.instanceType, written?.workers.instanceType]).toEqual(["m6i.large", "c6i.xlarge"]);
+    expect([written?.controlPlane.instanceType, written?.workerPools[0].instanceTypes]).toEqual(["m6i.large", ["c6i.xlarge"]]);
   });
 
   it("another cloud's defaults apply to the same definition", () => {
     const cloud = { name: "aws", definitionDefaults: { controlPlane: { instanceType: "cp-type" }, workers: { instanceType: "w-type" } }, validateDefinition: () => [] };
     const { definition, problems } = parseDefinition("c.yaml", `name: ${"a".repeat(40)}\nregion: anywhere\n`, { cloudFor: () => cloud });
     expect(problems).toEqual([]);
-    expect([definition?.controlPlane.instanceType, definition?.workers.instanceType]).toEqual(["cp-type", "w-type"]);
+    expect([definition?.controlPlane.instanceType, definition?.workerPools[0].instanceTypes]).toEqual(["cp-type", ["w-type"]]);
   });
 });
 

@@ -150,8 +150,10 @@ function expectWellFormed(problem: DefinitionProblem, text: string): void {
 /** What every accepted definition satisfies. */
 function expectSound(d: ClusterDefinition): void {
   expect(d.name).toMatch(/^[a-z]([-a-z0-9]*[a-z0-9])?$/);
-  expect(d.workers.min).toBeLessThanOrEqual(d.workers.desired);
-  expect(d.workers.desired).toBeLessThanOrEqual(d.workers.max);
+  for (const pool of d.workerPools) {
+    expect(pool.min).toBeLessThanOrEqual(pool.desired);
+    expect(pool.desired).toBeLessThanOrEqual(pool.max);
+  }
   expect(d.controlPlane.count === 1 || (d.controlPlane.count >= 3 && d.controlPlane.count % 2 === 1)).toBe(true);
   const blocks = [d.network.cidr, d.kubernetes.podCidr, d.kubernetes.serviceCidr].map((c) => parseCidr(c));
   for (const b of blocks) expect(typeof b).not.toBe("string");
@@ -161,7 +163,7 @@ function expectSound(d: ClusterDefinition): void {
   expect(vpc.prefix >= 16 && vpc.prefix <= 24).toBe(true);
   expect(services.prefix >= 12 && services.prefix <= 24).toBe(true);
   expect(pods.prefix >= 8 && pods.prefix <= 24).toBe(true);
-  expect(2 ** (24 - pods.prefix)).toBeGreaterThanOrEqual(d.controlPlane.count + d.workers.max);
+  expect(2 ** (24 - pods.prefix)).toBeGreaterThanOrEqual(d.controlPlane.count + d.workerPools.reduce((sum, p) => sum + p.max, 0));
   if (d.kubernetes.installer === "kurl") expect(d.kubernetes.kurl?.installerUrl).toBeDefined();
   // An HA control plane survives losing the zone that holds the most of its nodes.
   const zones = Array.isArray(d.network.azs) ? d.network.azs.length : d.network.azs;

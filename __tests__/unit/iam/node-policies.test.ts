@@ -322,6 +322,19 @@ const CALL_TARGETS: Record<string, { why: string; by: Partial<Record<NodeKind, T
       worker: (_m, self) => [{ what: "own instance", targets: [{ ...instanceTarget(self), requestTags: { "kubeplane:bootstrap": "failed: joining the cluster" } }] }],
     },
   },
+  "termination_group: autoscaling describe-auto-scaling-instances": {
+    why: "a terminating worker finds its auto-scaling group, to complete the drain hook's action (Describe* take no resource: *)",
+    by: { worker: () => [{ what: "any (a describe call)", targets: [{ arn: "*" }] }] },
+  },
+  "termination_complete: autoscaling complete-lifecycle-action": {
+    why: "a drained worker lets its group terminate it (the pool's termination hook)",
+    by: {
+      worker: (m) => {
+        if (!m.workerGroup) throw new Error(`${m.name}: no workers' auto-scaling group`);
+        return [{ what: "workers' group", targets: [{ arn: m.workerGroup.arn, tags: m.workerGroup.tags }] }];
+      },
+    },
+  },
   "cloud_replace_node: autoscaling set-instance-health": {
     why: "a failed worker marks itself unhealthy in its auto-scaling group (control-plane nodes are not in one)",
     by: {
@@ -356,7 +369,7 @@ async function requestsOf(m: ClusterModel, role: ModelRole, self: ModelInstance,
   const requests: IamRequest[] = [];
   for (const target of invocation.targets) {
     if ("--tags" in call.options && !target.requestTags) throw new Error(`${callKey(call)} (${call.file}:${call.line}) sets --tags: the table must say which (requestTags)`);
-    const context: Record<string, string | string[]> = { ...base, ...resourceTagContext(action, target.tags), ...(target.requestTags ? requestTagContext(target.requestTags) : {}) };
+    const context: Record<string, string | string[]> = { ...base, ...resourceTagContext(action, target.tags), ...(target.requestTags ? requestTagContext(target.requestTags) : {}), ...target.context };
     if (action === "ssm:PutParameter") context["ssm:Overwrite"] = "--overwrite" in call.options ? "true" : "false";
     requests.push({ principal, action, resource: target.arn, context });
     // Tags on a new parameter are added with AddTagsToResource's permission as well: AWS refuses
@@ -462,7 +475,7 @@ function caseDefinition(name: CaseName) {
 }
 const synthesized = Object.fromEntries(CASES.map((name) => [name, synthesizeCluster(caseDefinition(name))])) as Record<CaseName, ReturnType<typeof synthesizeCluster>>;
 /** Another cluster of the same backend in the same account. */
-const OTHER: Record<CaseName, CaseName> = { dev: "prod", prod: "dev", kurl: "dev", "prod (secretsmanager)": "dev (secretsmanager)", "dev (secretsmanager)": "prod (secretsmanager)" };
+const OTHER: Record<CaseName, CaseName> = { dev: "prod", prod: "dev", kurl: "dev", pools: "dev", "prod (secretsmanager)": "dev (secretsmanager)", "dev (secretsmanager)": "prod (secretsmanager)" };
 
 async function legitimateCalls(m: ClusterModel, kinds: NodeKind[] = KINDS): Promise<Evaluated[]> {
   const out: Evaluated[] = [];

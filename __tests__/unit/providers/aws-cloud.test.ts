@@ -130,8 +130,8 @@ describe("AwsCloud building blocks", () => {
     const identities = cloud.createNodeIdentities(stack, "identities", { clusterName: "t" });
     const image = cloud.createMachineImage(stack, "image", {});
     const workers = cloud.createWorkerPool(stack, "workers", {
-      clusterName: "t", min: 1, desired: 1, max: 2, instanceType: "t3.large", volumeSize: 40, imageId: image.imageId,
-      subnetIds: network.privateSubnetIds, firewallGroupIds: ["sg-w"], identity: identities.workers, userData: "#cloud-config\n",
+      clusterName: "t", min: 1, desired: 1, max: 2, instanceTypes: ["t3.large"], volumeSizeGiB: 40, image,
+      placements: network.nodePlacements, firewallGroupIds: ["sg-w"], identity: identities.workers, userData: "#cloud-config\n",
     });
     expect(network).toBeInstanceOf(AwsNetwork);
     expect(workers).toBeInstanceOf(AwsWorkerPool);

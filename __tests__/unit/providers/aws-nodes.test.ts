@@ -236,7 +236,7 @@ describe("AwsApiLoadBalancer", () => {
 
 /** Worker pool props of cluster `test`, without the identity. */
 const workerProps = {
-  clusterName: "test", min: 1, desired: 2, max: 3, instanceType: "t3.large", volumeSizeGiB: 40, image: TEST_IMAGE,
+  clusterName: "test", min: 1, desired: 2, max: 3, instanceTypes: ["t3.large"], volumeSizeGiB: 40, image: TEST_IMAGE,
   placements: [{ zone: "eu-west-1a", subnetId: "subnet-p1" }, { zone: "eu-west-1b", subnetId: "subnet-p2" }], firewallGroupIds: ["sg-w"],
   userData: '#cloud-config\nruncmd: ["echo \\"$${HOME}\\""]\n', tags: { team: "platform" },
 };
@@ -278,7 +278,12 @@ describe("AwsWorkerPool", () => {
       vpc_zone_identifier: ["subnet-p1", "subnet-p2"],
       health_check_type: "EC2",
       health_check_grace_period: 300,
-      launch_template: { id: expect.stringMatching(/^\$\{aws_launch_template\.workers_template_[A-Z0-9]+\.id\}$/), version: "$Latest" },
+      // The version Terraform made (not $Latest): a new one starts an instance refresh.
+      launch_template: {
+        id: expect.stringMatching(/^\$\{aws_launch_template\.workers_template_[A-Z0-9]+\.id\}$/),
+        version: expect.stringMatching(/^\$\{aws_launch_template\.workers_template_[A-Z0-9]+\.latest_version\}$/),
+      },
+      instance_refresh: { strategy: "Rolling", preferences: { min_healthy_percentage: 90 } },
       tag: expect.arrayContaining([
         { key: "team", value: "platform", propagate_at_launch: true },
         { key: "kubeplane:role", value: "worker", propagate_at_launch: true },
@@ -476,6 +481,14 @@ describe("AwsNodeIdentities", () => {
         Resource: [expect.stringMatching(/^arn:\$\{data\.aws_partition\..*\}:autoscaling:\$\{data\.aws_region\..*\}:\$\{data\.aws_caller_identity\..*\}:autoScalingGroup:\*:autoScalingGroupName\/\*$/)],
         Condition: { StringEquals: { "autoscaling:ResourceTag/kubeplane:cluster": "test", "autoscaling:ResourceTag/kubeplane:role": "worker" } },
       },
+      {
+        Sid: "CompleteOwnDrain",
+        Effect: "Allow",
+        Action: ["autoscaling:CompleteLifecycleAction"],
+        Resource: [expect.stringMatching(/^arn:\$\{data\.aws_partition\..*\}:autoscaling:\$\{data\.aws_region\..*\}:\$\{data\.aws_caller_identity\..*\}:autoScalingGroup:\*:autoScalingGroupName\/\*$/)],
+        Condition: { StringEquals: { "autoscaling:ResourceTag/kubeplane:cluster": "test", "autoscaling:ResourceTag/kubeplane:role": "worker" } },
+      },
+      { Sid: "FindOwnGroup", Effect: "Allow", Action: ["autoscaling:DescribeAutoScalingInstances"], Resource: ["*"] },
     ]);
   });
 

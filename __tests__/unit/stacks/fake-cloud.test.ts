@@ -56,6 +56,12 @@ function onFakeCloud(definition: ClusterDefinition): ClusterDefinition {
     network: { ...definition.network, azs: Array.isArray(zones) ? zones.length : zones },
     controlPlane: { ...definition.controlPlane, instanceType: "fake-standard-2" },
     workers: { ...definition.workers, instanceType: "fake-standard-4" },
+    // Each pool's zones and types as the other cloud names them (eu-west-1b: fake-zone-b).
+    workerPools: definition.workerPools.map((pool) => ({
+      ...pool,
+      instanceTypes: pool.instanceTypes.map((_, i) => `fake-standard-${4 + i}`),
+      zones: pool.zones?.map((zone) => `fake-zone-${zone.slice(-1)}`),
+    })),
     joinTokens: { ...definition.joinTokens, backend: "fake-secrets" },
   } as unknown as ClusterDefinition;
 }

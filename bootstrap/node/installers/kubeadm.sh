@@ -51,8 +51,26 @@ installer_prepare() {
   # containerd's sandbox (pause) image is the one this kubeadm pulls and expects.
   pause=$(kubeadm_pause_image) || die "kubeadm names no pause image for v$KUBEPLANE_KUBERNETES_VERSION"
   containerd_configure "$pause"
-  write_kubelet_defaults
+  local -a kubelet_flags
+  kubeadm_kubelet_flags
+  write_kubelet_defaults "${kubelet_flags[@]}"
   systemctl enable --now kubelet
+}
+
+# kubeadm_kubelet_flags: sets kubelet_flags to this node's kubelet flags from its first start: the
+# external cloud provider (the AWS cloud controller initialises the Node and removes the
+# node.cloudprovider.kubernetes.io/uninitialized taint), and the pool's labels and taints, which
+# the kubelet applies when it registers the Node (--node-labels, --register-with-taints).
+kubeadm_kubelet_flags() {
+  kubelet_flags=(--cloud-provider=external)
+  if [[ -n ${KUBEPLANE_NODE_LABELS:-} ]]; then
+    [[ $KUBEPLANE_NODE_LABELS =~ ^[A-Za-z0-9][A-Za-z0-9./_=,-]*$ ]] || die "invalid node labels '$KUBEPLANE_NODE_LABELS' (KUBEPLANE_NODE_LABELS)"
+    kubelet_flags+=("--node-labels=$KUBEPLANE_NODE_LABELS")
+  fi
+  if [[ -n ${KUBEPLANE_NODE_TAINTS:-} ]]; then
+    [[ $KUBEPLANE_NODE_TAINTS =~ ^[A-Za-z0-9][A-Za-z0-9./_=:,-]*$ ]] || die "invalid node taints '$KUBEPLANE_NODE_TAINTS' (KUBEPLANE_NODE_TAINTS)"
+    kubelet_flags+=("--register-with-taints=$KUBEPLANE_NODE_TAINTS")
+  fi
 }
 
 # kubeadm_pause_image: prints the pause image of `kubeadm config images list` (one image a line:

@@ -240,12 +240,15 @@ const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07/g;
  * Reads cdktf's output as it streams and reports each stack's phase to a Progress. cdktf prints
  * every line of a stack's Terraform output after the stack's name and two spaces
  * (cdktf-cli 0.21, src/bin/cmds/ui/components/stream-view.tsx: StreamPrefix in a Box with
- * marginRight={2}), e.g. `dev-network  aws_vpc.network: Creating...`.
+ * marginRight={2}), e.g. `dev-network  aws_vpc.network: Creating...`; the further lines of
+ * a multi-line entry are indented under the prefix, without it.
  */
 export class CdktfProgressTap {
   private pending = "";
   private readonly final: ReadonlySet<TerraformStep>;
   private readonly finished = new Set<string>();
+  /** The stack of the log entry being read (its first line named it). */
+  private stack?: string;
 
   constructor(
     private readonly progress: Progress,
@@ -271,9 +274,17 @@ export class CdktfProgressTap {
   }
 
   private read(raw: string): void {
-    const match = /^([A-Za-z0-9][A-Za-z0-9_.-]*) {2,}(\S.*)$/.exec(raw.replace(ANSI, ""));
-    if (!match) return;
-    const [, stack, content] = match;
+    const line = raw.replace(ANSI, "");
+    if (line.trim() === "") return; // blank lines inside an entry neither end it nor say anything
+    const match = /^([A-Za-z0-9][A-Za-z0-9_.-]*) {2,}(\S.*)$/.exec(line);
+    // A log entry of several lines carries the prefix on its first line only; cdktf indents the
+    // rest under it ("             Plan: 23 to add, ..."): they belong to the entry's stack.
+    const continued = !match && this.stack !== undefined ? /^\s+(\S.*)$/.exec(line) : null;
+    if (match) this.stack = match[1];
+    else if (!continued) this.stack = undefined;
+    const stack = this.stack;
+    const content = match ? match[2] : continued?.[1];
+    if (stack === undefined || content === undefined) return;
     const step = terraformStep(content);
     if (!step) return;
     const name = this.names[step];

@@ -9,7 +9,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import type { ListedCluster } from "../../../cli/stack-list";
+import type { ListedCluster, StackList } from "../../../cli/stack-list";
 import { PROJECT_ROOT } from "../../../cli/terraform-environment";
 
 interface Step {
@@ -75,14 +75,16 @@ function runListStep(selection: string) {
   writeFileSync(output, "");
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${npx.bin}:${process.env.PATH}`, GITHUB_OUTPUT: output, KUBEPLANE_CLUSTERS: selection };
   delete env.KUBEPLANE_STATE_DIR;
-  const stdout = execFileSync("bash", [...RUNNER_BASH, listStep.run!], { cwd: PROJECT_ROOT, env, encoding: "utf8" });
+  // In a directory of its own (the script writes stacks.json); the selection is absolute.
+  const stdout = execFileSync("bash", [...RUNNER_BASH, listStep.run!], { cwd: work, env, encoding: "utf8" });
   const outputs = Object.fromEntries(
     readFileSync(output, "utf8")
       .split("\n")
       .filter(Boolean)
       .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
   );
-  return { stdout, outputs, calls: readFileSync(npx.log, "utf8") };
+  const listed = JSON.parse(readFileSync(path.join(work, "stacks.json"), "utf8")) as StackList;
+  return { stdout, outputs, listed, calls: readFileSync(npx.log, "utf8") };
 }
 
 /** The shell GitHub's runners use for `run:` on Linux: bash --noprofile --norc -eo pipefail {0}. */
@@ -100,8 +102,10 @@ describe("the first job: kubeplane stacks --json", () => {
   let stdout = "";
   let outputs: Record<string, string> = {};
   let calls = "";
+  let listed: StackList;
   beforeAll(() => {
-    ({ stdout, outputs, calls } = runListStep(path.join(PROJECT_ROOT, "clusters")));
+    // listed: what kubeplane stacks --json itself printed for the same selection.
+    ({ stdout, outputs, calls, listed } = runListStep(path.join(PROJECT_ROOT, "clusters")));
   });
 
   test("runs kubeplane stacks --json", () => {
@@ -111,13 +115,15 @@ describe("the first job: kubeplane stacks --json", () => {
   test("the matrix is stacks --json's clusters with state in S3, each with its stacks in deploy order", () => {
     expect(listJob.outputs).toEqual({ clusters: "${{ steps.list.outputs.clusters }}" });
     const clusters = JSON.parse(outputs.clusters) as ListedCluster[];
-    expect(clusters).toEqual([
-      { cluster: "prod", definition: "clusters/prod.yaml", cloud: "aws", region: "eu-west-1", stateBackend: "s3", stacks: ["prod-network", "prod-cluster"] },
-    ]);
+    expect(clusters).toEqual(listed.clusters.filter((c) => c.stateBackend === "s3"));
+    expect(clusters).toContainEqual({ cluster: "prod", definition: "clusters/prod.yaml", cloud: "aws", region: "eu-west-1", stateBackend: "s3", stacks: ["prod-network", "prod-cluster"] });
+    expect(clusters.map((c) => c.cluster)).not.toContain("dev");
   });
 
   test("clusters a runner cannot plan (local state) are named in a warning", () => {
-    expect(stdout).toContain("::warning title=kubeplane fleet::Not planned here, their state is not in S3 (a runner has no local state): dev, kurl\n");
+    const skipped = listed.clusters.filter((c) => c.stateBackend !== "s3").map((c) => c.cluster);
+    expect(skipped).toEqual(expect.arrayContaining(["dev", "kurl"]));
+    expect(stdout).toContain(`::warning title=kubeplane fleet::Not planned here, their state is not in S3 (a runner has no local state): ${skipped.join(", ")}\n`);
     expect(stdout).toContain("prod-cluster  (prod, clusters/prod.yaml) state: s3  after: prod-network\n");
   });
 });

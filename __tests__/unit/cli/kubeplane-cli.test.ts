@@ -87,7 +87,7 @@ describe("errors", () => {
   test("a stack pattern that matches nothing (stacks)", async () => {
     const result = await run(["stacks", "nope-*"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('kubeplane: no stack matches "nope-*"; stacks: dev-network, dev-cluster, kurl-network, kurl-cluster, prod-network, prod-cluster\n');
+    expect(result.stderr).toMatch(/^kubeplane: no stack matches "nope-\*"; stacks: dev-network, dev-cluster, (\S+, )*prod-network, prod-cluster\n$/);
   });
 });
 

@@ -219,6 +219,23 @@ describe("CdktfProgressTap", () => {
     expect(out.text()).toBe("kubeplane diff [0s] prod-network: initializing\nkubeplane diff [0s] prod-network: failed after 0s\n");
   });
 
+  test("real cdktf output: a log entry's further lines carry no prefix, only indentation", () => {
+    // `kubeplane diff dev-network` against the AWS emulator with CI=1 (cdktf-cli 0.21.0,
+    // terraform 1.11.4), stdout as cdktf wrote it: "Plan: 23 to add" is an indented line of the
+    // entry that began "dev-network  ..." (cdktf indents a multi-line entry under its prefix).
+    const real = readFileSync(path.join(FIXTURES, "cdktf-0.21-diff-dev-network-ci.txt"), "utf8");
+    const out = stream();
+    const progress = new Progress({ stream: out, command: "diff", now: clock().now });
+    const tap = new CdktfProgressTap(progress, CDKTF_STEP_NAMES.diff, new Set(["planned", "no changes", "error"]));
+    tap.feed(real);
+    tap.end();
+    expect(out.text().split("\n").filter(Boolean)).toEqual([
+      "kubeplane diff [0s] dev-network: initializing",
+      "kubeplane diff [0s] dev-network: planning",
+      "kubeplane diff [0s] dev-network: planned after 0s",
+    ]);
+  });
+
   test("lines that are not a stack's Terraform output are ignored", () => {
     const out = stream();
     const tap = new CdktfProgressTap(new Progress({ stream: out, command: "deploy" }), CDKTF_STEP_NAMES.deploy);

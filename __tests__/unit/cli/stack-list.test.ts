@@ -3,7 +3,9 @@
  * the examples in clusters/ with their cluster, definition, state and dependencies, selected as
  * the other commands select them; and the state it names is where the synthesized stacks keep it.
  */
+import { readdirSync, readFileSync } from "fs";
 import * as path from "path";
+import { parse } from "yaml";
 import { runKubeplane } from "../../../cli/kubeplane";
 import type { StackList } from "../../../cli/stack-list";
 import { PROJECT_ROOT } from "../../../cli/terraform-environment";
@@ -39,8 +41,21 @@ const prodState = (stack: string) => ({
 });
 
 describe("kubeplane stacks --json", () => {
-  test("the examples in clusters/: every stack, each cluster's network before its cluster", async () => {
-    expect(await json([])).toEqual({
+  test("the definitions in clusters/: every stack, each cluster's network before its cluster", async () => {
+    const list = await json([]);
+    // Every definition in clusters/, by name, each with its two stacks, network first.
+    const names = readdirSync(path.join(PROJECT_ROOT, "clusters"))
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f) => (parse(readFileSync(path.join(PROJECT_ROOT, "clusters", f), "utf8")) as { name: string }).name)
+      .sort();
+    expect(list.clusters.map((c) => [c.cluster, c.stacks])).toEqual(names.map((n) => [n, [`${n}-network`, `${n}-cluster`]]));
+    expect(list.stacks.map((s) => s.name)).toEqual(names.flatMap((n) => [`${n}-network`, `${n}-cluster`]));
+    // The three documented examples in full.
+    const examples = ["dev", "kurl", "prod"];
+    expect({
+      clusters: list.clusters.filter((c) => examples.includes(c.cluster)),
+      stacks: list.stacks.filter((s) => examples.includes(s.cluster)),
+    }).toEqual({
       clusters: [
         { cluster: "dev", definition: "clusters/dev.yaml", cloud: "aws", region: "eu-west-1", stateBackend: "local", stacks: ["dev-network", "dev-cluster"] },
         { cluster: "kurl", definition: "clusters/kurl.yaml", cloud: "aws", region: "us-east-1", stateBackend: "local", stacks: ["kurl-network", "kurl-cluster"] },

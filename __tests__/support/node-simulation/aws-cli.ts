@@ -1,12 +1,22 @@
 /** The aws CLI against the emulator, for the simulation's own look-ups and fixtures. */
 import { execFile } from "child_process";
+import * as path from "path";
 import { promisify } from "util";
+import { awsCliMode, awsCliServer, STUB_DIR } from "./simulated-node";
 
 const run = promisify(execFile);
 
-/** Runs `aws <args> --output json` in `env` and parses the answer (undefined when empty). */
+/**
+ * Runs `aws <args> --output json` in `env` and parses the answer (undefined when empty): through
+ * the aws CLI fork server, as the simulated nodes do, unless KUBEPLANE_SIM_AWS_CLI=process.
+ */
 export async function awsJson<T = unknown>(env: NodeJS.ProcessEnv, args: readonly string[]): Promise<T> {
-  const { stdout } = await run("aws", [...args, "--output", "json"], { env, maxBuffer: 16 * 1024 * 1024 });
+  const forked = awsCliMode() === "fork-server";
+  const server = forked ? awsCliServer() : undefined;
+  const { stdout } = await run(forked ? path.join(STUB_DIR, "aws") : "aws", [...args, "--output", "json"], {
+    env: server ? { ...env, SIM_AWS_SOCKET: server.socket, SIM_AWS_PYTHON: server.python, SIM_STUBS: STUB_DIR } : env,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return (stdout.trim() === "" ? undefined : JSON.parse(stdout)) as T;
 }
 

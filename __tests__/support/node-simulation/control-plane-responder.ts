@@ -1,5 +1,11 @@
 /**
- * Plays SSM Run Command for the simulation: the emulator records SendCommand but runs nothing,
+ * Plays the control plane's answer to refresh requests for the simulation.
+ *
+ * Secrets Manager (requests by record): plays the request timer (kubeplane-join-lease-requests.timer,
+ * which systemd would run every 10 s): while the request record exists, runs
+ * `LEASE_REFRESH_COMMAND --if-requested` on each running control-plane node, as their timers would.
+ *
+ * SSM: plays SSM Run Command: the emulator records SendCommand but runs nothing,
  * so this notices new refresh requests (`ssm list-commands`) and runs the refresh document's
  * command (LEASE_REFRESH_COMMAND, no arguments, as root) on the simulated control-plane nodes.
  *
@@ -13,6 +19,7 @@ import { ScriptRun } from "./simulated-node";
 import { SimulatedCluster } from "./simulated-cluster";
 
 export interface AnsweredRequest {
+  /** The Run Command id (SSM), or the request record's value (requests by record). */
   readonly commandId: string;
   readonly instanceId: string;
   readonly run: ScriptRun;
@@ -54,6 +61,7 @@ export class ControlPlaneResponder {
   }
 
   private async answerUntilStopped(): Promise<void> {
+    if (this.cluster.backend !== "ssm") return this.answerRecordsUntilStopped();
     while (this.running) {
       for (const request of await this.cluster.refreshRequests()) {
         if (this.seen.has(request.CommandId)) continue;
@@ -63,6 +71,20 @@ export class ControlPlaneResponder {
           if (!node || node.role === "worker" || this.cluster.stopped.has(instanceId)) continue;
           const run = await node.run(LEASE_REFRESH_COMMAND);
           this.answered.push({ commandId: request.CommandId, instanceId, run });
+        }
+      }
+      await new Promise((r) => setTimeout(r, this.pollMs));
+    }
+  }
+
+  private async answerRecordsUntilStopped(): Promise<void> {
+    while (this.running) {
+      const request = await this.cluster.recordValue(this.cluster.refreshRequest);
+      if (request !== undefined) {
+        for (const [instanceId, node] of this.cluster.nodes) {
+          if (node.role === "worker" || this.cluster.stopped.has(instanceId)) continue;
+          const run = await node.run(LEASE_REFRESH_COMMAND, ["--if-requested"]);
+          if (run.stderr.includes("asked for a fresh join lease at")) this.answered.push({ commandId: request, instanceId, run });
         }
       }
       await new Promise((r) => setTimeout(r, this.pollMs));

@@ -1,7 +1,10 @@
 /**
- * A simulated cluster in the emulator: a KMS key, the parameter backend settings exactly as the
- * AWS provider hands them to bootstrap/, EC2 instances tagged like the stacks tag them, and a
- * shared fake Kubernetes control plane (see stubs/fake-cluster.sh) for its simulated nodes.
+ * A simulated cluster in the emulator: a KMS key, the parameter backend (SSM Parameter Store or
+ * Secrets Manager, `options.backend`) with the settings exactly as the AWS provider hands them to
+ * bootstrap/, EC2 instances tagged like the stacks tag them, and a shared fake Kubernetes control
+ * plane (see stubs/fake-cluster.sh) for its simulated nodes. The store-facing methods
+ * (`lease`, `putRecord`, `recordNames`, ...) read and write whichever store the cluster uses, so
+ * that one scenario runs against both.
  */
 import { mkdirSync } from "fs";
 import * as path from "path";
@@ -13,6 +16,10 @@ import { SimulatedNode } from "./simulated-node";
 export const SIMULATION_REGION = "eu-west-1";
 export const SIMULATION_AMI = "ami-0kubeplane2404amd";
 export const SIMULATED_KURL_URL = "https://k8s.kurl.sh/sim1234";
+
+/** The join-lease stores a cluster can use (`joinTokens.backend`). */
+export const BACKENDS = ["ssm", "secretsmanager"] as const;
+export type BackendKind = (typeof BACKENDS)[number];
 
 /** A join lease as the node scripts write it. */
 export interface JoinLease {
@@ -40,7 +47,12 @@ export interface SimulatedClusterOptions {
   /** An HA control plane: a load balancer endpoint, certificate key uploads, control-plane joins. */
   readonly ha?: boolean;
   readonly ttlHours?: number;
+  /** Where the join lease lives. @default "ssm" */
+  readonly backend?: BackendKind;
 }
+
+/** Secrets Manager's "not found" (missing secret, or one without a value yet), as botocore's model names it. */
+const isNotFound = (e: unknown) => /ParameterNotFound|ResourceNotFoundException/.test(String(e));
 
 interface RunInstancesAnswer {
   Instances: { InstanceId: string; Placement: { AvailabilityZone: string }; PrivateDnsName: string; PrivateIpAddress: string }[];
@@ -68,7 +80,11 @@ export class SimulatedCluster {
     this.endpoint = `api.${name}.kubeplane.internal`;
   }
 
-  /** Creates the cluster's KMS key in the emulator; `directory` holds the nodes' roots. */
+  /**
+   * Creates what Terraform would in the emulator: the cluster's KMS key and, for Secrets Manager,
+   * the empty lease secrets under it (tagged, as the provider's default tags do); `directory`
+   * holds the nodes' roots.
+   */
   static async create(
     emulatorEnv: NodeJS.ProcessEnv,
     directory: string,
@@ -79,11 +95,35 @@ export class SimulatedCluster {
     const key = await emulatorJsonCall<{ KeyMetadata: { Arn: string } }>(env, "kms", "TrentService.CreateKey", {
       Description: `kubeplane ${name}`,
     });
-    return new SimulatedCluster(name, directory, env, key.KeyMetadata.Arn, options);
+    const cluster = new SimulatedCluster(name, directory, env, key.KeyMetadata.Arn, options);
+    if (cluster.backend === "secretsmanager") {
+      for (const kind of options.ha ? (["worker", "control-plane"] as const) : (["worker"] as const)) {
+        await cluster.sm("CreateSecret", { Name: cluster.leaseParameter(kind), KmsKeyId: cluster.kmsKeyArn, Tags: [{ Key: "kubeplane:cluster", Value: name }] });
+      }
+    }
+    return cluster;
   }
 
+  get backend(): BackendKind {
+    return this.options.backend ?? "ssm";
+  }
+
+  /** The cluster's parameter path: `/kubeplane/<name>` in SSM, `kubeplane/<name>` in Secrets Manager (no leading `/`). */
   get parameterPath(): string {
-    return `/kubeplane/${this.name}`;
+    return this.backend === "ssm" ? `/kubeplane/${this.name}` : `kubeplane/${this.name}`;
+  }
+
+  /** Where joiners leave a request for a fresh lease (backends that ask by record). */
+  get refreshRequest(): string {
+    return `${this.parameterPath}/refresh/request`;
+  }
+
+  private sm<T = unknown>(operation: string, body: Record<string, unknown>): Promise<T> {
+    return emulatorJsonCall<T>(this.env, "secretsmanager", `secretsmanager.${operation}`, body);
+  }
+
+  private ssm<T = unknown>(operation: string, body: Record<string, unknown> = {}): Promise<T> {
+    return emulatorJsonCall<T>(this.env, "ssm", `AmazonSSM.${operation}`, body);
   }
 
   leaseParameter(kind: LeaseKind): string {
@@ -111,19 +151,29 @@ export class SimulatedCluster {
       controlPlaneCount: this.options.ha ? 3 : 1,
       apiServerPort: 6443,
       joinLease: { ttlHours: this.options.ttlHours ?? 12 },
-      parameterBackend: {
-        kind: "ssm",
-        settings: {
-          KUBEPLANE_AWS_REGION: SIMULATION_REGION,
-          KUBEPLANE_PARAMETER_PATH: this.parameterPath,
-          KUBEPLANE_WORKER_JOIN_PARAMETER: this.leaseParameter("worker"),
-          KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER: this.leaseParameter("control-plane"),
-          KUBEPLANE_KMS_KEY_ID: this.kmsKeyArn,
-          KUBEPLANE_REFRESH_DOCUMENT: this.refreshDocument,
-          KUBEPLANE_CONTROL_PLANE_TAG_KEY: "kubeplane:role",
-          KUBEPLANE_CONTROL_PLANE_TAG_VALUE: "control-plane",
-        },
-      },
+      parameterBackend: this.backend === "ssm"
+        ? {
+            kind: "ssm",
+            settings: {
+              KUBEPLANE_AWS_REGION: SIMULATION_REGION,
+              KUBEPLANE_PARAMETER_PATH: this.parameterPath,
+              KUBEPLANE_WORKER_JOIN_PARAMETER: this.leaseParameter("worker"),
+              KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER: this.leaseParameter("control-plane"),
+              KUBEPLANE_KMS_KEY_ID: this.kmsKeyArn,
+              KUBEPLANE_REFRESH_DOCUMENT: this.refreshDocument,
+              KUBEPLANE_CONTROL_PLANE_TAG_KEY: "kubeplane:role",
+              KUBEPLANE_CONTROL_PLANE_TAG_VALUE: "control-plane",
+            },
+          }
+        : {
+            kind: "secretsmanager",
+            settings: {
+              KUBEPLANE_AWS_REGION: SIMULATION_REGION,
+              KUBEPLANE_PARAMETER_PATH: this.parameterPath,
+              KUBEPLANE_WORKER_JOIN_PARAMETER: this.leaseParameter("worker"),
+              KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER: this.leaseParameter("control-plane"),
+            },
+          },
     };
   }
 
@@ -161,83 +211,103 @@ export class SimulatedCluster {
     this.stopped.add(node.instance.instanceId);
   }
 
-  /** The parameter as stored (type, key), or undefined. */
-  async parameterMetadata(name: string): Promise<{ Type: string; KeyId?: string } | undefined> {
-    const answer = await emulatorJsonCall<{ Parameters: { Type: string; KeyId?: string }[] }>(
-      this.env, "ssm", "AmazonSSM.DescribeParameters", { ParameterFilters: [{ Key: "Name", Values: [name] }] },
-    );
-    return answer.Parameters[0];
-  }
-
-  /** The published lease of `kind`, decrypted, or undefined when there is none. */
-  async lease(kind: LeaseKind): Promise<JoinLease | undefined> {
+  /** Whether a record (a parameter, or a secret) exists. */
+  async recordExists(name: string): Promise<boolean> {
     try {
-      const answer = await emulatorJsonCall<{ Parameter: { Value: string } }>(this.env, "ssm", "AmazonSSM.GetParameter", {
-        Name: this.leaseParameter(kind),
-        WithDecryption: true,
-      });
-      return JSON.parse(answer.Parameter.Value) as JoinLease;
+      if (this.backend === "ssm") {
+        const answer = await this.ssm<{ Parameters: unknown[] }>("DescribeParameters", { ParameterFilters: [{ Key: "Name", Values: [name] }] });
+        return answer.Parameters.length > 0;
+      }
+      await this.sm("DescribeSecret", { SecretId: name });
+      return true;
     } catch (e) {
-      if (String(e).includes("ParameterNotFound")) return undefined;
+      if (isNotFound(e)) return false;
       throw e;
     }
   }
 
+  /** The KMS key a lease is encrypted with, and whether the store calls it a secret (SecureString). */
+  async leaseEncryption(kind: LeaseKind): Promise<{ keyId?: string; secret: boolean }> {
+    const name = this.leaseParameter(kind);
+    if (this.backend === "ssm") {
+      const answer = await this.ssm<{ Parameters: { Type: string; KeyId?: string }[] }>("DescribeParameters", { ParameterFilters: [{ Key: "Name", Values: [name] }] });
+      return { keyId: answer.Parameters[0]?.KeyId, secret: answer.Parameters[0]?.Type === "SecureString" };
+    }
+    const answer = await this.sm<{ KmsKeyId?: string }>("DescribeSecret", { SecretId: name });
+    return { keyId: answer.KmsKeyId, secret: true };
+  }
+
+  /** The published lease of `kind`, decrypted, or undefined when there is none. */
+  async lease(kind: LeaseKind): Promise<JoinLease | undefined> {
+    const value = await this.recordValue(this.leaseParameter(kind));
+    return value === undefined ? undefined : (JSON.parse(value) as JoinLease);
+  }
+
   /** Overwrites the lease of `kind`, as a test fixture (e.g. an expired one). */
   async putLease(kind: LeaseKind, lease: JoinLease): Promise<void> {
-    await this.putParameter(this.leaseParameter(kind), JSON.stringify(lease), "SecureString");
-  }
-
-  /** Writes a parameter, replacing any previous value. */
-  async putParameter(name: string, value: string, type: "String" | "SecureString" = "String"): Promise<void> {
-    await emulatorJsonCall(this.env, "ssm", "AmazonSSM.PutParameter", {
-      Name: name,
-      Value: value,
-      Type: type,
-      Overwrite: true,
-      ...(type === "SecureString" ? { KeyId: this.kmsKeyArn } : {}),
-    });
-  }
-
-  /** Deletes a parameter (no error when it does not exist). */
-  async deleteParameter(name: string): Promise<void> {
-    try {
-      await emulatorJsonCall(this.env, "ssm", "AmazonSSM.DeleteParameter", { Name: name });
-    } catch (e) {
-      if (!String(e).includes("ParameterNotFound")) throw e;
+    const name = this.leaseParameter(kind);
+    if (this.backend === "ssm") {
+      await this.ssm("PutParameter", { Name: name, Value: JSON.stringify(lease), Type: "SecureString", Overwrite: true, KeyId: this.kmsKeyArn });
+    } else {
+      await this.sm("PutSecretValue", { SecretId: name, SecretString: JSON.stringify(lease) });
     }
   }
 
-  /** The tags of a parameter, as a map. */
-  async parameterTags(name: string): Promise<Record<string, string>> {
-    const answer = await emulatorJsonCall<{ TagList: { Key: string; Value: string }[] }>(
-      this.env, "ssm", "AmazonSSM.ListTagsForResource", { ResourceType: "Parameter", ResourceId: name },
-    );
-    return Object.fromEntries(answer.TagList.map((t) => [t.Key, t.Value]));
+  /** Writes a non-secret record (a lock, say), replacing any previous value. */
+  async putRecord(name: string, value: string): Promise<void> {
+    if (this.backend === "ssm") {
+      await this.ssm("PutParameter", { Name: name, Value: value, Type: "String", Overwrite: true });
+      return;
+    }
+    try {
+      await this.sm("CreateSecret", { Name: name, SecretString: value });
+    } catch (e) {
+      if (!String(e).includes("ResourceExistsException")) throw e;
+      await this.sm("PutSecretValue", { SecretId: name, SecretString: value });
+    }
   }
 
-  /** Names of the parameters under the cluster's path (every level). */
-  async parameterNames(): Promise<string[]> {
+  /** Deletes a record (no error when it does not exist). */
+  async deleteRecord(name: string): Promise<void> {
+    try {
+      if (this.backend === "ssm") await this.ssm("DeleteParameter", { Name: name });
+      else await this.sm("DeleteSecret", { SecretId: name, ForceDeleteWithoutRecovery: true });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
+  /** The tags of a record, as a map. */
+  async recordTags(name: string): Promise<Record<string, string>> {
+    const tags =
+      this.backend === "ssm"
+        ? (await this.ssm<{ TagList: { Key: string; Value: string }[] }>("ListTagsForResource", { ResourceType: "Parameter", ResourceId: name })).TagList
+        : ((await this.sm<{ Tags?: { Key: string; Value: string }[] }>("DescribeSecret", { SecretId: name })).Tags ?? []);
+    return Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
+  }
+
+  /** Names of the records under the cluster's path (every level). */
+  async recordNames(): Promise<string[]> {
     const names: string[] = [];
     let token: string | undefined;
     do {
-      const answer = await emulatorJsonCall<{ Parameters: { Name: string }[]; NextToken?: string }>(
-        this.env, "ssm", "AmazonSSM.GetParametersByPath",
-        { Path: this.parameterPath, Recursive: true, ...(token ? { NextToken: token } : {}) },
-      );
-      names.push(...answer.Parameters.map((p) => p.Name));
+      const answer =
+        this.backend === "ssm"
+          ? await this.ssm<{ Parameters: { Name: string }[]; NextToken?: string }>("GetParametersByPath", { Path: this.parameterPath, Recursive: true, ...(token ? { NextToken: token } : {}) })
+          : await this.sm<{ SecretList: { Name: string }[]; NextToken?: string }>("ListSecrets", token ? { NextToken: token } : {});
+      names.push(...("Parameters" in answer ? answer.Parameters : answer.SecretList).map((p) => p.Name));
       token = answer.NextToken;
     } while (token);
-    return names.sort();
+    return names.filter((n) => n.startsWith(`${this.parameterPath}/`)).sort();
   }
 
-  /** A parameter's value (not decrypted), or undefined. */
-  async parameterValue(name: string): Promise<string | undefined> {
+  /** A record's value (decrypted), or undefined when it does not exist or has none. */
+  async recordValue(name: string): Promise<string | undefined> {
     try {
-      const answer = await emulatorJsonCall<{ Parameter: { Value: string } }>(this.env, "ssm", "AmazonSSM.GetParameter", { Name: name });
-      return answer.Parameter.Value;
+      if (this.backend === "ssm") return (await this.ssm<{ Parameter: { Value: string } }>("GetParameter", { Name: name, WithDecryption: true })).Parameter.Value;
+      return (await this.sm<{ SecretString: string }>("GetSecretValue", { SecretId: name })).SecretString;
     } catch (e) {
-      if (String(e).includes("ParameterNotFound")) return undefined;
+      if (isNotFound(e)) return undefined;
       throw e;
     }
   }
@@ -270,9 +340,10 @@ export class SimulatedCluster {
     return answer.AutoScalingInstances[0]?.HealthStatus;
   }
 
-  /** Refresh requests sent for this cluster, oldest first. */
+  /** Refresh requests sent with SSM Run Command for this cluster, oldest first (none for Secrets Manager). */
   async refreshRequests(): Promise<SentCommand[]> {
-    const answer = await emulatorJsonCall<{ Commands: SentCommand[] }>(this.env, "ssm", "AmazonSSM.ListCommands");
+    if (this.backend !== "ssm") return [];
+    const answer = await this.ssm<{ Commands: SentCommand[] }>("ListCommands");
     return answer.Commands.filter((c) => c.DocumentName === this.refreshDocument).sort(
       (a, b) => a.RequestedDateTime - b.RequestedDateTime,
     );

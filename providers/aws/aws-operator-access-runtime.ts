@@ -261,7 +261,7 @@ export class AwsOperatorAccessRuntime implements OperatorAccessRuntime {
 }
 
 /** The calls through the SDK's EC2, Auto Scaling and SSM clients, loaded now. */
-async function sdkCalls(region: string): Promise<OperatorAccessCalls> {
+export async function sdkCalls(region: string): Promise<OperatorAccessCalls> {
   const [ec2, autoscaling, ssm] = await Promise.all([import("@aws-sdk/client-ec2"), import("@aws-sdk/client-auto-scaling"), import("@aws-sdk/client-ssm")]);
   const ec2Client = new ec2.EC2Client({ region });
   const asgClient = new autoscaling.AutoScalingClient({ region });

@@ -62,7 +62,7 @@ export function runMint(node: MintNode, args: readonly string[], env: Record<str
     symlinkSync(realAws, path.join(bin, "aws"));
   }
   const r = spawnSync(MINT_SCRIPT, [...args], {
-    env: { ...(realAws ? process.env : {}), PATH: `${bin}:${process.env.PATH}`, KUBEPLANE_ROOT: node.root, SIM_PARAMETERS: node.parameters, SIM_CONTROL_PLANE_ENDPOINT: API_ENDPOINT, ...env },
+    env: { ...(realAws ? process.env : {}), SIM_CONTROL_PLANE_ENDPOINT: API_ENDPOINT, ...env, PATH: `${bin}:${process.env.PATH}`, KUBEPLANE_ROOT: node.root, SIM_PARAMETERS: node.parameters },
     encoding: "utf8",
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -141,6 +141,8 @@ const DERIVED_PARAMETERS = {
   status: { suffix: "/status/$NODE_INSTANCE_ID", file: "status.sh" },
   replacementSlot: { suffix: "/status/replacements/$hour-$n", file: "status.sh" },
   backupStatus: { suffix: "/status/etcd-backup", file: "etcd-common.sh" },
+  // kubeplane kubeconfig's hand-back: the encrypted kubeconfig's parts, their count, or the error.
+  handBack: { suffix: "/access/$handback", file: "mint-kubeconfig.sh" },
 } as const;
 
 function parameters(m: ClusterModel, self?: ModelInstance) {
@@ -152,7 +154,7 @@ function parameters(m: ClusterModel, self?: ModelInstance) {
   const p = (name: string, secure: boolean): Target => ({ arn: m.recordArn(name), secure });
   const root = setting("KUBEPLANE_PARAMETER_PATH");
   const derived = (d: keyof typeof DERIVED_PARAMETERS) =>
-    p(root + DERIVED_PARAMETERS[d].suffix.replace("$NODE_INSTANCE_ID", self?.id ?? "i-0unknown").replace("$hour-$n", "493295-1"), false);
+    p(root + DERIVED_PARAMETERS[d].suffix.replace("$NODE_INSTANCE_ID", self?.id ?? "i-0unknown").replace("$hour-$n", "493295-1").replace("$handback", "0123456789abcdef0123456789abcdef/1"), false);
   return {
     workerLease: p(setting("KUBEPLANE_WORKER_JOIN_PARAMETER"), true),
     controlPlaneLease: p(setting("KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER"), true),
@@ -164,6 +166,7 @@ function parameters(m: ClusterModel, self?: ModelInstance) {
     ownStatus: derived("status"),
     replacementSlot: derived("replacementSlot"),
     backupStatus: derived("backupStatus"),
+    handBack: derived("handBack"),
   };
 }
 type ParameterName = keyof ReturnType<typeof parameters>;
@@ -246,9 +249,9 @@ const CALL_TARGETS: Record<string, { why: string; by: Partial<Record<NodeKind, T
     }),
   },
   "backend_create: ssm put-parameter": {
-    why: "created only if absent, tagged: locks (lock.sh), the cluster claim (bootstrap.sh), a control-plane joiner's refresh request (join.sh), a worker's replacement slot (status.sh)",
+    why: "created only if absent, tagged: locks (lock.sh), the cluster claim (bootstrap.sh), a control-plane joiner's refresh request (join.sh), a worker's replacement slot (status.sh), a kubeconfig hand-back (mint-kubeconfig.sh)",
     by: ssmOnly({
-      "control-plane": (m, self) => on(m, self, ["rotationLock", "clusterClaim", m.ha && "controlPlaneRefreshRequest", m.ha && "controlPlaneJoinLock"], clusterTag(m)),
+      "control-plane": (m, self) => on(m, self, ["rotationLock", "clusterClaim", "handBack", m.ha && "controlPlaneRefreshRequest", m.ha && "controlPlaneJoinLock"], clusterTag(m)),
       worker: (m, self) => on(m, self, ["replacementSlot"], clusterTag(m)),
     }),
   },
@@ -287,7 +290,7 @@ const CALL_TARGETS: Record<string, { why: string; by: Partial<Record<NodeKind, T
     why: "created only if absent, tagged, under aws/secretsmanager: locks, the claim, status records (backend_record's first write), the refresh requests (backend_request_refresh, join.sh), a worker's replacement slot",
     by: smOnly({
       "control-plane": (m, self) =>
-        on(m, self, ["rotationLock", "clusterClaim", "ownStatus", "backupStatus", m.ha && "refreshRequest", m.ha && "controlPlaneRefreshRequest", m.ha && "controlPlaneJoinLock"], clusterTag(m)),
+        on(m, self, ["rotationLock", "clusterClaim", "ownStatus", "backupStatus", "handBack", m.ha && "refreshRequest", m.ha && "controlPlaneRefreshRequest", m.ha && "controlPlaneJoinLock"], clusterTag(m)),
       worker: (m, self) => on(m, self, ["replacementSlot", "ownStatus", "refreshRequest"], clusterTag(m)),
     }),
   },

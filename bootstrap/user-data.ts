@@ -162,6 +162,10 @@ export function nodeFiles(context: UserDataContext): NodeFile[] {
       staticNodeFile("systemd/kubeplane-join-lease-requests.timer", "/etc/systemd/system/kubeplane-join-lease-requests.timer"),
     );
   }
+  if (context.role !== "worker") {
+    // A control-plane node that joins removes the etcd members whose instances are gone.
+    files.push(nodeLibraryModule("etcd-members.sh"), nodeLibraryModule(`etcd-cloud-${context.cloud}.sh`));
+  }
   if (context.backups) {
     files.push(
       nodeLibraryModule("etcd-common.sh"),

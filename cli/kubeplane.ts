@@ -22,6 +22,7 @@ import type { CdktfRunner, CliContext, CliOutput, RegisterSubcommand } from "./c
 import { registerDeploy } from "./commands/deploy";
 import { registerDestroy } from "./commands/destroy";
 import { registerDiff } from "./commands/diff";
+import { registerEtcd } from "./commands/etcd";
 import { registerKubeconfig } from "./commands/kubeconfig";
 import { registerLocal } from "./commands/local";
 import { registerStacks } from "./commands/stacks";
@@ -45,6 +46,7 @@ export const SUBCOMMANDS: readonly RegisterSubcommand[] = [
   registerKubeconfig,
   registerTunnel,
   registerValidate,
+  registerEtcd,
   registerBootstrap,
 ];
 

@@ -12,6 +12,15 @@ load_cluster
 . "$KUBEPLANE_LIB/join.sh"
 # shellcheck source=status.sh
 . "$KUBEPLANE_LIB/status.sh"
+if [[ $KUBEPLANE_ROLE != worker ]]; then
+  # shellcheck source=etcd-members.sh
+  . "$KUBEPLANE_LIB/etcd-members.sh"
+fi
+# etcd snapshots and their restore (backups.enabled): control-plane nodes only.
+if [[ -n ${KUBEPLANE_BACKUP_STORE:-} ]]; then
+  # shellcheck source=etcd-common.sh
+  . "$KUBEPLANE_LIB/etcd-common.sh"
+fi
 
 if installer_joined; then
   log "this node is already part of the cluster ($KUBEPLANE_KUBELET_CONF exists); nothing to do"
@@ -73,14 +82,46 @@ claim_cluster() {
   held=$(backend_get "$claim") || die "could not read the cluster's claim $claim"
   holder=$(jq -r '.instanceId // empty' <<<"$held" 2>/dev/null) || holder=""
   if [[ $holder == "$NODE_INSTANCE_ID" ]]; then
+    KUBEPLANE_RESTORE_SNAPSHOT=$(jq -r '.restoredFrom // empty' <<<"$held" 2>/dev/null) || KUBEPLANE_RESTORE_SNAPSHOT=""
+    if [[ -n $KUBEPLANE_RESTORE_SNAPSHOT ]]; then
+      log "this node holds the claim $claim (a retried bootstrap); restoring the cluster from $KUBEPLANE_RESTORE_SNAPSHOT again"
+      return 2
+    fi
     log "this node holds the claim $claim (a retried bootstrap); creating the cluster"
     return 0
+  fi
+  if restore_wanted; then
+    value=$(jq -cn --arg instanceId "$NODE_INSTANCE_ID" --argjson claimedAt "$(now)" --arg from "$KUBEPLANE_RESTORE_SNAPSHOT" \
+      '{instanceId: $instanceId, claimedAt: $claimedAt, restoredFrom: $from}')
+    backend_record "$claim" "$value" || die "could not take over the cluster's claim $claim to restore it"
+    log "the cluster $KUBEPLANE_CLUSTER was created by ${holder:-another node} ($claim); restoring it from $KUBEPLANE_RESTORE_SNAPSHOT instead of creating a new one"
+    return 2
   fi
   if cluster_is_ha; then
     log "the cluster $KUBEPLANE_CLUSTER was created by ${holder:-another node} ($claim); joining it as a control-plane node instead of creating a second one"
     return 1
   fi
-  die "the cluster $KUBEPLANE_CLUSTER was already created by ${holder:-another node} ($claim): a new first control-plane node does not create a second cluster behind the same endpoint. Restoring it from a backup is the job of 'kubeplane etcd restore' (not available yet). To start a new, empty cluster, remove the claim ($(backend_removal_hint "$claim")) and replace this instance."
+  die "the cluster $KUBEPLANE_CLUSTER was already created by ${holder:-another node} ($claim) and there is no snapshot to restore it from: a new first control-plane node does not create a second cluster behind the same endpoint. 'kubeplane etcd restore $KUBEPLANE_CLUSTER --snapshot <key>' names one; to start a new, empty cluster, remove the claim ($(backend_removal_hint "$claim")) and replace this instance."
+}
+
+# restore_wanted: sets KUBEPLANE_RESTORE_SNAPSHOT when this first control-plane node restores the
+# claimed cluster instead of creating or joining one: the snapshot an operator asked for
+# (<parameter path>/cluster/restore, written by `kubeplane etcd restore`; HA or not), else, for a
+# single control plane (which has no one to join), the latest snapshot in the backup store.
+restore_wanted() {
+  local request rc=0
+  KUBEPLANE_RESTORE_SNAPSHOT=""
+  [[ -n ${KUBEPLANE_BACKUP_STORE:-} ]] || return 1
+  request=$(backend_get "$KUBEPLANE_PARAMETER_PATH/cluster/restore") || rc=$?
+  ((rc == 0 || rc == 3)) || die "could not read the restore request $KUBEPLANE_PARAMETER_PATH/cluster/restore"
+  if ((rc == 0)); then
+    KUBEPLANE_RESTORE_SNAPSHOT=$(jq -r '.snapshot // empty' <<<"$request" 2>/dev/null) || KUBEPLANE_RESTORE_SNAPSHOT=""
+    [[ -n $KUBEPLANE_RESTORE_SNAPSHOT ]] || die "the restore request $KUBEPLANE_PARAMETER_PATH/cluster/restore names no snapshot"
+    return 0
+  fi
+  cluster_is_ha && return 1
+  KUBEPLANE_RESTORE_SNAPSHOT=$(backup_store_list "$KUBEPLANE_BACKUP_SNAPSHOT_PREFIX" | grep -E '\.db$' | tail -n 1) || KUBEPLANE_RESTORE_SNAPSHOT=""
+  [[ -n $KUBEPLANE_RESTORE_SNAPSHOT ]]
 }
 
 log "bootstrapping a ${KUBEPLANE_ROLE:?} node of $KUBEPLANE_CLUSTER with $KUBEPLANE_INSTALLER $KUBEPLANE_KUBERNETES_VERSION"
@@ -96,13 +137,20 @@ status_step "waiting for the API's name to resolve"
 wait_for_api_name
 if [[ $KUBEPLANE_ROLE == control-plane-init ]]; then
   status_step "claiming the cluster"
-  claim_cluster || KUBEPLANE_ROLE=control-plane-join
+  claimed=0
+  claim_cluster || claimed=$?
+  # 1: join the running cluster; 2: restore it (KUBEPLANE_RESTORE_SNAPSHOT, installer_init).
+  if ((claimed == 1)); then KUBEPLANE_ROLE=control-plane-join; fi
 fi
 case $KUBEPLANE_ROLE in
   control-plane-init)
-    status_step "creating the cluster"
+    if [[ -n ${KUBEPLANE_RESTORE_SNAPSHOT:-} ]]; then status_step "restoring the cluster from $KUBEPLANE_RESTORE_SNAPSHOT"; else status_step "creating the cluster"; fi
     installer_init
     mark_initialised
+    if [[ -n ${KUBEPLANE_RESTORE_SNAPSHOT:-} ]]; then
+      backend_delete "$KUBEPLANE_PARAMETER_PATH/cluster/restore" || true
+      log "restored the cluster $KUBEPLANE_CLUSTER from $KUBEPLANE_RESTORE_SNAPSHOT"
+    fi
     status_step "publishing the join leases"
     # The timer first: should this first publication fail, the timer publishes within minutes.
     enable_lease_timer
@@ -114,6 +162,8 @@ case $KUBEPLANE_ROLE in
     status_step "joining the cluster"
     join_cluster control-plane "$KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER"
     mark_initialised
+    status_step "removing etcd members whose instances are gone"
+    etcd_remove_dead_members || log "dead etcd members may remain; 'etcdctl member list' on a control-plane node shows them"
     status_step "starting the join lease timer"
     enable_lease_timer
     ;;

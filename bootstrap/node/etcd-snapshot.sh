@@ -29,6 +29,8 @@ on_exit() {
 trap on_exit EXIT
 
 metadata_load
+step="installing etcdctl"
+command -v etcdctl >/dev/null || apt_install etcd-client
 step="asking etcd for its leader"
 status=$(etcd_ctl endpoint status -w json)
 member=$(jq -r '.[0].Status.header.member_id' <<<"$status")

@@ -27,7 +27,7 @@ test("the node-side scripts are the expected set", () => {
     [
       "backends/secretsmanager.sh", "backends/ssm.sh", "bootstrap.sh", "common.sh", "installers/containerd.sh", "installers/kubeadm.sh", "installers/kurl.sh",
       "join.sh", "lease.sh", "lock.sh", "metadata/aws.sh", "mint-kubeconfig.sh", "refresh-join-lease.sh", "status.sh",
-      "etcd-common.sh", "etcd-store-s3.sh", "etcd-snapshot.sh", "etcd-restore.sh",
+      "etcd-common.sh", "etcd-store-s3.sh", "etcd-snapshot.sh", "etcd-restore.sh", "etcd-members.sh", "etcd-cloud-aws.sh",
       "drain-on-termination.sh", "termination/aws.sh",
     ].sort(),
   );

@@ -141,6 +141,8 @@ const DERIVED_PARAMETERS = {
   status: { suffix: "/status/$NODE_INSTANCE_ID", file: "status.sh" },
   replacementSlot: { suffix: "/status/replacements/$hour-$n", file: "status.sh" },
   backupStatus: { suffix: "/status/etcd-backup", file: "etcd-common.sh" },
+  // kubeplane etcd restore's request: the snapshot a new first control-plane node restores.
+  restoreRequest: { suffix: "/cluster/restore", file: "bootstrap.sh" },
   // kubeplane kubeconfig's hand-back: the encrypted kubeconfig's parts, their count, or the error.
   handBack: { suffix: "/access/$handback", file: "mint-kubeconfig.sh" },
 } as const;
@@ -166,6 +168,7 @@ function parameters(m: ClusterModel, self?: ModelInstance) {
     ownStatus: derived("status"),
     replacementSlot: derived("replacementSlot"),
     backupStatus: derived("backupStatus"),
+    restoreRequest: derived("restoreRequest"),
     handBack: derived("handBack"),
   };
 }
@@ -231,12 +234,12 @@ const CALL_TARGETS: Record<string, { why: string; by: Partial<Record<NodeKind, T
   },
   "backend_record: ssm put-parameter": {
     why: "status.sh records the node's bootstrap status in status/<instance-id> (String); etcd-common.sh the last etcd backup in status/etcd-backup",
-    by: ssmOnly({ "control-plane": (m, self) => on(m, self, ["ownStatus", "backupStatus"]), worker: (m, self) => on(m, self, ["ownStatus"]) }),
+    by: ssmOnly({ "control-plane": (m, self) => on(m, self, ["ownStatus", "backupStatus", "clusterClaim"]), worker: (m, self) => on(m, self, ["ownStatus"]) }),
   },
   "ssm_tag: ssm add-tags-to-resource": {
     why: "parameters overwritten by backend_put and backend_record get the cluster's tag afterwards",
     by: ssmOnly({
-      "control-plane": (m, self) => on(m, self, ["workerLease", m.ha && "controlPlaneLease", "ownStatus", "backupStatus"], clusterTag(m)),
+      "control-plane": (m, self) => on(m, self, ["workerLease", m.ha && "controlPlaneLease", "ownStatus", "backupStatus", "clusterClaim"], clusterTag(m)),
       worker: (m, self) => on(m, self, ["ownStatus"], clusterTag(m)),
     }),
   },
@@ -245,7 +248,7 @@ const CALL_TARGETS: Record<string, { why: string; by: Partial<Record<NodeKind, T
     by: ssmOnly({
       worker: (m, self) => on(m, self, ["workerLease"]),
       "control-plane": (m, self) =>
-        on(m, self, ["workerLease", "rotationLock", "clusterClaim", m.ha && "controlPlaneLease", m.ha && "controlPlaneRefreshRequest", m.ha && "controlPlaneJoinLock"]),
+        on(m, self, ["workerLease", "rotationLock", "clusterClaim", "restoreRequest", m.ha && "controlPlaneLease", m.ha && "controlPlaneRefreshRequest", m.ha && "controlPlaneJoinLock"]),
     }),
   },
   "backend_create: ssm put-parameter": {
@@ -257,7 +260,7 @@ const CALL_TARGETS: Record<string, { why: string; by: Partial<Record<NodeKind, T
   },
   "backend_delete: ssm delete-parameter": {
     why: "lock.sh removes its own or an expired lock; refresh-join-lease.sh the refresh request it served",
-    by: ssmOnly({ "control-plane": (m, self) => on(m, self, ["rotationLock", m.ha && "controlPlaneRefreshRequest", m.ha && "controlPlaneJoinLock"]) }),
+    by: ssmOnly({ "control-plane": (m, self) => on(m, self, ["rotationLock", "restoreRequest", m.ha && "controlPlaneRefreshRequest", m.ha && "controlPlaneJoinLock"]) }),
   },
   "backend_request_refresh: ec2 describe-instances": {
     why: "a joiner finds the cluster's running control-plane nodes (a wildcard-only action)",
@@ -276,14 +279,14 @@ const CALL_TARGETS: Record<string, { why: string; by: Partial<Record<NodeKind, T
   },
   "backend_record: secretsmanager put-secret-value": {
     why: "status.sh records the node's bootstrap status again (a new version of status/<instance-id>); etcd-common.sh the last etcd backup",
-    by: smOnly({ "control-plane": (m, self) => on(m, self, ["ownStatus", "backupStatus"]), worker: (m, self) => on(m, self, ["ownStatus"]) }),
+    by: smOnly({ "control-plane": (m, self) => on(m, self, ["ownStatus", "backupStatus", "clusterClaim"]), worker: (m, self) => on(m, self, ["ownStatus"]) }),
   },
   "backend_get: secretsmanager get-secret-value": {
     why: "joiners read their lease; lock.sh reads locks; refresh-join-lease.sh the leases and the refresh requests; bootstrap.sh the claim",
     by: smOnly({
       worker: (m, self) => on(m, self, ["workerLease"]),
       "control-plane": (m, self) =>
-        on(m, self, ["workerLease", "rotationLock", "clusterClaim", "refreshRequest", m.ha && "controlPlaneLease", m.ha && "controlPlaneRefreshRequest", m.ha && "controlPlaneJoinLock"]),
+        on(m, self, ["workerLease", "rotationLock", "clusterClaim", "restoreRequest", "refreshRequest", m.ha && "controlPlaneLease", m.ha && "controlPlaneRefreshRequest", m.ha && "controlPlaneJoinLock"]),
     }),
   },
   "backend_create: secretsmanager create-secret": {
@@ -296,7 +299,7 @@ const CALL_TARGETS: Record<string, { why: string; by: Partial<Record<NodeKind, T
   },
   "backend_delete: secretsmanager delete-secret": {
     why: "lock.sh removes its own or an expired lock; refresh-join-lease.sh the refresh requests it answered",
-    by: smOnly({ "control-plane": (m, self) => on(m, self, ["rotationLock", "refreshRequest", m.ha && "controlPlaneRefreshRequest", m.ha && "controlPlaneJoinLock"]) }),
+    by: smOnly({ "control-plane": (m, self) => on(m, self, ["rotationLock", "restoreRequest", "refreshRequest", m.ha && "controlPlaneRefreshRequest", m.ha && "controlPlaneJoinLock"]) }),
   },
   "backup_store_put: s3api put-object": {
     why: "etcd-snapshot.sh uploads the snapshot under etcd/ and the PKI under pki/ (SSE-KMS by the bucket's default: S3 asks KMS for a data key as the caller)",
@@ -317,6 +320,10 @@ const CALL_TARGETS: Record<string, { why: string; by: Partial<Record<NodeKind, T
   "backup_store_delete: s3api delete-object": {
     why: "etcd-snapshot.sh removes snapshots older than backups.retentionDays (a delete marker: the versions stay until the lifecycle expires them)",
     by: backupsOnly({ "control-plane": (m) => [{ what: "an expired snapshot", targets: [{ arn: backupObjects(m)[0].arn }] }] }),
+  },
+  "etcd_cloud_live_nodes: ec2 describe-instances": {
+    why: "a joining control-plane node finds the cluster's live control-plane instances before removing dead etcd members (a wildcard-only action)",
+    by: { "control-plane": (m) => (m.ha ? [{ what: "all instances", targets: [{ arn: "*" }] }] : []) },
   },
   "cloud_tag_node: ec2 create-tags": {
     why: "status.sh tags the node's own instance kubeplane:bootstrap=ready|failed: <step>",

@@ -139,8 +139,16 @@ installer_init() {
   local -a args=(init --config "$config")
   kubeadm_init_config "$config"
   if cluster_is_ha; then args+=(--upload-certs); fi
+  # Restoring a claimed cluster (bootstrap.sh sets KUBEPLANE_RESTORE_SNAPSHOT): etcd's data and the
+  # cluster's PKI come from the backup store before each attempt (kubeadm reset removes both), and
+  # kubeadm init runs over the restored etcd, keeping the cluster's CA.
+  if [[ -n ${KUBEPLANE_RESTORE_SNAPSHOT:-} ]]; then args+=(--ignore-preflight-errors=DirAvailable--var-lib-etcd); fi
   for ((attempt = 1; ; attempt++)); do
     kubeadm_reset_if_started
+    if [[ -n ${KUBEPLANE_RESTORE_SNAPSHOT:-} ]]; then
+      "$KUBEPLANE_ROOT/usr/local/sbin/kubeplane-etcd-restore" --snapshot "$KUBEPLANE_RESTORE_SNAPSHOT" --pki \
+        --name "$NODE_NAME" --peer-url "https://$NODE_IP:2380" >/dev/null || die "could not restore etcd from $KUBEPLANE_RESTORE_SNAPSHOT"
+    fi
     run_private "$KUBEPLANE_STATE_DIR/kubeadm-init.log" "'kubeadm init'" kubeadm "${args[@]}" && break
     ((attempt < KUBEADM_INIT_ATTEMPTS)) || die "kubeadm init failed $attempt times"
     log "kubeadm init failed (attempt $attempt of $KUBEADM_INIT_ATTEMPTS); resetting and trying again in ${delay}s"

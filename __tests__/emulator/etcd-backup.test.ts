@@ -1,0 +1,435 @@
+/**
+ * etcd snapshots and restore (issue 15) with a REAL etcd (Debian's etcd-server / etcd-client) and
+ * the emulator's S3 and SSM: the node scripts exactly as a control-plane node's user data ships
+ * them (renderUserData), run under KUBEPLANE_ROOT with the real aws CLI, curl, jq and etcdctl.
+ * The instance metadata service is a small local server that answers as IMDSv2 does (a PUT for
+ * the token, then reads with it: "Use IMDSv2", EC2 User Guide). No Terraform deploy: the bucket is
+ * made through the S3 API.
+ */
+import { ChildProcess, spawn } from "child_process";
+import { createHash } from "crypto";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { createServer, Server } from "http";
+import { AddressInfo, createServer as createNetServer } from "net";
+import * as os from "os";
+import * as path from "path";
+import { renderUserData } from "../../bootstrap/user-data";
+import type { UserDataContext } from "../../bootstrap/user-data-context";
+import { backupNodeSettings } from "../../providers/aws/aws-backup-bucket";
+import { readCloudConfig } from "../unit/bootstrap/rendering-fixtures";
+import { Emulator, startEmulator } from "../support/emulator";
+import { exampleDefinition } from "../support/examples";
+import type { ClusterDefinition } from "../../definition";
+import { AwsBackupRuntime } from "../../providers/aws/aws-backup-runtime";
+import { EtcdDeps, etcdListMain, etcdRestoreMain } from "../../cli/etcd-command";
+
+jest.setTimeout(120_000);
+
+const REGION = "eu-west-1";
+const CLUSTER = "etcdtest";
+const BUCKET = `kp-${CLUSTER}-123456789012-${REGION}`;
+const INSTANCE = "i-0e7cd0a1b2c3d4e5f";
+
+interface Result {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command without blocking the event loop (the IMDS server lives in this process). */
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createNetServer();
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** IMDSv2 as the node sees it: PUT /latest/api/token, then GETs with X-aws-ec2-metadata-token. */
+function startImds(): Promise<Server> {
+  const metadata: Record<string, string> = {
+    "instance-id": INSTANCE,
+    "placement/region": REGION,
+    "placement/availability-zone": `${REGION}a`,
+    "local-hostname": "ip-10-0-1-10.eu-west-1.compute.internal",
+    "local-ipv4": "10.0.1.10",
+  };
+  const server = createServer((req, res) => {
+    const key = req.url?.replace("/latest/meta-data/", "") ?? "";
+    if (req.url === "/latest/api/token" && req.method === "PUT") res.end("imds-token");
+    else if (req.headers["x-aws-ec2-metadata-token"] !== "imds-token") res.writeHead(401).end();
+    else if (!(key in metadata)) res.writeHead(404).end();
+    else res.end(metadata[key]);
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+/** A real single-member etcd on free loopback ports. */
+class RealEtcd {
+  private child?: ChildProcess;
+  constructor(
+    readonly dataDir: string,
+    readonly clientPort: number,
+    readonly peerPort: number,
+    readonly name = "node-0",
+  ) {}
+  get clientUrl() {
+    return `http://127.0.0.1:${this.clientPort}`;
+  }
+  get peerUrl() {
+    return `http://127.0.0.1:${this.peerPort}`;
+  }
+  async start(): Promise<void> {
+    this.child = spawn(
+      "etcd",
+      [
+        "--name", this.name,
+        "--data-dir", this.dataDir,
+        "--listen-client-urls", this.clientUrl,
+        "--advertise-client-urls", this.clientUrl,
+        "--listen-peer-urls", this.peerUrl,
+        "--initial-advertise-peer-urls", this.peerUrl,
+        "--initial-cluster", `${this.name}=${this.peerUrl}`,
+      ],
+      { stdio: "ignore" },
+    );
+    for (let i = 0; i < 100; i++) {
+      const health = await run("etcdctl", ["--endpoints", this.clientUrl, "endpoint", "health"], { ...process.env, ETCDCTL_API: "3" });
+      if (health.code === 0) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`etcd did not become healthy at ${this.clientUrl}`);
+  }
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  }
+  ctl(args: readonly string[]): Promise<Result> {
+    return run("etcdctl", ["--endpoints", this.clientUrl, ...args], { ...process.env, ETCDCTL_API: "3" });
+  }
+}
+
+let emulator: Emulator;
+let imds: Server;
+let etcd: RealEtcd;
+let root: string;
+let work: string;
+let nodeEnv: NodeJS.ProcessEnv;
+
+const aws = async (args: readonly string[], env = nodeEnv) => {
+  const r = await run("aws", ["--region", REGION, ...args], env);
+  if (r.code !== 0) throw new Error(`aws ${args.join(" ")} failed: ${r.stderr}`);
+  return r.stdout;
+};
+const awsJson = async <T>(args: readonly string[]): Promise<T> => JSON.parse(await aws([...args, "--output", "json"])) as T;
+const snapshotKeys = async () => ((await awsJson<{ Contents?: { Key: string }[] }>(["s3api", "list-objects-v2", "--bucket", BUCKET, "--prefix", "etcd/"])).Contents ?? []).map((c) => c.Key).sort();
+const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
+const snapshot = (env = nodeEnv) => run(path.join(root, "usr/local/sbin/kubeplane-etcd-snapshot"), [], env);
+const restore = (args: readonly string[], env = nodeEnv) => run(path.join(root, "usr/local/sbin/kubeplane-etcd-restore"), args, env);
+const backupStatus = async () => JSON.parse(await aws(["ssm", "get-parameter", "--name", `/kubeplane/${CLUSTER}/status/etcd-backup`, "--query", "Parameter.Value", "--output", "text"]));
+
+beforeAll(async () => {
+  [emulator, imds] = await Promise.all([startEmulator(), startImds()]);
+  work = mkdtempSync(path.join(os.tmpdir(), "kubeplane-etcd-"));
+  root = path.join(work, "node");
+  etcd = new RealEtcd(path.join(work, "etcd-data"), await freePort(), await freePort());
+  await etcd.start();
+
+  // The control plane's files, as its user data writes them.
+  const context: UserDataContext = {
+    clusterName: CLUSTER,
+    cloud: "aws",
+    role: "control-plane-init",
+    kubernetes: { version: "1.36.5", installer: "kubeadm", podCidr: "192.168.0.0/16", serviceCidr: "10.96.0.0/12" },
+    controlPlaneEndpoint: `api.${CLUSTER}.kubeplane.internal`,
+    controlPlaneCount: 1,
+    apiServerPort: 6443,
+    joinLease: { ttlHours: 24 },
+    parameterBackend: {
+      kind: "ssm",
+      settings: {
+        KUBEPLANE_AWS_REGION: REGION,
+        KUBEPLANE_PARAMETER_PATH: `/kubeplane/${CLUSTER}`,
+        KUBEPLANE_WORKER_JOIN_PARAMETER: `/kubeplane/${CLUSTER}/join/worker`,
+        KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER: `/kubeplane/${CLUSTER}/join/control-plane`,
+        KUBEPLANE_KMS_KEY_ID: "alias/aws/ssm",
+        KUBEPLANE_REFRESH_DOCUMENT: `kubeplane-${CLUSTER}-refresh-join-lease`,
+        KUBEPLANE_CONTROL_PLANE_TAG_KEY: "kubeplane:role",
+        KUBEPLANE_CONTROL_PLANE_TAG_VALUE: "control-plane",
+      },
+    },
+    backups: { store: backupNodeSettings(BUCKET, REGION), interval: "1h", retentionDays: 7 },
+  };
+  for (const file of readCloudConfig(renderUserData(context)).files) {
+    const target = path.join(root, file.path);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, file.text);
+    chmodSync(target, parseInt(file.permissions, 8));
+  }
+  // The cluster PKI kubeadm would have made: opaque files to the scripts, which tar and compare them.
+  for (const file of ["ca.crt", "ca.key", "sa.key", "sa.pub", "front-proxy-ca.crt", "front-proxy-ca.key", "etcd/ca.crt", "etcd/ca.key"]) {
+    const target = path.join(root, "etc/kubernetes/pki", file);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, `${file} of ${CLUSTER}: ${createHash("sha256").update(file).digest("hex")}\n`);
+  }
+  nodeEnv = {
+    ...emulator.env,
+    KUBEPLANE_ROOT: root,
+    KUBEPLANE_IMDS_ENDPOINT: `http://127.0.0.1:${(imds.address() as AddressInfo).port}`,
+    KUBEPLANE_ETCD_ENDPOINT: etcd.clientUrl,
+    AWS_MAX_ATTEMPTS: "1",
+  };
+  await aws(["s3api", "create-bucket", "--bucket", BUCKET, "--create-bucket-configuration", `LocationConstraint=${REGION}`]);
+  await aws(["s3api", "put-bucket-versioning", "--bucket", BUCKET, "--versioning-configuration", "Status=Enabled"]);
+});
+
+afterAll(async () => {
+  await etcd?.stop();
+  await emulator?.stop();
+  await new Promise((r) => (imds ? imds.close(r) : r(undefined)));
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("a snapshot, then a restore, with a real etcd", () => {
+  let taken: string;
+
+  test("the snapshot script uploads a verified snapshot with its SHA-256, the PKI, prunes expired snapshots and records success", async () => {
+    for (let i = 0; i < 20; i++) expect((await etcd.ctl(["put", `/registry/test/key-${i}`, `value-${i}`])).code).toBe(0);
+    // An expired snapshot (older than retentionDays by its name) and a recent one that stays.
+    const old = path.join(work, "old.db");
+    writeFileSync(old, "old");
+    await aws(["s3api", "put-object", "--bucket", BUCKET, "--key", "etcd/20200101T000000Z-i-0old.db", "--body", old]);
+    const recentName = new Date(Date.now() - 86_400_000).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+    await aws(["s3api", "put-object", "--bucket", BUCKET, "--key", `etcd/${recentName}-i-0recent.db`, "--body", old]);
+
+    const result = await snapshot();
+    expect(result.stderr).toMatch(/uploaded etcd\/\d{8}T\d{6}Z-i-0e7cd0a1b2c3d4e5f\.db \(revision \d+, \d+ keys, sha256 [0-9a-f]{64}\)/);
+    expect(result.code).toBe(0);
+
+    const keys = await snapshotKeys();
+    expect(keys).not.toContain("etcd/20200101T000000Z-i-0old.db");
+    expect(keys).toContain(`etcd/${recentName}-i-0recent.db`);
+    taken = keys.find((k) => k.endsWith(`${INSTANCE}.db`))!;
+    expect(taken).toBeDefined();
+
+    const head = await awsJson<{ Metadata: Record<string, string> }>(["s3api", "head-object", "--bucket", BUCKET, "--key", taken]);
+    const downloaded = path.join(work, "downloaded.db");
+    await aws(["s3api", "get-object", "--bucket", BUCKET, "--key", taken, downloaded]);
+    expect(head.Metadata).toEqual({ sha256: sha256(downloaded), revision: expect.stringMatching(/^\d+$/), "kubernetes-version": "1.36.5", "instance-id": INSTANCE });
+    // etcd itself reads the uploaded file as a snapshot with the keys written.
+    const status = JSON.parse((await run("etcdctl", ["snapshot", "status", downloaded, "-w", "json"], { ...process.env, ETCDCTL_API: "3" })).stdout);
+    expect(status.totalKey).toBeGreaterThanOrEqual(20);
+
+    const pki = await awsJson<{ Metadata: Record<string, string> }>(["s3api", "head-object", "--bucket", BUCKET, "--key", "pki/pki.tar.gz"]);
+    expect(pki.Metadata.sha256).toMatch(/^[0-9a-f]{64}$/);
+
+    expect(await backupStatus()).toMatchObject({ version: 1, state: "ok", instanceId: INSTANCE, snapshot: taken, sha256: head.Metadata.sha256 });
+    expect(JSON.parse(readFileSync(path.join(root, "var/lib/kubeplane/etcd-backup.json"), "utf8"))).toMatchObject({ state: "ok", snapshot: taken });
+  });
+
+  test("wiping the data directory and restoring brings every key back", async () => {
+    await etcd.stop();
+    rmSync(etcd.dataDir, { recursive: true, force: true });
+    const result = await restore(["--snapshot", taken, "--data-dir", etcd.dataDir, "--name", "node-0", "--peer-url", etcd.peerUrl]);
+    expect(result.stderr).toContain(`restored ${taken} into ${etcd.dataDir} as member node-0`);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(taken);
+    await etcd.start();
+    const got = await etcd.ctl(["get", "/registry/test/", "--prefix", "--keys-only"]);
+    expect(got.stdout.split("\n").filter(Boolean)).toHaveLength(20);
+    expect((await etcd.ctl(["get", "/registry/test/key-7", "--print-value-only"])).stdout.trim()).toBe("value-7");
+  });
+
+  test("--pki restores the cluster's CAs and service-account keys onto a new node, and refuses to overwrite a different PKI", async () => {
+    const pkiDir = path.join(root, "etc/kubernetes/pki");
+    const before = readFileSync(path.join(pkiDir, "ca.key"), "utf8");
+    rmSync(pkiDir, { recursive: true, force: true });
+    const target = path.join(work, "new-node-etcd");
+    const result = await restore(["--snapshot", taken, "--data-dir", target, "--name", "node-0", "--peer-url", etcd.peerUrl, "--pki"]);
+    expect(result.stderr).toContain("with the cluster PKI");
+    expect(result.code).toBe(0);
+    expect(readFileSync(path.join(pkiDir, "ca.key"), "utf8")).toBe(before);
+    expect(readdirSync(path.join(pkiDir, "etcd")).sort()).toEqual(["ca.crt", "ca.key"]);
+
+    writeFileSync(path.join(pkiDir, "ca.key"), "another cluster's CA key\n");
+    const refused = await restore(["--snapshot", taken, "--data-dir", path.join(work, "third-node-etcd"), "--name", "node-0", "--peer-url", etcd.peerUrl, "--pki"]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/ca\.key differs from the stored PKI: refusing to overwrite it; nothing restored/);
+    expect(existsSync(path.join(work, "third-node-etcd"))).toBe(false);
+    writeFileSync(path.join(pkiDir, "ca.key"), before);
+  });
+});
+
+describe("what the restore refuses", () => {
+  const corrupt = async (key: string, body: Buffer, recordedSha: string) => {
+    const file = path.join(work, "upload.db");
+    writeFileSync(file, body);
+    await aws(["s3api", "put-object", "--bucket", BUCKET, "--key", key, "--body", file, "--metadata", `sha256=${recordedSha},revision=1,kubernetes-version=1.36.5`]);
+  };
+
+  test("a truncated snapshot: refused by its SHA-256, the data directory untouched", async () => {
+    const good = path.join(work, "good.db");
+    expect((await etcd.ctl(["snapshot", "save", good])).code).toBe(0);
+    const bytes = readFileSync(good);
+    await corrupt("etcd/20991231T235959Z-i-0truncated.db", bytes.subarray(0, bytes.length / 2), sha256(good));
+    const dataDir = path.join(work, "untouched");
+    mkdirSync(dataDir);
+    const result = await restore(["--data-dir", dataDir, "--name", "node-0", "--peer-url", etcd.peerUrl]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/etcd\/20991231T235959Z-i-0truncated\.db is corrupt or truncated: its SHA-256 is [0-9a-f]{64}, the backup recorded [0-9a-f]{64}; nothing restored/);
+    expect(readdirSync(dataDir)).toEqual([]);
+  });
+
+  test("a file that is no etcd snapshot (its SHA-256 matches): refused by etcd's snapshot status", async () => {
+    const garbage = Buffer.from("not a bolt database\n".repeat(100));
+    await corrupt("etcd/20991231T235960Z-i-0garbage.db", garbage, createHash("sha256").update(garbage).digest("hex"));
+    const dataDir = path.join(work, "untouched-2");
+    const result = await restore(["--snapshot", "etcd/20991231T235960Z-i-0garbage.db", "--data-dir", dataDir, "--name", "node-0", "--peer-url", etcd.peerUrl]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/is not a valid etcd snapshot \(etcdutl snapshot status refuses it\); nothing restored/);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  test("a data directory with data in it is never overwritten", async () => {
+    const result = await restore(["--snapshot", "etcd/20991231T235960Z-i-0garbage.db", "--data-dir", etcd.dataDir, "--name", "node-0", "--peer-url", etcd.peerUrl]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`${etcd.dataDir} holds data: nothing restored`);
+    expect((await etcd.ctl(["get", "/registry/test/key-3", "--print-value-only"])).stdout.trim()).toBe("value-3");
+  });
+});
+
+describe("a backup that cannot be stored fails visibly", () => {
+  test("a missing bucket: the script fails, naming S3's error, and the failure is recorded", async () => {
+    const env = { ...nodeEnv };
+    // The settings file names the bucket; a node whose bucket is gone reads the same file.
+    const envFile = path.join(root, "etc/kubeplane/cluster.env");
+    const settings = readFileSync(envFile, "utf8");
+    writeFileSync(envFile, settings.replace(`KUBEPLANE_BACKUP_BUCKET='${BUCKET}'`, "KUBEPLANE_BACKUP_BUCKET='kp-etcdtest-gone'"));
+    try {
+      const failed = await snapshot(env);
+      expect(failed.code).not.toBe(0);
+      expect(failed.stderr).toMatch(/aws s3api put-object failed: .*NoSuchBucket/);
+      expect(failed.stderr).toContain("the etcd backup failed while uploading the snapshot");
+      expect(await backupStatus()).toMatchObject({ state: "failed", step: "uploading the snapshot", instanceId: INSTANCE });
+    } finally {
+      writeFileSync(envFile, settings);
+    }
+  });
+
+  test("a node that is not the etcd leader takes no snapshot", async () => {
+    // etcd's endpoint status as a follower reports it (leader != member_id): a stub in front of
+    // PATH prints the real etcdctl's JSON with the leader changed.
+    const stubs = path.join(work, "stubs");
+    mkdirSync(stubs, { recursive: true });
+    const realStatus = (await etcd.ctl(["endpoint", "status", "-w", "json"])).stdout;
+    const follower = JSON.parse(realStatus);
+    follower[0].Status.leader = 1234;
+    writeFileSync(path.join(stubs, "etcdctl"), `#!/usr/bin/env bash\nif [[ " $* " == *" endpoint status "* ]]; then echo '${JSON.stringify(follower)}'; exit 0; fi\nexec /usr/bin/etcdctl "$@"\n`);
+    chmodSync(path.join(stubs, "etcdctl"), 0o755);
+    const before = await snapshotKeys();
+    const result = await snapshot({ ...nodeEnv, PATH: `${stubs}:${process.env.PATH}` });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/is not the leader \(1234\): the leader takes the snapshot/);
+    expect(await snapshotKeys()).toEqual(before);
+  });
+});
+
+describe("kubeplane etcd list and restore against the same bucket", () => {
+  const saved = { ...process.env };
+  beforeAll(() => Object.assign(process.env, emulator.env));
+  afterAll(() => {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+  });
+  const definition = () => ({ ...exampleDefinition("dev"), name: CLUSTER, region: REGION }) as ClusterDefinition;
+  const lines = { out: [] as string[], err: [] as string[] };
+  const deps = (): EtcdDeps => ({ definition: async () => definition(), out: (l) => lines.out.push(l), err: (l) => lines.err.push(l) });
+
+  test("list finds the bucket by its name and shows each snapshot with what the node recorded", async () => {
+    const runtime = new AwsBackupRuntime(definition());
+    const snapshots = await runtime.snapshots();
+    const ours = snapshots.find((s) => s.key.endsWith(`${INSTANCE}.db`))!;
+    expect(ours).toMatchObject({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), kubernetesVersion: "1.36.5", instanceId: INSTANCE, revision: expect.any(Number) });
+    expect(runtime.location).toBe(`s3://${BUCKET}`);
+    expect(await etcdListMain(CLUSTER, deps())).toBe(0);
+    expect(lines.out[0]).toMatch(/^SNAPSHOT\s+TAKEN \(UTC\)\s+SIZE\s+REVISION\s+KUBERNETES\s+SHA-256$/);
+    expect(lines.out.some((l) => l.startsWith(ours.key) && l.includes("1.36.5"))).toBe(true);
+    // The snapshot put there without metadata (the "recent" one) is listed as not restorable.
+    expect(lines.out.some((l) => l.includes("i-0recent") && l.endsWith("none: not restorable"))).toBe(true);
+  });
+
+  test("restore writes the request the first control-plane node reads (bootstrap.sh restore_wanted), and refuses what it cannot verify", async () => {
+    const chosen = (await new AwsBackupRuntime(definition()).snapshots()).find((s) => s.key.endsWith(`${INSTANCE}.db`))!;
+    lines.out.length = 0;
+    expect(await etcdRestoreMain(CLUSTER, { snapshot: chosen.key.replace("etcd/", "") }, deps())).toBe(0);
+    const request = JSON.parse(await aws(["ssm", "get-parameter", "--name", `/kubeplane/${CLUSTER}/cluster/restore`, "--query", "Parameter.Value", "--output", "text"]));
+    expect(request).toMatchObject({ version: 1, snapshot: chosen.key, sha256: chosen.sha256 });
+    const tags = await awsJson<{ TagList: { Key: string; Value: string }[] }>(["ssm", "list-tags-for-resource", "--resource-type", "Parameter", "--resource-id", `/kubeplane/${CLUSTER}/cluster/restore`]);
+    expect(tags.TagList).toContainEqual({ Key: "kubeplane:cluster", Value: CLUSTER });
+    expect(lines.out.join("\n")).toContain(`kubeplane deploy ${CLUSTER}-cluster --auto-approve`);
+
+    const recent = (await new AwsBackupRuntime(definition()).snapshots()).find((s) => s.key.includes("i-0recent"))!;
+    await expect(etcdRestoreMain(CLUSTER, { snapshot: recent.key }, deps())).rejects.toThrow(/carries no SHA-256 .* it cannot be verified, so it is not restored/);
+    await expect(etcdRestoreMain(CLUSTER, { snapshot: "20000101T000000Z-i-0nope.db" }, deps())).rejects.toThrow(/no snapshot "20000101T000000Z-i-0nope.db" in s3:\/\/kp-etcdtest/);
+  });
+});
+
+describe("a joining control-plane node removes etcd members whose instances are gone", () => {
+  let members: RealEtcd;
+  afterAll(async () => members?.stop());
+
+  test("a member of no live instance is removed; this node, live instances' members (by name or peer address) stay", async () => {
+    const image = (await aws(["ec2", "describe-images", "--query", "Images[0].ImageId", "--output", "text"])).trim();
+    const launch = async () =>
+      (
+        await awsJson<{ Instances: { InstanceId: string; PrivateDnsName: string; PrivateIpAddress: string }[] }>([
+          "ec2", "run-instances", "--image-id", image, "--count", "1", "--instance-type", "t3.medium",
+          "--tag-specifications", `ResourceType=instance,Tags=[{Key=kubeplane:cluster,Value=${CLUSTER}},{Key=kubeplane:role,Value=control-plane}]`,
+        ])
+      ).Instances[0];
+    const [a, b, gone] = [await launch(), await launch(), await launch()];
+    await aws(["ec2", "terminate-instances", "--instance-ids", gone.InstanceId]);
+
+    // A real etcd whose one member is instance a (kubeadm names members after their node).
+    members = new RealEtcd(path.join(work, "members-data"), await freePort(), await freePort(), a.PrivateDnsName);
+    await members.start();
+    const env = { ...nodeEnv, KUBEPLANE_ETCD_ENDPOINT: members.clientUrl };
+    const cleanup = () =>
+      run("bash", ["-c", '. "$KUBEPLANE_ROOT/usr/local/lib/kubeplane/common.sh"; load_cluster; metadata_load; . "$KUBEPLANE_LIB/etcd-members.sh"; etcd_remove_dead_members'], env);
+    const names = async () => (await members.ctl(["member", "list"])).stdout.trim().split("\n").map((l) => l.split(", ").slice(2, 4).join(" "));
+
+    // etcd 3.4 admits one learner at a time, and a learner counts for no quorum: each dead member is one.
+    for (const peer of [`http://${gone.PrivateIpAddress}:2380`, "http://10.0.9.9:2380"]) {
+      expect((await members.ctl(["member", "add", "dead-member", "--peer-urls", peer, "--learner"])).code).toBe(0);
+      const result = await cleanup();
+      expect(result.stderr).toMatch(new RegExp(`removing etcd member [0-9a-f]+ \\(unstarted, ${peer.replace(/\./g, "\\.")}\\): its instance no longer runs`));
+      expect(result.stderr).toContain("1 dead member(s) removed");
+      expect(result.code).toBe(0);
+      expect(await names()).toEqual([`${a.PrivateDnsName} ${members.peerUrl}`]);
+    }
+    // An unstarted member at a live instance's address is a join in progress: kept.
+    expect((await members.ctl(["member", "add", "joining", "--peer-urls", `http://${b.PrivateIpAddress}:2380`, "--learner"])).code).toBe(0);
+    const kept = await cleanup();
+    expect(kept.stderr).toContain("0 dead member(s) removed");
+    expect(await names()).toHaveLength(2);
+  });
+});

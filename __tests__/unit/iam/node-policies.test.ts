@@ -699,7 +699,8 @@ beforeAll(async () => {
     const other = clusterModel(synthesized[OTHER[name]], { region: m.at.region });
     examples[name] = { m, other, legitimate: await legitimateCalls(m), forbidden: await forbiddenCalls(m, other) };
   }
-});
+  // Thousands of evaluations over every example and both stores: seconds, more on a busy machine.
+}, 120_000);
 const example = (name: CaseName) => examples[name]!;
 
 describe("the node scripts' AWS calls", () => {

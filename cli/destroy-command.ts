@@ -49,6 +49,12 @@ export interface DestroyDependencies {
   readonly runtimeDataFor: (definition: ClusterDefinition) => RuntimeData;
   /** A destroyed cluster's orphans (cli/orphans.ts findClusterOrphans); without it, destroy does not look. */
   readonly findOrphans?: (definition: ClusterDefinition) => Promise<ClusterOrphans>;
+  /**
+   * Before the destroy: takes the backup store of a cluster whose definition keeps it
+   * (backups.keepOnDestroy, the default) out of Terraform's state, so that destroy leaves it and
+   * its snapshots; resolves to what was kept, for the message (cli/etcd-keep-on-destroy.ts).
+   */
+  readonly keepBackupStore?: (definition: ClusterDefinition) => Promise<string>;
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
 }
@@ -65,6 +71,27 @@ export const ORPHANS_OPTION = "--orphans";
 export async function destroyMain(allArgs: readonly string[], deps: DestroyDependencies): Promise<number> {
   const removeOrphans = allArgs.includes(ORPHANS_OPTION);
   const args = allArgs.filter((a) => a !== ORPHANS_OPTION);
+  if (deps.keepBackupStore) {
+    // The backup store outlives the cluster unless its definition says otherwise (issue 15).
+    let keeping: readonly ClusterDefinition[];
+    try {
+      const patterns = stackPatterns(args);
+      keeping = deps.definitions().filter((d) => d.backups.enabled && d.backups.keepOnDestroy && (patterns.length === 0 || patterns.some((p) => matchesStackPattern(stackNames(d.name).cluster, p))));
+    } catch (e) {
+      deps.err(`kubeplane destroy: the definitions cannot be read to keep the clusters' backup stores; nothing was destroyed: ${message(e)}`);
+      return 1;
+    }
+    for (const definition of keeping) {
+      const stack = stackNames(definition.name).cluster;
+      try {
+        const kept = await deps.keepBackupStore(definition);
+        deps.out(`kubeplane destroy: ${stack}: keeping ${kept} (backups.keepOnDestroy; set it to false to destroy them with the cluster)`);
+      } catch (e) {
+        deps.err(`kubeplane destroy: ${stack}: could not take the backup store out of Terraform's state, so nothing was destroyed: ${message(e)}`);
+        return 1;
+      }
+    }
+  }
   const code = await deps.destroy(args);
   if (code !== 0) {
     deps.err(`kubeplane destroy: cdktf destroy failed (exit ${code}); nothing the nodes wrote at run time was removed (a destroy that succeeds removes it)`);

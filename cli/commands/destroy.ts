@@ -34,6 +34,8 @@ export const registerDestroy: RegisterSubcommand = (program, cli) => {
         runtimeDataFor,
         // Resources tagged with a destroyed cluster that no state tracks: listed, or removed with --orphans.
         findOrphans: async (definition) => (await import("../orphans")).clusterOrphans(definition, cli.env),
+        // The backup store outlives the cluster unless backups.keepOnDestroy is false (issue 15).
+        keepBackupStore: async (definition) => (await import("../etcd-keep-on-destroy")).keepBackupStore(definition, cli.env),
         out: (line) => cli.stdout.write(`${line}\n`),
         err: (line) => cli.stderr.write(`${line}\n`),
       });

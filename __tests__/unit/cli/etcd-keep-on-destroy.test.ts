@@ -1,0 +1,66 @@
+/** destroy keeps a cluster's backup store unless backups.keepOnDestroy is false, and says so (issue 15). */
+import { readFileSync } from "fs";
+import * as path from "path";
+import { destroyMain, DestroyDependencies } from "../../../cli/destroy-command";
+import { keptAddresses } from "../../../cli/etcd-keep-on-destroy";
+import type { ClusterDefinition } from "../../../definition";
+import { exampleDefinition } from "../../support/examples";
+
+const dev = exampleDefinition("dev");
+const clusters: ClusterDefinition[] = [
+  dev,
+  { ...dev, name: "dev-gone", backups: { ...dev.backups, keepOnDestroy: false } },
+  { ...dev, name: "dev-none", backups: { ...dev.backups, enabled: false } },
+];
+
+function harness(keep: (d: ClusterDefinition) => Promise<string>) {
+  const events: string[] = [];
+  const out: string[] = [];
+  const err: string[] = [];
+  const deps: DestroyDependencies = {
+    destroy: async (args) => (events.push(`destroy ${args.join(" ")}`), 0),
+    definitions: () => clusters,
+    runtimeDataFor: (d) => ({ location: `records of ${d.name}`, manualRemoval: [], remove: async () => ({ count: 0, location: `records of ${d.name}` }) }),
+    keepBackupStore: async (d) => (events.push(`keep ${d.name}`), keep(d)),
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+  };
+  return { deps, events, out, err };
+}
+
+test("the store of every cluster that keeps it leaves the state before the destroy, and the destroy says so", async () => {
+  const h = harness(async () => "the backup store and its snapshots");
+  expect(await destroyMain(["dev*", "--auto-approve"], h.deps)).toBe(0);
+  expect(h.events).toEqual(["keep dev", "destroy dev* --auto-approve"]);
+  expect(h.out).toContain("kubeplane destroy: dev-cluster: keeping the backup store and its snapshots (backups.keepOnDestroy; set it to false to destroy them with the cluster)");
+});
+
+test("only the selected stacks' clusters: destroying another cluster keeps nothing of dev's", async () => {
+  const h = harness(async () => "x");
+  expect(await destroyMain(["dev-gone-*"], h.deps)).toBe(0);
+  expect(h.events).toEqual(["destroy dev-gone-*"]);
+});
+
+test("when the store cannot be kept, nothing is destroyed", async () => {
+  const h = harness(async () => {
+    throw new Error("terraform state rm failed: the state is locked");
+  });
+  expect(await destroyMain(["dev-*"], h.deps)).toBe(1);
+  expect(h.events).toEqual(["keep dev"]);
+  expect(h.err).toEqual(["kubeplane destroy: dev-cluster: could not take the backup store out of Terraform's state, so nothing was destroyed: terraform state rm failed: the state is locked"]);
+});
+
+test("what leaves the state: the bucket, its settings, its key and alias; not the control plane's grant, nor data sources, nor anything else", () => {
+  // The dev cluster stack's real addresses (the address contract, terraform-addresses.json).
+  const addresses: string[] = JSON.parse(readFileSync(path.join(__dirname, "..", "stacks", "terraform-addresses.json"), "utf8")).dev.cluster;
+  expect(keptAddresses(addresses).sort()).toEqual([
+    "aws_kms_alias.backups_key-alias_BE2C1291",
+    "aws_kms_key.backups_key_6EEC25C1",
+    "aws_s3_bucket.backups_bucket_5DB31D01",
+    "aws_s3_bucket_lifecycle_configuration.backups_retention_26AE17A9",
+    "aws_s3_bucket_policy.backups_policy_2715A676",
+    "aws_s3_bucket_public_access_block.backups_public-access_A2808D99",
+    "aws_s3_bucket_server_side_encryption_configuration.backups_encryption_6241F8F1",
+    "aws_s3_bucket_versioning.backups_versioning_3AA5FAE0",
+  ]);
+});

@@ -101,7 +101,7 @@ claim_cluster() {
     log "the cluster $KUBEPLANE_CLUSTER was created by ${holder:-another node} ($claim); joining it as a control-plane node instead of creating a second one"
     return 1
   fi
-  die "the cluster $KUBEPLANE_CLUSTER was already created by ${holder:-another node} ($claim) and there is no snapshot to restore it from: a new first control-plane node does not create a second cluster behind the same endpoint. 'kubeplane etcd restore $KUBEPLANE_CLUSTER --snapshot <key>' names one; to start a new, empty cluster, remove the claim ($(backend_removal_hint "$claim")) and replace this instance."
+  die "the cluster $KUBEPLANE_CLUSTER was already created by ${holder:-another node} ($claim) and there is no snapshot to restore it from: a new first control-plane node does not create a second cluster behind the same endpoint. To restore it from a backup, run 'kubeplane etcd restore' ($KUBEPLANE_CLUSTER --snapshot <key>) and replace this instance; to start a new, empty cluster, remove the claim ($(backend_removal_hint "$claim")) and replace this instance."
 }
 
 # restore_wanted: sets KUBEPLANE_RESTORE_SNAPSHOT when this first control-plane node restores the

@@ -74,6 +74,17 @@ export interface UserDataContext {
   /** Where the join lease is published and read. */
   readonly parameterBackend: ParameterBackendNodeConfig;
   /**
+   * Where the node's bundle is (bootstrap/bundle.ts: renderBundledUserData sets it): the loader's
+   * `KUBEPLANE_BUNDLE_*` settings, written with the cluster's.
+   * @default no bundle: every file is in the user data
+   */
+  readonly bundle?: { readonly settings: Readonly<Record<string, string>> };
+  /**
+   * Whether the first control-plane node installs the cluster autoscaler (some pool autoscales).
+   * @default false
+   */
+  readonly clusterAutoscaler?: boolean;
+  /**
    * The labels and taints the node registers with (a worker pool's).
    * @default none
    */

@@ -6,6 +6,8 @@
  */
 import { renderClusterEnv } from "./cluster-env";
 import { renderCloudConfig } from "./cloud-config";
+import { kubernetesSupportFor } from "../definition/kubernetes-versions";
+import { cloudAddonFiles } from "./installers/cloud-addons";
 import { installerNamed } from "./installers/installers";
 import { BOOTSTRAP_COMMAND, NodeFile, nodeLibraryModule, staticNodeFile } from "./node-files";
 import { UserDataContext } from "./user-data-context";
@@ -54,7 +56,8 @@ export const DRAIN_COMMAND = "/usr/local/sbin/kubeplane-drain";
 
 const isToken = (value: string): boolean => value.includes("${");
 
-function validate(context: UserDataContext): void {
+/** Checks a context before anything is rendered from it; errors name the cluster and the role. */
+export function validateUserDataContext(context: UserDataContext): void {
   const where = `cluster ${context.clusterName}, ${context.role}`;
   const { version } = context.kubernetes;
   if (!isToken(version) && !/^\d+\.\d+\.\d+$/.test(version)) {
@@ -116,6 +119,7 @@ function clusterSettings(context: UserDataContext): Record<string, string> {
     KUBEPLANE_JOIN_TOKEN_TTL_HOURS: String(context.joinLease.ttlHours),
     ...installerNamed(context.kubernetes.installer).settings(context),
     ...nodeRegistrationSettings(context),
+    ...(context.bundle?.settings ?? {}),
     KUBEPLANE_PARAMETER_BACKEND: context.parameterBackend.kind,
     ...context.parameterBackend.settings,
     ...(context.backups
@@ -144,6 +148,9 @@ export function nodeFiles(context: UserDataContext): NodeFile[] {
     ...installer.nodeModules.map(nodeLibraryModule),
     staticNodeFile("bootstrap.sh", BOOTSTRAP_COMMAND, "0755"),
   ];
+  // The cloud's controllers and storage, installed by kubeadm init's node (kURL brings its own).
+  const versions = kubernetesSupportFor(context.kubernetes.version);
+  if (context.kubernetes.installer === "kubeadm" && versions) files.push(...cloudAddonFiles(context, versions));
   if (context.role === "worker") {
     files.push(
       nodeLibraryModule(`termination/${context.cloud}.sh`),
@@ -181,6 +188,6 @@ export function nodeFiles(context: UserDataContext): NodeFile[] {
 
 /** Renders `#cloud-config` user data for the node described by `context`. */
 export function renderUserData(context: UserDataContext): string {
-  validate(context);
+  validateUserDataContext(context);
   return renderCloudConfig(nodeFiles(context), [[BOOTSTRAP_COMMAND]]);
 }

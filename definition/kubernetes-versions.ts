@@ -25,6 +25,16 @@
  * - containerd: containerd/containerd RELEASES.md "Kubernetes Support": 1.35 takes 2.2.0+, 2.1.5+
  *   or 1.7.28+; 1.36 takes 2.3.0+ or 2.2.0+ (1.37 is not in the table yet; nor is any 1.x);
  *   containerd 1.7 reached end of life in September 2026. See UBUNTU_NOBLE_CONTAINERD below.
+ * - AWS cloud controller manager: the tags of kubernetes/cloud-provider-aws (stored copy of
+ *   2026-07-07): v1.35.2 (2026-05-13) and v1.36.1 (2026-07-15) are the newest of their minors; no
+ *   v1.37 is tagged yet, so 1.37 takes v1.36.1 (one minor older: within the skew policy).
+ * - AWS EBS CSI driver: v1.64.0, the newest tag of kubernetes-sigs/aws-ebs-csi-driver (stored
+ *   copy of 2026-08-19); one driver release supports every minor in the table (its README.md,
+ *   "Compatibility": every Kubernetes version the Kubernetes project supports).
+ * - Cluster autoscaler: the tags of kubernetes/autoscaler: cluster-autoscaler-1.35.2 and
+ *   -1.36.1 (2026-07-22) are the newest of their minors; "Releases" in cluster-autoscaler/README.md
+ *   pairs each autoscaler minor with the same Kubernetes minor. No 1.37 is tagged yet: 1.37 takes
+ *   1.36.1, as the cloud controller does.
  */
 
 /** What kubeplane pins for one Kubernetes minor. */
@@ -41,6 +51,17 @@ export interface KubernetesMinorSupport {
   readonly kubeadmApiVersion: "v1beta4";
   /** The apt version glob of Ubuntu's `containerd` package the node installs, e.g. `2.*`. */
   readonly containerdAptVersion: string;
+  /**
+   * The AWS cloud controller manager (kubernetes/cloud-provider-aws release tag, e.g. `v1.36.1`):
+   * one release line per Kubernetes minor; a minor without its own yet takes the one before,
+   * which the version skew policy allows (a cloud controller manager may be one minor older than
+   * the API server: https://kubernetes.io/releases/version-skew-policy/#kube-controller-manager-kube-scheduler-and-cloud-controller-manager).
+   */
+  readonly awsCloudControllerVersion: string;
+  /** The AWS EBS CSI driver (kubernetes-sigs/aws-ebs-csi-driver release tag, e.g. `v1.64.0`). */
+  readonly awsEbsCsiVersion: string;
+  /** The cluster autoscaler (kubernetes/autoscaler `cluster-autoscaler-<this>` tag; image tag `v<this>`), e.g. `1.36.1`. */
+  readonly clusterAutoscalerVersion: string;
 }
 
 /**
@@ -59,13 +80,22 @@ export const UBUNTU_NOBLE_CONTAINERD = "2.*";
 /** Supported minors, oldest first. */
 export const SUPPORTED_KUBERNETES: readonly KubernetesMinorSupport[] = [
   // 1.35.9 released 2026-09-15; end of life 2027-02-28 (kubernetes.io/releases/1.35/).
-  { minor: "1.35", latestPatch: "1.35.9", endOfLife: "2027-02-28", calicoVersion: "v3.32.1", kubeadmApiVersion: "v1beta4", containerdAptVersion: UBUNTU_NOBLE_CONTAINERD },
+  {
+    minor: "1.35", latestPatch: "1.35.9", endOfLife: "2027-02-28", calicoVersion: "v3.32.1", kubeadmApiVersion: "v1beta4", containerdAptVersion: UBUNTU_NOBLE_CONTAINERD,
+    awsCloudControllerVersion: "v1.35.2", awsEbsCsiVersion: "v1.64.0", clusterAutoscalerVersion: "1.35.2",
+  },
   // 1.36.5 target 2026-09-15 (kubernetes.io/releases/1.36/; released alongside 1.35.9 and 1.37.1);
   // end of life 2027-06-28.
-  { minor: "1.36", latestPatch: "1.36.5", endOfLife: "2027-06-28", calicoVersion: "v3.32.1", kubeadmApiVersion: "v1beta4", containerdAptVersion: UBUNTU_NOBLE_CONTAINERD },
+  {
+    minor: "1.36", latestPatch: "1.36.5", endOfLife: "2027-06-28", calicoVersion: "v3.32.1", kubeadmApiVersion: "v1beta4", containerdAptVersion: UBUNTU_NOBLE_CONTAINERD,
+    awsCloudControllerVersion: "v1.36.1", awsEbsCsiVersion: "v1.64.0", clusterAutoscalerVersion: "1.36.1",
+  },
   // 1.37.1 released 2026-09-15; end of life 2027-10-28 (kubernetes.io/releases/1.37/). Calico 3.32
   // is not tested on 1.37; 3.33 is.
-  { minor: "1.37", latestPatch: "1.37.1", endOfLife: "2027-10-28", calicoVersion: "v3.33.0", kubeadmApiVersion: "v1beta4", containerdAptVersion: UBUNTU_NOBLE_CONTAINERD },
+  {
+    minor: "1.37", latestPatch: "1.37.1", endOfLife: "2027-10-28", calicoVersion: "v3.33.0", kubeadmApiVersion: "v1beta4", containerdAptVersion: UBUNTU_NOBLE_CONTAINERD,
+    awsCloudControllerVersion: "v1.36.1", awsEbsCsiVersion: "v1.64.0", clusterAutoscalerVersion: "1.36.1",
+  },
 ];
 
 /** The minor of a version like `1.36.5` (`1.36`), or undefined when it is not x.y.z. */

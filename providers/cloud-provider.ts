@@ -14,6 +14,7 @@ import { ControlPlane, ControlPlaneProps } from "./control-plane";
 import { MachineImage, MachineImageProps } from "./machine-image";
 import { Network, NetworkProps } from "./network";
 import { NodeIdentities, NodeIdentitiesProps } from "./node-identity";
+import type { NodeBundle, NodeBundleProps } from "./node-bundle";
 import type { OperatorAccess, OperatorAccessProps } from "./operator-access";
 import type { BackupStore, BackupStoreProps } from "./backup-store";
 import { ParameterBackend, ParameterBackendProps } from "./parameter-backend";
@@ -52,6 +53,8 @@ export interface CloudProvider extends DefinitionCloud {
   createApiDnsName(scope: Construct, id: string, props: ApiDnsNameProps): ApiDnsName;
   createControlPlane(scope: Construct, id: string, props: ControlPlaneProps): ControlPlane;
   createWorkerPool(scope: Construct, id: string, props: WorkerPoolProps): WorkerPool;
+  /** Stores the nodes' bundles (node-bundle.ts): their scripts, outside the user data. */
+  createNodeBundle(scope: Construct, id: string, props: NodeBundleProps): NodeBundle;
   createBastion(scope: Construct, id: string, props: BastionProps): Bastion;
   /** How operators reach the cluster: the remote mint command and the operator policy (providers/operator-access.ts). */
   createOperatorAccess(scope: Construct, id: string, props: OperatorAccessProps): OperatorAccess;

@@ -20,6 +20,12 @@ export interface NodeIdentitiesProps {
    * @default false
    */
   readonly bastion?: boolean;
+  /**
+   * Whether the control plane runs the cluster autoscaler (some worker pool autoscales): its
+   * identity may then size the cluster's autoscaled pools.
+   * @default false
+   */
+  readonly clusterAutoscaler?: boolean;
 }
 
 /** One identity per kind of node. */

@@ -6,7 +6,8 @@
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { installerNamed } from "../bootstrap/installers/installers";
-import { LEASE_REFRESH_COMMAND, MINT_KUBECONFIG_COMMAND, renderUserData } from "../bootstrap/user-data";
+import { nodeBundleArchive, renderBundledUserData } from "../bootstrap/bundle";
+import { LEASE_REFRESH_COMMAND, MINT_KUBECONFIG_COMMAND } from "../bootstrap/user-data";
 import type { NodeRole, UserDataContext } from "../bootstrap/user-data-context";
 import { cloudBlockOf, type ClusterDefinition } from "../definition";
 import type { ClusterFacts } from "../rules";
@@ -57,7 +58,11 @@ export class ClusterStack extends TerraformStack {
       cniPorts: installerNamed(def.kubernetes.installer).cniPorts,
       extraEgress: def.network.extraEgress,
     });
-    const identities = cloud.createNodeIdentities(this, "identities", { clusterName: def.name, bastion: def.bastion });
+    const identities = cloud.createNodeIdentities(this, "identities", {
+      clusterName: def.name,
+      bastion: def.bastion,
+      clusterAutoscaler: def.workerPools.some((p) => p.autoscale),
+    });
     const backend = cloud.createParameterBackend(this, "join-lease", {
       clusterName: def.name,
       kind: def.joinTokens.backend,
@@ -115,8 +120,8 @@ export class ClusterStack extends TerraformStack {
       zoneSuffix: def.network.privateDnsZone,
     });
 
-    const userData = (role: NodeRole, registration?: UserDataContext["nodeRegistration"]) => {
-      const context: UserDataContext = {
+    const contextFor = (role: NodeRole, registration?: UserDataContext["nodeRegistration"]): UserDataContext => {
+      return {
         clusterName: def.name,
         cloud: cloud.name,
         role,
@@ -135,12 +140,28 @@ export class ClusterStack extends TerraformStack {
         joinLease: { ttlHours: def.joinTokens.ttlHours },
         parameterBackend: backend.nodeConfig,
         ...(registration ? { nodeRegistration: registration } : {}),
+        ...(role === "control-plane-init" && def.workerPools.some((p) => p.autoscale) ? { clusterAutoscaler: true } : {}),
         ...(backups && role !== "worker"
           ? { backups: { store: backups.nodeConfig, interval: def.backups.interval, retentionDays: def.backups.retentionDays } }
           : {}),
       };
-      return escapeTemplateSequences(renderUserData(context));
     };
+    // The node scripts travel in a bundle per role (EC2 takes 16 KiB of user data, and the
+    // scripts alone are more): the user data keeps the settings, the bundle's SHA-256 and a
+    // loader. Every worker pool's nodes take the same worker bundle (only their settings differ).
+    const roles: NodeRole[] = ["control-plane-init", ...(def.controlPlane.count > 1 ? (["control-plane-join"] as const) : []), "worker"];
+    const archives = new Map(roles.map((role) => [role, nodeBundleArchive(contextFor(role))]));
+    const bundle = cloud.createNodeBundle(this, "node-bundle", {
+      clusterName: def.name,
+      archives: roles.map((role) => ({
+        role,
+        base64: archives.get(role)!.archive.toString("base64"),
+        sha256: archives.get(role)!.sha256,
+        reader: role === "worker" ? identities.workers : identities.controlPlane,
+      })),
+    });
+    const userData = (role: NodeRole, registration?: UserDataContext["nodeRegistration"]) =>
+      escapeTemplateSequences(renderBundledUserData(contextFor(role, registration), bundle.locations[role], archives.get(role)!.sha256));
 
     const controlPlane = cloud.createControlPlane(this, "control-plane", {
       clusterName: def.name,

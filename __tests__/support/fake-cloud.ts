@@ -31,8 +31,9 @@ import type {
   WorkerPoolProps,
 } from "../../providers";
 import type { OperatorAccess, OperatorAccessProps } from "../../providers/operator-access";
-import type { StateStore, StateStoreProps } from "../../providers/state-store";
+import type { NodeBundle, NodeBundleProps } from "../../providers/node-bundle";
 import type { BackupStore, BackupStoreProps } from "../../providers/backup-store";
+import type { StateStore, StateStoreProps } from "../../providers/state-store";
 import type { Rule } from "../../rules";
 
 /** One call the stacks made: which building block, at which construct path, with which props. */
@@ -136,6 +137,10 @@ export class FakeCloud implements CloudProvider {
   createWorkerPool(scope: Construct, id: string, props: WorkerPoolProps): WorkerPool {
     const c = this.record("createWorkerPool", scope, id, props);
     return { poolName: `${c.node.path}/pool`, drainHookName: `${c.node.path}/drain` };
+  }
+  createNodeBundle(scope: Construct, id: string, props: NodeBundleProps): NodeBundle {
+    const c = this.record("createNodeBundle", scope, id, props);
+    return { locations: Object.fromEntries(props.archives.map((a) => [a.role, { kind: "fake-store", settings: { KUBEPLANE_BUNDLE_URL: `${c.node.path}/${a.role}` } }])) };
   }
   createBastion(scope: Construct, id: string, props: BastionProps): Bastion {
     const c = this.record("createBastion", scope, id, props);

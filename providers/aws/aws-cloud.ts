@@ -30,6 +30,8 @@ import { AwsNodeIdentities } from "./aws-node-identities";
 import { AwsOperatorAccess } from "./aws-operator-access";
 import { AwsStateBucket } from "./aws-state-bucket";
 import { AwsWorkerPool } from "./aws-worker-pool";
+import { AwsNodeBundle } from "./aws-node-bundle";
+import type { NodeBundleProps } from "../node-bundle";
 import { Ec2InstanceType, EC2_INSTANCE_TYPES, INSTANCE_FAMILIES, KUBEADM_CONTROL_PLANE_MINIMUM, meetsControlPlaneMinimum } from "./instance-types";
 import { knownRegions, zonesOf } from "./regions";
 import { AWS_RULES } from "./rules";
@@ -174,6 +176,9 @@ export class AwsCloud implements CloudProvider {
   }
   createWorkerPool(scope: Construct, id: string, props: WorkerPoolProps) {
     return new AwsWorkerPool(scope, id, props);
+  }
+  createNodeBundle(scope: Construct, id: string, props: NodeBundleProps) {
+    return new AwsNodeBundle(scope, id, props);
   }
   createBastion(scope: Construct, id: string, props: BastionProps) {
     return new AwsBastion(scope, id, props);

@@ -227,6 +227,12 @@ export const TERRAFORM_ACTIONS: Readonly<Record<string, TypeActions>> = {
   aws_s3_bucket_public_access_block: { read: ["s3:GetBucketPublicAccessBlock"], write: ["s3:PutBucketPublicAccessBlock"] },
   aws_s3_bucket_policy: { read: ["s3:GetBucketPolicy"], write: ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"] },
   aws_s3_bucket_lifecycle_configuration: { read: ["s3:GetLifecycleConfiguration"], write: ["s3:PutLifecycleConfiguration"] },
+  // internal/service/s3/object.go (the node bundles, issue 14): HeadObject and tags to read; a
+  // delete removes every version of the key (deleteAllObjectVersions).
+  aws_s3_object: {
+    read: ["s3:GetObject", "s3:GetObjectTagging"],
+    write: ["s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucketVersions"],
+  },
   // internal/service/route53/zone.go (a private zone names its VPC), record.go
   aws_route53_zone: {
     read: ["route53:GetHostedZone", "route53:ListTagsForResource"],

@@ -12,6 +12,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
 import type { NodeIdentities, NodeIdentitiesProps, NodeIdentity, NodeKind } from "../node-identity";
+import { cloudControllerPolicy, clusterAutoscalerPolicy, ebsCsiControllerPolicy } from "./aws-cloud-integration-policies";
 import { CLUSTER_TAG, ROLE_TAG } from "./tags";
 
 /** What the SSM agent needs for Session Manager and Run Command, scoped to the account's instances. */
@@ -202,6 +203,17 @@ export class AwsNodeIdentities extends Construct implements NodeIdentities {
     const account = new DataAwsCallerIdentity(this, "account").accountId;
     const common = { clusterName: props.clusterName, instanceArnPattern: `arn:${partition}:ec2:${region}:${account}:instance/*` };
     this.controlPlane = new AwsNodeIdentity(this, "control-plane", { ...common, kind: "control-plane" });
+    // The controllers the control plane installs for AWS (bootstrap/installers/cloud-addons.ts).
+    const at = { partition, region, account };
+    new IamRolePolicy(this, "cloud-controller-manager", { name: "kubeplane-cloud-controller-manager", role: this.controlPlane.role.id, policy: cloudControllerPolicy(at) });
+    new IamRolePolicy(this, "ebs-csi-controller", { name: "kubeplane-ebs-csi-controller", role: this.controlPlane.role.id, policy: ebsCsiControllerPolicy(at) });
+    if (props.clusterAutoscaler) {
+      new IamRolePolicy(this, "cluster-autoscaler", {
+        name: "kubeplane-cluster-autoscaler",
+        role: this.controlPlane.role.id,
+        policy: clusterAutoscalerPolicy({ ...at, clusterName: props.clusterName }),
+      });
+    }
     this.workers = new AwsNodeIdentity(this, "worker", {
       ...common,
       kind: "worker",

@@ -1,3 +1,4 @@
+import { nodeBundleArchive, renderBundledUserData } from "../../../bootstrap/bundle";
 import { execFileSync, spawnSync } from "child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import * as os from "os";
@@ -48,8 +49,11 @@ describe.each(INSTALLERS)("installer %s", (installer) => {
       expect(result.status).toBe(0);
     });
 
-    test.each(BACKENDS)("stays under EC2's 16 KiB user data limit with realistic values and the %s backend, as delivered (gzip-compressed)", (backend) => {
-      const rendered = renderUserData(contextFor(role, installer, REALISTIC, "production-eu", backend));
+    test.each(BACKENDS)("stays under EC2's 16 KiB user data limit with realistic values and the %s backend, as delivered (gzip-compressed, the scripts in the bundle)", (backend) => {
+      const context = contextFor(role, installer, REALISTIC, "production-eu", backend);
+      const { sha256 } = nodeBundleArchive(context);
+      const location = { kind: "s3", settings: { KUBEPLANE_BUNDLE_BUCKET: "kp-production-eu-123456789012-eu-west-1-n", KUBEPLANE_BUNDLE_KEY: `bundles/${role}-${sha256}.tar.gz`, KUBEPLANE_BUNDLE_REGION: "eu-west-1" } };
+      const rendered = renderBundledUserData(context, location, sha256);
       expect(rendered.startsWith("#cloud-config\n")).toBe(true);
       expect(userDataFits(rendered, EC2_USER_DATA_LIMIT_BYTES)).toBe(true);
     });

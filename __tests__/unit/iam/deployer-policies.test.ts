@@ -96,7 +96,7 @@ async function arnOf(service: string, type: string): Promise<string> {
 }
 
 /** The resource types (AWS's names) of what kubeplane's stacks create, where an action takes several. */
-const KUBEPLANE_RESOURCE_TYPES = ["bucket", "log-group", "document", "parameter", "key", "alias", "role", "instance-profile", "policy", "secret", "autoScalingGroup", "hostedzone"];
+const KUBEPLANE_RESOURCE_TYPES = ["bucket", "object", "log-group", "document", "parameter", "key", "alias", "role", "instance-profile", "policy", "secret", "autoScalingGroup", "hostedzone"];
 
 /**
  * The resource's own policy, where AWS evaluates one: a cluster's KMS key policy (the dev

@@ -196,6 +196,9 @@ const backupObjects = (m: ClusterModel) => [
 ];
 const backupsOnly = (by: Partial<Record<NodeKind, TargetsFor>>): Partial<Record<NodeKind, TargetsFor>> =>
   Object.fromEntries(Object.entries(by).map(([k, f]) => [k, (m: ClusterModel, self: ModelInstance) => (m.settings.KUBEPLANE_BACKUP_BUCKET ? f!(m, self) : [])]));
+/** A role's node bundle (issue 14) in the cluster's bundle bucket (named in the control plane's settings). */
+const nodeBundleArn = (m: ClusterModel, role: string) =>
+  `arn:${m.at.partition}:s3:::${m.settings.KUBEPLANE_BUNDLE_BUCKET}/bundles/${role}-${"0".repeat(64)}.tar.gz`;
 /** The case a model was built from (its synthesized stack). */
 const caseOf = (m: ClusterModel): CaseName => (m.backend === "secretsmanager" ? `${m.name} (secretsmanager)` : m.name) as CaseName;
 /** The backup bucket's key and its policy, from the synthesized stack. */
@@ -330,6 +333,13 @@ const CALL_TARGETS: Record<string, { why: string; by: Partial<Record<NodeKind, T
     by: {
       "control-plane": (_m, self) => [{ what: "own instance", targets: [{ ...instanceTarget(self), requestTags: { "kubeplane:bootstrap": "ready" } }] }],
       worker: (_m, self) => [{ what: "own instance", targets: [{ ...instanceTarget(self), requestTags: { "kubeplane:bootstrap": "failed: joining the cluster" } }] }],
+    },
+  },
+  "<top level>: s3api get-object": {
+    why: "first boot: the loader (bundle/s3.sh) fetches the node's own role's bundle from the cluster's bundle bucket",
+    by: {
+      worker: (m) => [{ what: "the worker bundle", targets: [{ arn: nodeBundleArn(m, "worker") }] }],
+      "control-plane": (m) => [{ what: "the first control-plane node's bundle", targets: [{ arn: nodeBundleArn(m, "control-plane-init") }] }],
     },
   },
   "termination_group: autoscaling describe-auto-scaling-instances": {
@@ -623,6 +633,16 @@ const FORBIDDEN: Forbidden[] = [
   ]),
   {
     kind: "worker",
+    what: "s3:GetObject on the control plane's bundle",
+    requests: (m, _o, self, role) => [request(m, role, self, "s3:GetObject", nodeBundleArn(m, "control-plane-init"))],
+  },
+  {
+    kind: "worker",
+    what: "s3:GetObject on another cluster's worker bundle",
+    requests: (m, o, self, role) => [request(m, role, self, "s3:GetObject", nodeBundleArn(o, "worker"))],
+  },
+  {
+    kind: "worker",
     what: "autoscaling:SetInstanceHealth in another cluster's group",
     requests: (m, o, self, role) => [request(m, role, self, "autoscaling:SetInstanceHealth", o.workerGroup!.arn, resourceTagContext("autoscaling:SetInstanceHealth", o.workerGroup!.tags))],
   },
@@ -666,11 +686,19 @@ async function forbiddenCalls(m: ClusterModel, other: ClusterModel, kinds: NodeK
 }
 
 /** The Allow statements' actions (`<role>: <policy> <Sid> <action>`) no allowed call used, less those listed with a reason. */
+/**
+ * Policies of the controllers the control plane runs (issue 14: the AWS cloud controller manager,
+ * the EBS CSI controller, the cluster autoscaler): their grants are their projects' documented
+ * policies, used by those controllers rather than by the node scripts, so "used by a call" does not
+ * apply; what a compromised node must not do is still denied with them in place (above).
+ */
+const CONTROLLER_POLICY = /^identities_(cloud-controller-manager|ebs-csi-controller|cluster-autoscaler)_/;
+
 function unusedGrants(m: ClusterModel, legitimate: Evaluated[]): string[] {
   const used = new Set(legitimate.filter(allowed).flatMap((e) => e.decisions.flatMap((d, i) => d.allowedBy.map((by) => `${by} ${e.requests[i].action}`))));
   const unused: string[] = [];
   for (const role of Object.values(m.roles)) {
-    for (const p of role!.policies) {
+    for (const p of role!.policies.filter((policy) => !CONTROLLER_POLICY.test(policy.name))) {
       for (const [index, statement] of p.policy.Statement.entries()) {
         if (statement.Effect !== "Allow") continue;
         const sid = (statement.Sid as string | undefined) ?? String(index);

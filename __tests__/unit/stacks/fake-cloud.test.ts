@@ -14,9 +14,11 @@ import { EXAMPLES, exampleDefinition } from "../../support/examples";
 // The node side is the cloud's too (bootstrap/node/metadata/<cloud>.sh): record what the stacks
 // would render, without rendering it for a cloud that has no node scripts.
 const renderedContexts: UserDataContext[] = [];
-jest.mock("../../../bootstrap/user-data", () => ({
-  ...jest.requireActual("../../../bootstrap/user-data"),
-  renderUserData: (context: UserDataContext) => {
+// The stacks render user data through the bundle (bootstrap/bundle.ts): what they hand it is what the fake sees.
+jest.mock("../../../bootstrap/bundle", () => ({
+  ...jest.requireActual("../../../bootstrap/bundle"),
+  nodeBundleArchive: (context: UserDataContext) => ({ archive: Buffer.from(`bundle of ${context.role}`), sha256: "0".repeat(64), files: [] }),
+  renderBundledUserData: (context: UserDataContext) => {
     renderedContexts.push(context);
     return `user data of ${context.role}`;
   },

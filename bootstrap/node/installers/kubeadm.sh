@@ -42,7 +42,8 @@ installer_prepare() {
   printf 'net.bridge.bridge-nf-call-iptables = 1\nnet.bridge.bridge-nf-call-ip6tables = 1\nnet.ipv4.ip_forward = 1\n' \
     >"$etc/sysctl.d/99-kubeplane.conf"
   sysctl --system >/dev/null
-  apt_install ca-certificates curl gpg jq
+  # git: kustomize fetches the addons' pinned bases (kubeadm_apply_addons).
+  apt_install ca-certificates curl gpg jq git
   containerd_install
   curl -fsSL --retry 5 "${repo}Release.key" | gpg --dearmor --batch --yes -o "$KUBEPLANE_ROOT$keyring"
   echo "deb [signed-by=$keyring] $repo /" >"$etc/apt/sources.list.d/kubernetes.list"
@@ -160,6 +161,19 @@ installer_init() {
   # The API server may still be starting.
   retry 5 "$KUBEADM_RETRY_DELAY_SECONDS" kubectl --kubeconfig "$KUBEPLANE_KUBECONFIG" apply -f "$manifest" >/dev/null ||
     die "could not apply the CNI manifest $KUBEPLANE_CNI_MANIFEST_URL"
+  kubeadm_apply_addons
+}
+
+# kubeadm_apply_addons: the cloud's controllers and storage (bootstrap/installers/cloud-addons.ts:
+# kustomizations over pinned releases under etc/kubeplane/addons), in name order, each with
+# retries: kustomize fetches the bases from GitHub, and the API server may still be settling.
+kubeadm_apply_addons() {
+  local dir
+  for dir in "$KUBEPLANE_ROOT/etc/kubeplane/addons"/*/; do
+    [[ -e ${dir}kustomization.yaml ]] || continue
+    retry 5 "$KUBEADM_RETRY_DELAY_SECONDS" kubectl --kubeconfig "$KUBEPLANE_KUBECONFIG" apply -k "$dir" >/dev/null ||
+      die "could not apply the addon ${dir%/} (kubectl apply -k)"
+  done
 }
 
 # Every step is checked explicitly: this runs inside $(...), where a caller's `||` or `if` turns

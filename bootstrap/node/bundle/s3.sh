@@ -24,14 +24,15 @@ state="$root/var/lib/kubeplane"
 mkdir -p "$state"
 archive="$state/bundle.tar.gz"
 export AWS_RETRY_MODE=standard AWS_MAX_ATTEMPTS=10
+retry_seconds=${KUBEPLANE_BUNDLE_RETRY_SECONDS:-5}
 for attempt in 1 2 3 4 5; do
   if aws --region "$KUBEPLANE_BUNDLE_REGION" s3api get-object --bucket "$KUBEPLANE_BUNDLE_BUCKET" \
     --key "$KUBEPLANE_BUNDLE_KEY" "$archive" >/dev/null; then
     break
   fi
   ((attempt < 5)) || die "could not fetch s3://$KUBEPLANE_BUNDLE_BUCKET/$KUBEPLANE_BUNDLE_KEY"
-  log "fetching the bundle failed (attempt $attempt of 5); trying again in $((attempt * 5))s"
-  sleep $((attempt * 5))
+  log "fetching the bundle failed (attempt $attempt of 5); trying again in $((attempt * retry_seconds))s"
+  sleep $((attempt * retry_seconds))
 done
 echo "$KUBEPLANE_BUNDLE_SHA256  $archive" | sha256sum --check --status ||
   die "s3://$KUBEPLANE_BUNDLE_BUCKET/$KUBEPLANE_BUNDLE_KEY does not have the SHA-256 the user data names"

@@ -30,9 +30,10 @@ node_kubectl() { kubectl --kubeconfig "$KUBEPLANE_KUBELET_CONF" "$@"; }
 evictable_pods() {
   local namespace name owner mirror listing
   listing=$(node_kubectl get pods --all-namespaces --field-selector "spec.nodeName=$NODE_NAME" \
-    -o jsonpath='{range .items[*]}{.metadata.namespace}{" "}{.metadata.name}{" "}{.metadata.ownerReferences[0].kind}{" "}{.metadata.annotations.kubernetes\.io/config\.mirror}{"\n"}{end}') ||
+    -o jsonpath='{range .items[*]}{.metadata.namespace}{"|"}{.metadata.name}{"|"}{.metadata.ownerReferences[0].kind}{"|"}{.metadata.annotations.kubernetes\.io/config\.mirror}{"\n"}{end}') ||
     return 1
-  while read -r namespace name owner mirror; do
+  # Fields split on "|" (a pod without an owner has an empty third field).
+  while IFS='|' read -r namespace name owner mirror; do
     [[ -n $namespace ]] || continue
     [[ $owner == DaemonSet || -n $mirror ]] && continue
     echo "$namespace $name"

@@ -103,7 +103,8 @@ async function waitForTerraform(subcommand: CdktfSubcommand, recordDirectory: st
  * directly too; cdktf's abort is idempotent, so Terraform is interrupted once, gracefully.
  */
 export async function runCdktf(subcommand: CdktfSubcommand, args: readonly string[], options: CdktfRunOptions = {}): Promise<number> {
-  const recorded = LOCKING_SUBCOMMANDS.has(subcommand);
+  // KUBEPLANE_RECORD_TERRAFORM=false runs Terraform directly (no error report, no wait after Ctrl-C).
+  const recorded = LOCKING_SUBCOMMANDS.has(subcommand) && (options.env ?? process.env).KUBEPLANE_RECORD_TERRAFORM !== "false";
   const base = terraformEnvironment(options.env ?? process.env);
   const recordDirectory = recorded ? mkdtempSync(path.join(os.tmpdir(), `kubeplane-${subcommand}-`)) : undefined;
   const env = recordDirectory ? recordingEnvironment(base, recordDirectory) : base;

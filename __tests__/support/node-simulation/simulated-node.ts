@@ -39,8 +39,8 @@ function awsCliPython(): string {
 
 /**
  * How the simulated nodes run the real aws CLI: through its fork server (aws-cli-server.py,
- * which imports the CLI once and forks a child per call: about 0.25 s of CPU a call instead of
- * 0.6 s), or as a process per call, as on a real node (KUBEPLANE_SIM_AWS_CLI=process, which the
+ * which creates and warms the CLI's driver once and forks a child per call: about 0.1 s of CPU
+ * a call instead of 0.6 s), or as a process per call, as on a real node (KUBEPLANE_SIM_AWS_CLI=process, which the
  * join-wait benchmark uses, since it measures the call's start-up too).
  */
 export const awsCliMode = (): "process" | "fork-server" => (process.env.KUBEPLANE_SIM_AWS_CLI === "process" ? "process" : "fork-server");

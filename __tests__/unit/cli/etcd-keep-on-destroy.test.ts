@@ -6,7 +6,9 @@ import { keptAddresses } from "../../../cli/etcd-keep-on-destroy";
 import type { ClusterDefinition } from "../../../definition";
 import { exampleDefinition } from "../../support/examples";
 
-const dev = exampleDefinition("dev");
+// dev as the default keeps it (dev.yaml itself sets keepOnDestroy: false).
+const example = exampleDefinition("dev");
+const dev: ClusterDefinition = { ...example, backups: { ...example.backups, keepOnDestroy: true } };
 const clusters: ClusterDefinition[] = [
   dev,
   { ...dev, name: "dev-gone", backups: { ...dev.backups, keepOnDestroy: false } },

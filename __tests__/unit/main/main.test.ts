@@ -113,7 +113,7 @@ describe("main.ts with bad definitions", () => {
     expect(problemLines(o)).toEqual([
       `${file("z-missing.yaml")}: does not exist (from KUBEPLANE_CLUSTERS)`,
       `${file("a-many.yaml")}:1: name: must be a DNS-1123 label: lower-case letters, digits and '-', starting with a letter (got "Bad_Name")`,
-      `${file("a-many.yaml")}:3: regoin: unknown field (did you mean "region"?); allowed here: name, cloud, region, network, bastion, kubernetes, controlPlane, workers, joinTokens, state, tags, ami, aws, suppressions`,
+      `${file("a-many.yaml")}:3: regoin: unknown field (did you mean "region"?); allowed here: name, cloud, region, network, bastion, kubernetes, controlPlane, workers, joinTokens, state, backups, tags, ami, aws, suppressions`,
       `${file("a-many.yaml")}:5: network.azs: eu-west-1 has 3 availability zones (eu-west-1a, eu-west-1b, eu-west-1c); asked for 5`,
       `${file("a-many.yaml")}:7: kubernetes.installer: must be one of: kubeadm, kurl (got "kubeadmm") (did you mean "kubeadm"?)`,
       `${file("a-many.yaml")}:9: controlPlane.count: must be 1, or an odd number of at least 3 for HA (got 2: etcd needs an odd quorum)`,

@@ -12,7 +12,8 @@ import { userDataOf } from "../../support/user-data-of";
 import { parseDefinition } from "../../../definition";
 import { cloudFor } from "../../../providers";
 
-const devYaml = readFileSync(path.join(PROJECT_ROOT, "clusters", "dev.yaml"), "utf8");
+// dev.yaml without its backups block: the variants below add their own.
+const devYaml = readFileSync(path.join(PROJECT_ROOT, "clusters", "dev.yaml"), "utf8").replace(/^backups:\n( {2}.*\n)*/m, "");
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe("the backup bucket of the dev example", () => {
@@ -26,9 +27,9 @@ describe("the backup bucket of the dev example", () => {
   const policy = JSON.parse(only("aws_s3_bucket_policy").policy);
   const grant = JSON.parse(resourcesOf(clusterJson, "aws_iam_role_policy").find((p: Json) => p.name === "kubeplane-etcd-backups")!.policy as string);
 
-  test("is named for the cluster, account and region, kept on destroy by default, tagged for what it holds", () => {
+  test("is named for the cluster, account and region, emptied on destroy as dev.yaml says (keepOnDestroy: false), tagged for what it holds", () => {
     expect(bucket.bucket).toMatch(/^kp-dev-\$\{data\.aws_caller_identity\..+\.account_id\}-\$\{data\.aws_region\..+\.name\}$/);
-    expect(bucket.force_destroy).toBe(false);
+    expect(bucket.force_destroy).toBe(true);
     expect(bucket.tags).toEqual({ "kubeplane:purpose": "etcd-backups" });
   });
 
@@ -93,8 +94,11 @@ describe("the rule pack on the bucket", () => {
 });
 
 describe("backups: in the definition", () => {
-  test("defaults: enabled, every hour, 14 days, kept on destroy", () => {
-    expect(exampleDefinition("dev").backups).toEqual({ enabled: true, interval: "1h", retentionDays: 14, keepOnDestroy: true });
+  test("defaults: enabled, every hour, 14 days, kept on destroy (prod.yaml says nothing of backups)", () => {
+    expect(exampleDefinition("prod").backups).toEqual({ enabled: true, interval: "1h", retentionDays: 14, keepOnDestroy: true });
+    expect(definitionFromYaml(devYaml).backups).toEqual({ enabled: true, interval: "1h", retentionDays: 14, keepOnDestroy: true });
+    const { clusterJson } = synthesizeCluster(definitionFromYaml(devYaml));
+    expect((Object.entries(clusterJson.resource.aws_s3_bucket).find(([id]) => id.startsWith("backups_"))![1] as Json).force_destroy).toBe(false);
   });
 
   test("enabled: false makes no bucket and no grant", () => {

@@ -111,8 +111,8 @@ describe("dev example: cluster stack", () => {
     expect(dev.cluster).toHaveDataSourceWithProperties(DataAwsAmi, { owners: ["099720109477"], most_recent: true });
   });
 
-  test("outputs: API endpoint, parameter path, worker pool and control-plane ids", () => {
-    expect(Object.keys(dev.clusterJson.output ?? {}).sort()).toEqual(["api_endpoint", "control_plane_instance_ids", "parameter_path", "worker_pool"]);
+  test("outputs: API endpoint, parameter path, worker pool, control-plane ids and the backup store", () => {
+    expect(Object.keys(dev.clusterJson.output ?? {}).sort()).toEqual(["api_endpoint", "backup_store", "control_plane_instance_ids", "parameter_path", "worker_pool"]);
     expect(dev.clusterJson.output!.parameter_path.value).toBe("/kubeplane/dev");
     expect(dev.clusterJson.output!.api_endpoint.value).toBe("https://api.dev.kubeplane.internal:6443");
   });

@@ -26,6 +26,7 @@ export const INVENTORY_KINDS = [
   "launchTemplates",
   "autoScalingGroups",
   "roles",
+  "iamPolicies",
   "instanceProfiles",
   "ssmDocuments",
   "kmsAliases",
@@ -106,6 +107,10 @@ export class EmulatorInventory {
   async inlinePolicies(roleName: string): Promise<string[]> {
     return (await this.aws("iam", "list-role-policies", "--role-name", roleName)).PolicyNames;
   }
+  /** Customer managed policies of the cluster (the operator policy, `kubeplane-<cluster>-operator`), by name. */
+  async iamPolicies(cluster: string): Promise<Json[]> {
+    return (await this.aws("iam", "list-policies", "--scope", "Local")).Policies.filter((p: Json) => p.PolicyName.startsWith(`kubeplane-${cluster}-`));
+  }
   async instanceProfiles(cluster: string): Promise<Json[]> {
     return (await this.aws("iam", "list-instance-profiles")).InstanceProfiles.filter((p: Json) => p.InstanceProfileName.startsWith(`kubeplane-${cluster}-`));
   }
@@ -157,6 +162,14 @@ export class EmulatorInventory {
   }
 
   /**
+   * What `kubeplane kubeconfig` may leave under `/kubeplane/<cluster>/access/` (a hand-back: the
+   * encrypted kubeconfig's parts, their count, or a node's error): nothing, once it has run.
+   */
+  async handBackParameters(cluster: string): Promise<string[]> {
+    return (await this.ssmParameters(cluster)).map((p) => p.Name as string).filter((name) => name.startsWith(`/kubeplane/${cluster}/access/`));
+  }
+
+  /**
    * Everything of the cluster in the emulator, by kind: every kind `leftovers` checks is a key,
    * with an empty list where there is none. Tests check before a destroy that every kind is
    * present, so "nothing left" afterwards cannot pass because a kind was never found at all.
@@ -174,6 +187,7 @@ export class EmulatorInventory {
       launchTemplates: async () => (await this.launchTemplates(cluster)).map((t) => t.LaunchTemplateName),
       autoScalingGroups: async () => (await this.autoScalingGroups(cluster)).map((g) => g.AutoScalingGroupName),
       roles: async () => (await this.roles(cluster)).map((r) => r.RoleName),
+      iamPolicies: async () => (await this.iamPolicies(cluster)).map((p) => p.PolicyName),
       instanceProfiles: async () => (await this.instanceProfiles(cluster)).map((p) => p.InstanceProfileName),
       ssmDocuments: async () => (await this.ssmDocuments(cluster)).map((d) => d.Name),
       kmsAliases: async () => (await this.kmsAliases(cluster)).map((a) => a.AliasName),

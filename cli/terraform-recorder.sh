@@ -34,7 +34,19 @@ tee_pid=$!
 code=0
 "$terraform_binary" "$@" 2>&3 3>&- || code=$?
 exec 3>&-
-# The record is complete once tee has written everything: wait for it before the exit line.
-wait "$tee_pid" || true
+# The record is complete once tee has written everything: wait for it before the exit line, but
+# not for ever. A process that inherited Terraform's stderr and outlives it keeps tee's input
+# open, and tee (its output is cdktf's terminal) would keep cdktf waiting: after
+# KUBEPLANE_RECORDER_DRAIN_SECONDS (10) tee is killed (it ignores TERM) and the record says so.
+# (`wait` does not wait for a process substitution here, so tee is polled.)
+drain="${KUBEPLANE_RECORDER_DRAIN_SECONDS:-10}"
+for ((tick = 0; tick < drain * 10; tick++)); do
+  kill -0 "$tee_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if kill -0 "$tee_pid" 2>/dev/null; then
+  kill -KILL "$tee_pid" 2>/dev/null || true
+  printf '\n##kubeplane:record-cut## stderr still open %s s after Terraform exited\n' "$drain" >>"$file"
+fi
 printf '\n##kubeplane:exit## %d\n' "$code" >>"$file"
 exit "$code"

@@ -62,6 +62,30 @@ function runRecorder(stack: string, record: string, binary: string, args: string
 }
 
 describe("terraform-recorder.sh", () => {
+  test("does not wait for ever on a process that inherited Terraform's stderr and outlives it", () => {
+    const record = path.join(root, "record-linger");
+    const dir = path.join(root, "bin-linger");
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, "terraform");
+    // A child that keeps stderr open (as a daemonised helper would) after Terraform has exited.
+    writeFileSync(file, "#!/usr/bin/env bash\n(sleep 30 >/dev/null </dev/null) &\necho 'Error: something failed' >&2\nexit 1\n");
+    chmodSync(file, 0o755);
+    const started = Date.now();
+    const cwd = path.join(root, "stacks", "dev-network");
+    mkdirSync(cwd, { recursive: true });
+    mkdirSync(record, { recursive: true });
+    const run = spawnSync(TERRAFORM_RECORDER, ["apply"], {
+      cwd,
+      encoding: "utf8",
+      env: { ...recordingEnvironment({ PATH: process.env.PATH }, record), KUBEPLANE_TERRAFORM_BINARY: file, KUBEPLANE_RECORDER_DRAIN_SECONDS: "1" },
+    });
+    expect(run.status).toBe(1);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const [recorded] = readRecords(record);
+    expect(recorded.exitCode).toBe(1);
+    expect(recorded.stderr).toContain("Error: something failed");
+  });
+
   test("passes stdout, stderr and the exit code through, and records stderr per stack between start and exit lines", () => {
     const record = path.join(root, "record-1");
     const failing = fakeTerraform("failing", "Plan: 1 to add\n", DATA_SOURCE_ERROR, 1);

@@ -6,6 +6,8 @@ import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import type { ClusterDefinition, DefinitionCloud, FieldProblem } from "../definition";
 import type { Rule } from "../rules/rule";
+import type { ClusterResources } from "./cluster-resources";
+import type { RuntimeData } from "./runtime-data";
 import { Bastion, BastionProps } from "./bastion";
 import { ClusterFirewall, ClusterFirewallProps } from "./firewall";
 import { ApiDnsName, ApiDnsNameProps } from "./api-dns-name";
@@ -42,6 +44,10 @@ export interface CloudProvider extends DefinitionCloud {
    * definition's `state` says; called for every `state.backend` but `local`.
    */
   configureRemoteState(stack: TerraformStack, definition: ClusterDefinition, stackName: string): void;
+  /** What the cluster's nodes write at run time in this cloud, which `destroy` removes (runtime-data.ts; loads the cloud's SDK only when used). */
+  runtimeData(definition: ClusterDefinition): RuntimeData;
+  /** The resources this cloud tags with the cluster, for `audit`'s and `destroy`'s orphans (cluster-resources.ts; loads the SDK only when used). */
+  clusterResources(definition: ClusterDefinition): ClusterResources;
 
   createNetwork(scope: Construct, id: string, props: NetworkProps): Network;
   createFirewall(scope: Construct, id: string, props: ClusterFirewallProps): ClusterFirewall;

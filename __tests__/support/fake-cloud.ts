@@ -34,6 +34,8 @@ import type { OperatorAccess, OperatorAccessProps } from "../../providers/operat
 import type { NodeBundle, NodeBundleProps } from "../../providers/node-bundle";
 import type { BackupStore, BackupStoreProps } from "../../providers/backup-store";
 import type { StateStore, StateStoreProps } from "../../providers/state-store";
+import type { ClusterResources } from "../../providers/cluster-resources";
+import type { RuntimeData } from "../../providers/runtime-data";
 import type { Rule } from "../../rules";
 
 /** One call the stacks made: which building block, at which construct path, with which props. */
@@ -66,6 +68,13 @@ export class FakeCloud implements CloudProvider {
   }
   configureStack(stack: TerraformStack, definition: ClusterDefinition): void {
     this.calls.push({ method: "configureStack", path: stack.node.path, props: { region: definition.region } });
+  }
+  runtimeData(definition: ClusterDefinition): RuntimeData {
+    const location = `the fake store of ${definition.name}`;
+    return { location, manualRemoval: [], remove: async () => ({ count: 0, location }) };
+  }
+  clusterResources(definition: ClusterDefinition): ClusterResources {
+    return { location: `fake resources of ${definition.name}`, list: async () => [], remove: async () => ({ removed: [], failed: [] }), manualRemoval: () => [] };
   }
   configureRemoteState(stack: TerraformStack, _definition: ClusterDefinition, stackName: string): void {
     this.calls.push({ method: "configureRemoteState", path: stack.node.path, props: { stackName } });

@@ -36,6 +36,9 @@ import { Ec2InstanceType, EC2_INSTANCE_TYPES, INSTANCE_FAMILIES, KUBEADM_CONTROL
 import { knownRegions, zonesOf } from "./regions";
 import { AWS_RULES } from "./rules";
 import { configureS3State } from "./s3-remote-state";
+import { SecretsManagerRuntimeSecrets } from "./secrets-manager-runtime-secrets";
+import { SsmRuntimeParameters } from "./ssm-runtime-parameters";
+import { AwsTaggedResources } from "./tagged-resources";
 import { SecretsManagerParameterBackend } from "./secrets-manager-parameter-backend";
 import { SsmParameterBackend } from "./ssm-parameter-backend";
 import { CLUSTER_TAG } from "./tags";
@@ -135,6 +138,17 @@ export class AwsCloud implements CloudProvider {
     configureS3State(stack, definition, stackName);
   }
 
+  runtimeData(definition: ClusterDefinition) {
+    // Where the nodes wrote depends on the cluster's join-lease store.
+    return definition.joinTokens.backend === "secretsmanager"
+      ? new SecretsManagerRuntimeSecrets(definition.name, definition.region)
+      : new SsmRuntimeParameters(definition.name, definition.region);
+  }
+
+  clusterResources(definition: ClusterDefinition) {
+    return new AwsTaggedResources(definition.name, definition.region);
+  }
+
   configureStack(stack: TerraformStack, definition: ClusterDefinition): void {
     new AwsProvider(stack, "aws", {
       region: definition.region,
@@ -186,10 +200,10 @@ export class AwsCloud implements CloudProvider {
   createOperatorAccess(scope: Construct, id: string, props: OperatorAccessProps) {
     return new AwsOperatorAccess(scope, id, props);
   }
-  createStateStore(scope: Construct, id: string, props: StateStoreProps) {
-    return new AwsStateBucket(scope, id, props);
-  }
   createBackupStore(scope: Construct, id: string, props: BackupStoreProps) {
     return new AwsBackupBucket(scope, id, props);
+  }
+  createStateStore(scope: Construct, id: string, props: StateStoreProps) {
+    return new AwsStateBucket(scope, id, props);
   }
 }

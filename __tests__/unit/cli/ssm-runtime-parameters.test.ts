@@ -144,7 +144,7 @@ describe("SsmRuntimeParameters", () => {
       'const loaded = () => Object.keys(require.cache).some((m) => m.includes("/@aws-sdk/client-ssm/"));',
       'const registry = require("./providers/cloud-registry");',
       'const before = loaded();',
-      'const data = registry.runtimeDataFor({ cloud: "aws", name: "dev", region: "eu-west-1" });',
+      'const data = registry.runtimeDataFor({ cloud: "aws", name: "dev", region: "eu-west-1", joinTokens: { backend: "ssm" } });',
       'data.remove().catch(() => {}).finally(() => console.log(JSON.stringify({ before, after: loaded() })));',
     ].join("\n");
     const env = { ...process.env, AWS_ENDPOINT_URL: "http://127.0.0.1:1", AWS_ACCESS_KEY_ID: "x", AWS_SECRET_ACCESS_KEY: "x", AWS_MAX_ATTEMPTS: "1" };

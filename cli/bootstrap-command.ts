@@ -105,6 +105,8 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapRes
     const args = ["apply", "-no-color", ...(options.autoApprove ? ["-auto-approve", "-input=false"] : [])];
     const result = await runTerraform(args, { cwd, env, inherit: !options.autoApprove });
     if (result.code !== 0) throw failed("apply", result);
+    const summary = /^Apply complete! Resources: .*$/m.exec(result.stdout)?.[0];
+    if (summary) progress(`${bootstrapStackName(region)}: ${summary}`);
   };
 
   let moved: MovedNote | undefined = existsSync(notePath) ? (JSON.parse(readFileSync(notePath, "utf8")) as MovedNote) : undefined;

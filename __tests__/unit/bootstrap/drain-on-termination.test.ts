@@ -120,10 +120,12 @@ test("cordons, evicts what a drain evicts (not DaemonSet or mirror pods), then c
 });
 
 test("a pod its disruption budget protects is retried until the timeout; then the termination goes on", () => {
-  const { result, calls, podsLeft } = worker(PODS, { pdb: ["web-2"], env: { KUBEPLANE_DRAIN_TIMEOUT_SECONDS: "1" } });
+  // Rounds a second apart for 4 s: at least two attempts even on a loaded machine (a round with
+  // the stubs takes well under a second; a 1 s timeout with no pause made a single round).
+  const { result, calls, podsLeft } = worker(PODS, { pdb: ["web-2"], env: { KUBEPLANE_DRAIN_TIMEOUT_SECONDS: "4", KUBEPLANE_DRAIN_RETRY_SECONDS: "1" } });
   expect(result.status).toBe(0);
   expect(result.stderr).toMatch(/1 pod\(s\) not evicted yet \(a disruption budget\)/);
-  expect(result.stderr).toContain("drain timed out after 1s");
+  expect(result.stderr).toContain("drain timed out after 4s");
   expect(calls.filter((c) => c.includes("pods/web-2/eviction")).length).toBeGreaterThan(1);
   expect(podsLeft).toContain("default|web-2|");
   expect(podsLeft).not.toContain("default|web-1|");

@@ -56,3 +56,76 @@ try:
     _Statement.is_action_permitted = _deny_applies_only_on_known_keys
 except Exception:  # another moto: leave it as it is
     pass
+
+# moto 5.2.1 has no instance refresh: StartInstanceRefresh, CancelInstanceRefresh and
+# DescribeInstanceRefreshes answer 500 (no handler in moto/autoscaling/responses.py). The
+# Terraform AWS provider cancels and starts a refresh when a group with an `instance_refresh`
+# block changes its launch template (resource aws_autoscaling_group: "When this resource is
+# updated, any existing refresh is cancelled"; it does not wait for the refresh), and its SDK
+# retries every 500 for minutes, so a deploy that changes a worker pool's template stalled. Here
+# a refresh is recorded and reported done at once (moto runs no instance to replace), with the
+# shapes and errors of the Auto Scaling API (botocore's autoscaling service model:
+# StartInstanceRefreshAnswer, CancelInstanceRefreshAnswer, DescribeInstanceRefreshesAnswer;
+# ActiveInstanceRefreshNotFound when there is none to cancel, InstanceRefreshInProgress when one
+# is active).
+try:
+    import datetime as _datetime
+    import uuid as _uuid
+
+    from moto.autoscaling.exceptions import AutoscalingClientError as _AutoscalingClientError
+    from moto.autoscaling.exceptions import ValidationError as _ValidationError
+    from moto.autoscaling.responses import AutoScalingResponse as _AutoScalingResponse
+    from moto.core.responses import ActionResult as _ActionResult
+
+    class _ActiveInstanceRefreshNotFound(_AutoscalingClientError):
+        code = "ActiveInstanceRefreshNotFound"
+
+    class _InstanceRefreshInProgress(_AutoscalingClientError):
+        code = "InstanceRefreshInProgress"
+
+    _refreshes = {}
+
+    def _now():
+        return _datetime.datetime.now(_datetime.timezone.utc)
+
+    def _start_instance_refresh(self):
+        group = self._get_param("AutoScalingGroupName")
+        if not self.autoscaling_backend.describe_auto_scaling_groups([group]):
+            raise _ValidationError(f"AutoScalingGroup name not found - {group}")
+        history = _refreshes.setdefault((self.current_account, self.region, group), [])
+        if any(r["Status"] in ("Pending", "InProgress", "Cancelling") for r in history):
+            raise _InstanceRefreshInProgress("An Instance Refresh is already in progress and blocks the execution of this Instance Refresh.")
+        refresh_id = str(_uuid.uuid4())
+        started = _now()
+        history.insert(0, {
+            "InstanceRefreshId": refresh_id,
+            "AutoScalingGroupName": group,
+            "Status": "Successful",
+            "StatusReason": "",
+            "StartTime": started,
+            "EndTime": started,
+            "PercentageComplete": 100,
+            "InstancesToUpdate": 0,
+        })
+        return _ActionResult({"InstanceRefreshId": refresh_id})
+
+    def _cancel_instance_refresh(self):
+        group = self._get_param("AutoScalingGroupName")
+        history = _refreshes.get((self.current_account, self.region, group), [])
+        active = [r for r in history if r["Status"] in ("Pending", "InProgress")]
+        if not active:
+            raise _ActiveInstanceRefreshNotFound("No in progress or pending Instance Refresh found for Auto Scaling group " + group)
+        active[0]["Status"] = "Cancelled"
+        return _ActionResult({"InstanceRefreshId": active[0]["InstanceRefreshId"]})
+
+    def _describe_instance_refreshes(self):
+        group = self._get_param("AutoScalingGroupName")
+        ids = self._get_param("InstanceRefreshIds", [])
+        history = _refreshes.get((self.current_account, self.region, group), [])
+        return _ActionResult({"InstanceRefreshes": [r for r in history if not ids or r["InstanceRefreshId"] in ids]})
+
+    _AutoScalingResponse.start_instance_refresh = _start_instance_refresh
+    _AutoScalingResponse.cancel_instance_refresh = _cancel_instance_refresh
+    _AutoScalingResponse.describe_instance_refreshes = _describe_instance_refreshes
+except Exception:  # another moto: leave it as it is
+    pass

@@ -13,7 +13,9 @@ const base = {
 module.exports = {
   // Two workers even on a 2-core machine (Jest's default is cores - 1): the unit suites spend much
   // of their time waiting on child processes (shellcheck, cloud-init, bash, containerd,
-  // systemd-analyze, terraform). The emulator suites run with --runInBand regardless.
+  // systemd-analyze, terraform). The emulator suites run two at a time too (npm test): each starts
+  // its own moto_server on a free port and works in its own directories, and most of their time
+  // is spent waiting on Terraform, the emulator and node scripts.
   maxWorkers: 2,
   projects: [
     { ...base, displayName: "unit", testMatch: ["<rootDir>/__tests__/unit/**/*.test.ts"] },

@@ -13,6 +13,9 @@ import { ControlPlaneResponder } from "../support/node-simulation/control-plane-
 import { BackendKind, BACKENDS, JoinLease, SIMULATED_KURL_URL, SimulatedCluster, SimulatedClusterOptions } from "../support/node-simulation/simulated-cluster";
 import { RecordedCall, SimulatedNode } from "../support/node-simulation/simulated-node";
 
+/** The add-ons a kubeadm control plane applies after its CNI when no pool autoscales (bootstrap/installers/cloud-addons.ts). */
+const ADDONS = ["10-aws-cloud-controller-manager", "20-aws-ebs-csi-driver", "30-gp3-storage-class"];
+
 jest.setTimeout(150_000);
 
 const BOOTSTRAP = "/usr/local/sbin/kubeplane-bootstrap";
@@ -91,8 +94,10 @@ describe.each(BACKENDS)("%s backend", (backend) => {
       expect(configText).toContain('kubernetesVersion: "v1.36.5"');
 
       expect(argsOf(init.calls("curl"))).toContainEqual(["-fsSL", "--retry", "5", CALICO_MANIFEST_URL, "-o", `${init.root}/var/lib/kubeplane/cni-manifest.yaml`]);
+      // The CNI first, then the cloud's add-ons (cloud controller, EBS CSI, the gp3 class), in name order.
       expect(argsOf(init.calls("kubectl"))).toEqual([
         ["--kubeconfig", `${init.root}/etc/kubernetes/admin.conf`, "apply", "-f", `${init.root}/var/lib/kubeplane/cni-manifest.yaml`],
+        ...ADDONS.map((addon) => ["--kubeconfig", `${init.root}/etc/kubernetes/admin.conf`, "apply", "-k", `${init.root}/etc/kubeplane/addons/${addon}/`]),
       ]);
       expect(argsOf(init.calls("apt-get")).flat()).toEqual(
         expect.arrayContaining(["containerd=2.*", "kubelet=1.36.5-*", "kubeadm=1.36.5-*", "kubectl=1.36.5-*"]),
@@ -804,9 +809,10 @@ describe.each(BACKENDS)("%s backend", (backend) => {
       expect(apt[1].args).toContain("update");
       for (const call of apt) expect(call.args).toEqual(expect.arrayContaining(["-o", "Acquire::Retries=3"]));
       const manifest = `${init.root}/var/lib/kubeplane/cni-manifest.yaml`;
-      expect(argsOf(init.calls("kubectl"))).toEqual(
-        Array(3).fill(["--kubeconfig", `${init.root}/etc/kubernetes/admin.conf`, "apply", "-f", manifest]),
-      );
+      expect(argsOf(init.calls("kubectl"))).toEqual([
+        ...Array(3).fill(["--kubeconfig", `${init.root}/etc/kubernetes/admin.conf`, "apply", "-f", manifest]),
+        ...ADDONS.map((addon) => ["--kubeconfig", `${init.root}/etc/kubernetes/admin.conf`, "apply", "-k", `${init.root}/etc/kubeplane/addons/${addon}/`]),
+      ]);
       expect(init.file("/var/lib/kubeplane/cni-manifest.yaml")).toContain("kind: ServiceAccount");
     });
 

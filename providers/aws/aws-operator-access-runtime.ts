@@ -1,8 +1,9 @@
 /**
  * Operator access on AWS at run time: finds the cluster's instances by their tags (EC2) and its
  * worker groups (Auto Scaling), mints a kubeconfig with the cluster's SSM document on a running
- * control-plane node and takes the hand-back from Parameter Store (watched for, read once, then
- * deleted: the node's answer, kubeconfig or error, is the hand-back itself), and
+ * control-plane node and takes the hand-back from the cluster's parameter backend, Parameter Store
+ * or Secrets Manager (watched for, read once, then deleted: the node's answer, kubeconfig or
+ * error, is the hand-back itself), and
  * plans the Session Manager tunnel. The SDK clients are loaded when a command runs (not when this
  * module is); they take region from the cluster, everything else (AWS_ENDPOINT_URL, AWS_PROFILE,
  * credentials, retries) from the environment, as every SDK client does.
@@ -20,6 +21,7 @@ import type {
   WorkerGroupFacts,
 } from "../operator-access";
 import { mintDocumentName, PORT_FORWARDING_DOCUMENT } from "./aws-operator-access";
+import { secretPath } from "./secrets-manager-parameter-backend";
 import { parameterPath } from "./ssm-parameter-backend";
 import { CLUSTER_TAG, ROLE_TAG } from "./tags";
 
@@ -43,6 +45,10 @@ export interface OperatorAccessCalls {
   sendCommand(input: { DocumentName: string; InstanceIds: string[]; Parameters: Record<string, string[]>; Comment: string; TimeoutSeconds: number }): Promise<{ Command?: { CommandId?: string } }>;
   getParameter(input: { Name: string }): Promise<{ Parameter?: { Value?: string } }>;
   deleteParameter(input: { Name: string }): Promise<unknown>;
+  /** Secrets Manager (joinTokens.backend secretsmanager): botocore data/secretsmanager/2017-10-17/service-2.json, GetSecretValue. */
+  getSecretValue(input: { SecretId: string }): Promise<{ SecretString?: string }>;
+  /** DeleteSecret with ForceDeleteWithoutRecovery: gone at once, no recovery window (same model). */
+  deleteSecret(input: { SecretId: string; ForceDeleteWithoutRecovery: boolean }): Promise<unknown>;
   close(): void;
 }
 
@@ -72,13 +78,14 @@ export class AwsOperatorAccessRuntime implements OperatorAccessRuntime {
   private readonly connect: (region: string) => Promise<OperatorAccessCalls>;
   private readonly pollMs: number;
   private readonly mintTimeoutMs: number;
+  private readonly inSecretsManager: boolean;
 
   constructor(definition: Pick<ClusterDefinition, "name" | "region" | "joinTokens">, options: AwsOperatorAccessOptions = {}) {
-    if (definition.joinTokens.backend !== "ssm") {
-      throw new Error(
-        `cluster "${definition.name}": kubeconfig hand-backs are read from SSM Parameter Store only; joinTokens.backend "${definition.joinTokens.backend}" is not supported by the operator commands yet`,
-      );
+    const backend = definition.joinTokens.backend as string;
+    if (backend !== "ssm" && backend !== "secretsmanager") {
+      throw new Error(`cluster "${definition.name}": joinTokens.backend "${backend}" is not one the operator commands read hand-backs from (ssm, secretsmanager)`);
     }
+    this.inSecretsManager = backend === "secretsmanager";
     this.cluster = definition.name;
     this.region = definition.region;
     this.location = `AWS ${definition.region}`;
@@ -101,7 +108,8 @@ export class AwsOperatorAccessRuntime implements OperatorAccessRuntime {
     try {
       const node = await this.controlPlaneNode(calls);
       const id = randomBytes(16).toString("hex");
-      const name = `${parameterPath(this.cluster)}/access/${id}`;
+      // Where mint-kubeconfig.sh writes: $KUBEPLANE_PARAMETER_PATH/access/<id>, the backend's path.
+      const name = `${this.inSecretsManager ? secretPath(this.cluster) : parameterPath(this.cluster)}/access/${id}`;
       const document = mintDocumentName(this.cluster);
       let commandId: string | undefined;
       try {
@@ -218,9 +226,10 @@ export class AwsOperatorAccessRuntime implements OperatorAccessRuntime {
   private async readHandback(calls: OperatorAccessCalls, name: string, node: string, commandId: string): Promise<string> {
     const read = async (n: string) => {
       try {
-        return (await calls.getParameter({ Name: n })).Parameter?.Value;
+        return this.inSecretsManager ? (await calls.getSecretValue({ SecretId: n })).SecretString : (await calls.getParameter({ Name: n })).Parameter?.Value;
       } catch (e) {
-        if (errorName(e) === "ParameterNotFound") return undefined;
+        // Secrets Manager answers a missing secret (or one with no value yet) with ResourceNotFoundException.
+        if (errorName(e) === (this.inSecretsManager ? "ResourceNotFoundException" : "ParameterNotFound")) return undefined;
         throw new Error(`could not read the hand-back ${n}: ${(e as Error).message}`);
       }
     };
@@ -252,17 +261,26 @@ export class AwsOperatorAccessRuntime implements OperatorAccessRuntime {
   private async removeHandback(calls: OperatorAccessCalls, name: string): Promise<void> {
     for (const n of [`${name}/parts`, `${name}/error`, ...Array.from({ length: MAX_HANDBACK_PARTS }, (_, i) => `${name}/${i + 1}`)]) {
       try {
-        await calls.deleteParameter({ Name: n });
+        if (this.inSecretsManager) await calls.deleteSecret({ SecretId: n, ForceDeleteWithoutRecovery: true });
+        else await calls.deleteParameter({ Name: n });
       } catch (e) {
-        if (errorName(e) !== "ParameterNotFound") throw new Error(`could not delete the hand-back ${n}: ${(e as Error).message} (delete it: aws ssm delete-parameter --region ${this.region} --name ${n})`);
+        // A forced DeleteSecret succeeds for a missing secret; moto and older endpoints may still say ResourceNotFoundException.
+        if (errorName(e) === (this.inSecretsManager ? "ResourceNotFoundException" : "ParameterNotFound")) continue;
+        const hint = this.inSecretsManager
+          ? `aws secretsmanager delete-secret --region ${this.region} --secret-id ${n} --force-delete-without-recovery`
+          : `aws ssm delete-parameter --region ${this.region} --name ${n}`;
+        throw new Error(`could not delete the hand-back ${n}: ${(e as Error).message} (delete it: ${hint})`);
       }
     }
   }
 }
 
-/** The calls through the SDK's EC2, Auto Scaling and SSM clients, loaded now. */
+/** The calls through the SDK's EC2, Auto Scaling, SSM and Secrets Manager clients, loaded now (Secrets Manager's on its first call). */
 export async function sdkCalls(region: string): Promise<OperatorAccessCalls> {
   const [ec2, autoscaling, ssm] = await Promise.all([import("@aws-sdk/client-ec2"), import("@aws-sdk/client-auto-scaling"), import("@aws-sdk/client-ssm")]);
+  let secrets: Promise<{ sdk: typeof import("@aws-sdk/client-secrets-manager"); client: import("@aws-sdk/client-secrets-manager").SecretsManagerClient }> | undefined;
+  const secretsManager = () =>
+    (secrets ??= import("@aws-sdk/client-secrets-manager").then((sdk) => ({ sdk, client: new sdk.SecretsManagerClient({ region }) })));
   const ec2Client = new ec2.EC2Client({ region });
   const asgClient = new autoscaling.AutoScalingClient({ region });
   const ssmClient = new ssm.SSMClient({ region });
@@ -272,10 +290,19 @@ export async function sdkCalls(region: string): Promise<OperatorAccessCalls> {
     sendCommand: (input) => ssmClient.send(new ssm.SendCommandCommand(input)),
     getParameter: (input) => ssmClient.send(new ssm.GetParameterCommand(input)),
     deleteParameter: (input) => ssmClient.send(new ssm.DeleteParameterCommand(input)),
+    getSecretValue: async (input) => {
+      const { sdk, client } = await secretsManager();
+      return client.send(new sdk.GetSecretValueCommand(input));
+    },
+    deleteSecret: async (input) => {
+      const { sdk, client } = await secretsManager();
+      return client.send(new sdk.DeleteSecretCommand(input));
+    },
     close: () => {
       ec2Client.destroy();
       asgClient.destroy();
       ssmClient.destroy();
+      void secrets?.then(({ client }) => client.destroy());
     },
   };
 }

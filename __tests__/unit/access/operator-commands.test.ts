@@ -85,6 +85,12 @@ function fakeAws(node: MintNode, instances: FakeInstance[], options: { onSend?: 
       rmSync(file(Name));
       return {};
     },
+    getSecretValue: async () => {
+      throw new Error("the dev cluster keeps its hand-back in Parameter Store, not Secrets Manager");
+    },
+    deleteSecret: async () => {
+      throw new Error("the dev cluster keeps its hand-back in Parameter Store, not Secrets Manager");
+    },
     close: () => undefined,
   };
   return { calls, sent };
@@ -243,5 +249,65 @@ describe("the cluster's inventory", () => {
       { id: "i-0a0000000000000b2", role: "worker", state: "pending", providerId: "aws:///eu-west-1a/i-0a0000000000000b2", bootstrap: { state: "unknown" } },
     ]);
     expect(inventory.workerGroups).toEqual([{ name: "kubeplane-dev-workers", desired: 2, inService: 1 }]);
+  });
+});
+
+describe("the hand-back in Secrets Manager (joinTokens.backend: secretsmanager)", () => {
+  const smDefinition = { ...definition, joinTokens: { ...definition.joinTokens, backend: "secretsmanager" as const } };
+  /**
+   * Secrets Manager as the runtime calls it, shaped as botocore's model says
+   * (botocore data/secretsmanager/2017-10-17/service-2.json: GetSecretValueResponse {ARN, Name,
+   * VersionId, SecretString, VersionStages, CreatedDate}; DeleteSecretResponse {ARN, Name,
+   * DeletionDate}; GetSecretValue's error ResourceNotFoundException {Message}). The node's side is
+   * what bootstrap/node/mint-kubeconfig.sh writes through backends/secretsmanager.sh's
+   * backend_create: <kubeplane/<cluster>>/access/<id>/{1..n,parts} or .../error.
+   */
+  function fakeSecrets(answer: (id: string) => Record<string, string>) {
+    const secrets = new Map<string, string>();
+    const arn = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}-AbCdEf`;
+    const ssmOnly = async () => {
+      throw new Error("a secretsmanager cluster's hand-back is not in Parameter Store");
+    };
+    const calls: OperatorAccessCalls = {
+      ...fakeAws(mintNode(), [{ id: CP, role: "control-plane", state: "running", bootstrap: "ready" }]).calls,
+      sendCommand: async ({ Parameters }) => {
+        for (const [name, value] of Object.entries(answer(Parameters.handback[0]))) secrets.set(name, value);
+        return { Command: { CommandId: "c0ffee00-0000-4000-8000-000000000002" } };
+      },
+      getParameter: ssmOnly,
+      deleteParameter: ssmOnly,
+      getSecretValue: async ({ SecretId }) => {
+        const value = secrets.get(SecretId);
+        if (value === undefined) throw awsError("ResourceNotFoundException", "Secrets Manager can't find the specified secret.");
+        return { ARN: arn(SecretId), Name: SecretId, VersionId: "7a1b2c3d-0000-4000-8000-000000000001", SecretString: value, VersionStages: ["AWSCURRENT"], CreatedDate: new Date() };
+      },
+      deleteSecret: async ({ SecretId, ForceDeleteWithoutRecovery }) => {
+        expect(ForceDeleteWithoutRecovery).toBe(true);
+        secrets.delete(SecretId);
+        return { ARN: arn(SecretId), Name: SecretId, DeletionDate: new Date() };
+      },
+    };
+    return { calls, secrets };
+  }
+  const runtime = (calls: OperatorAccessCalls) => new AwsOperatorAccessRuntime(smDefinition, { connect: async () => calls, pollMs: 5, mintTimeoutMs: 500 });
+
+  test("reads the parts under kubeplane/<cluster>/access/<id> once, and deletes every one", async () => {
+    let handback = "";
+    const { calls, secrets } = fakeSecrets((id) => {
+      handback = `kubeplane/dev/access/${id}`;
+      return { [`${handback}/1`]: "kubeplane-handback-v1.AAAA.", [`${handback}/2`]: "BBBB.CCCC.DDDD", [`${handback}/parts`]: "2" };
+    });
+    const minted = await runtime(calls).mintKubeconfig({ user: "alice", group: "kubeadm:cluster-admins", ttlSeconds: 3600, recipientPublicKey: "-----BEGIN PUBLIC KEY-----" });
+    expect(handback).toMatch(/^kubeplane\/dev\/access\/[a-f0-9]{32}$/);
+    expect(minted).toEqual({ envelope: "kubeplane-handback-v1.AAAA.BBBB.CCCC.DDDD", node: CP });
+    expect([...secrets.keys()]).toEqual([]);
+  });
+
+  test("the node's error secret is the error, and it is deleted too", async () => {
+    const { calls, secrets } = fakeSecrets((id) => ({ [`kubeplane/dev/access/${id}/error`]: "kubeadm kubeconfig user failed" }));
+    await expect(runtime(calls).mintKubeconfig({ user: "alice", group: "kubeadm:cluster-admins", ttlSeconds: 3600, recipientPublicKey: "k" })).rejects.toThrow(
+      `control-plane node ${CP} could not mint the kubeconfig: kubeadm kubeconfig user failed`,
+    );
+    expect([...secrets.keys()]).toEqual([]);
   });
 });

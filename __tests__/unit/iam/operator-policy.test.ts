@@ -6,7 +6,11 @@
  *  2. what an operator of the cluster must not get through it is denied: a shell on a node,
  *     commands on workers or another cluster's nodes, any other document, the join lease, the KMS key;
  *  3. every statement is used by some call in (1).
+ * For every example, and for dev with joinTokens.backend secretsmanager (the hand-back is then
+ * secrets under kubeplane/<cluster>/access/, which nodes create under Secrets Manager's own key
+ * aws/secretsmanager: backends/secretsmanager.sh, so no KMS statement is needed for them).
  */
+import type { ClusterDefinition } from "../../../definition";
 import { EXAMPLES, exampleDefinition, ExampleName, resourcesOf, synthesizeCluster } from "../../support/examples";
 import type { NamedPolicy } from "../../support/iam/simulate";
 import { evaluate, IamRequest } from "../../support/iam/simulate";
@@ -23,10 +27,10 @@ interface Model {
   documentArn: string;
   region: string;
   partition: string;
+  inSecretsManager: boolean;
 }
 
-function modelOf(example: ExampleName): Model {
-  const definition = exampleDefinition(example);
+function modelOf(definition: ClusterDefinition): Model {
   const json = synthesizeCluster(definition).clusterJson;
   const at = deploymentOf(json);
   const policies = resourcesOf(json, "aws_iam_policy").filter((p) => String(p.name).endsWith("-operator"));
@@ -40,6 +44,7 @@ function modelOf(example: ExampleName): Model {
     documentArn: `arn:${at.partition}:ssm:${at.region}:${at.account}:document/${document.name}`,
     region: at.region,
     partition: at.partition,
+    inSecretsManager: definition.joinTokens.backend === "secretsmanager",
   };
 }
 
@@ -73,17 +78,33 @@ const node = (cluster: string, role: string) => tagged({ "kubeplane:cluster": cl
 
 const CP = "i-0c0000000000000a1";
 const HANDBACK = "/access/0123456789abcdef0123456789abcdef";
+/** A secret's ARN ends with a dash and six random characters Secrets Manager adds. */
+const secret = (m: Model, name: string) => m.arn("secretsmanager", `secret:${name}-AbCdEf`);
+
+function handbackCalls(m: Model): [string, IamRequest][] {
+  if (m.inSecretsManager) {
+    const path = `kubeplane/${m.name}`;
+    return [
+      ["kubeconfig: read a hand-back part", request(m, "secretsmanager:GetSecretValue", secret(m, `${path}${HANDBACK}/1`))],
+      ["kubeconfig: read the hand-back's count", request(m, "secretsmanager:GetSecretValue", secret(m, `${path}${HANDBACK}/parts`))],
+      ["kubeconfig: delete the hand-back", request(m, "secretsmanager:DeleteSecret", secret(m, `${path}${HANDBACK}/1`))],
+    ];
+  }
+  const path = `/kubeplane/${m.name}`;
+  return [
+    ["kubeconfig: read a hand-back part", request(m, "ssm:GetParameter", m.arn("ssm", `parameter${path}${HANDBACK}/1`))],
+    ["kubeconfig: read the hand-back's count", request(m, "ssm:GetParameter", m.arn("ssm", `parameter${path}${HANDBACK}/parts`))],
+    ["kubeconfig: delete the hand-back", request(m, "ssm:DeleteParameter", m.arn("ssm", `parameter${path}${HANDBACK}/1`))],
+  ];
+}
 
 function legitimate(m: Model): [string, IamRequest][] {
-  const path = `/kubeplane/${m.name}`;
   return [
     ["validate, kubeconfig, tunnel: find the cluster's instances", request(m, "ec2:DescribeInstances", "*")],
     ["validate: the worker groups' InService counts", request(m, "autoscaling:DescribeAutoScalingGroups", "*")],
     ["kubeconfig: the mint document", request(m, "ssm:SendCommand", m.documentArn)],
     ["kubeconfig: on a control-plane node of the cluster", request(m, "ssm:SendCommand", m.instance(CP), node(m.name, "control-plane"))],
-    ["kubeconfig: read a hand-back part", request(m, "ssm:GetParameter", m.arn("ssm", `parameter${path}${HANDBACK}/1`))],
-    ["kubeconfig: read the hand-back's count", request(m, "ssm:GetParameter", m.arn("ssm", `parameter${path}${HANDBACK}/parts`))],
-    ["kubeconfig: delete the hand-back", request(m, "ssm:DeleteParameter", m.arn("ssm", `parameter${path}${HANDBACK}/1`))],
+    ...handbackCalls(m),
     ["tunnel: the port-forwarding document", request(m, "ssm:StartSession", m.arn("ssm", "document/AWS-StartPortForwardingSessionToRemoteHost"))],
     ["tunnel: through a control-plane node", request(m, "ssm:StartSession", m.instance(CP), { ...node(m.name, "control-plane"), "ssm:SessionDocumentAccessCheck": "true" })],
     ["tunnel: the plugin ends the operator's own session", request(m, "ssm:TerminateSession", m.arn("ssm", `session/${SESSION_USER}-0a1b2c3d4e5f67890`))],
@@ -108,11 +129,26 @@ function forbidden(m: Model): [string, IamRequest][] {
     ["the join-lease key", request(m, "kms:Decrypt", m.arn("kms", "key/0b1e0b1e-0000-4000-8000-000000000000"))],
     ["someone else's session", request(m, "ssm:TerminateSession", m.arn("ssm", "session/AROA3EXAMPLEOTHER000:bob-0a1b2c3d4e5f67890"))],
     ["the command's output (GetCommandInvocation is not needed)", request(m, "ssm:GetCommandInvocation", "*")],
+    ...(m.inSecretsManager
+      ? ([
+          ["the worker join-lease secret", request(m, "secretsmanager:GetSecretValue", secret(m, `kubeplane/${m.name}/join/worker`))],
+          ["deleting the control-plane join-lease secret", request(m, "secretsmanager:DeleteSecret", secret(m, `kubeplane/${m.name}/join/control-plane`))],
+          ["another cluster's hand-back secret", request(m, "secretsmanager:GetSecretValue", secret(m, `kubeplane/other${HANDBACK}/1`))],
+          ["writing a hand-back secret (only nodes mint)", request(m, "secretsmanager:CreateSecret", secret(m, `kubeplane/${m.name}${HANDBACK}/1`))],
+          ["the join-lease key through Secrets Manager", request(m, "kms:Decrypt", m.arn("kms", "key/0b1e0b1e-0000-4000-8000-000000000000"), { "kms:ViaService": `secretsmanager.${m.region}.amazonaws.com` })],
+        ] as [string, IamRequest][])
+      : []),
   ];
 }
 
-describe.each(EXAMPLES)("%s: the operator policy", (example) => {
-  const m = modelOf(example);
+const dev = exampleDefinition("dev");
+const CASES: [string, ClusterDefinition][] = [
+  ...EXAMPLES.map((e): [string, ClusterDefinition] => [e, exampleDefinition(e as ExampleName)]),
+  ["dev with joinTokens.backend secretsmanager", { ...dev, joinTokens: { ...dev.joinTokens, backend: "secretsmanager" } }],
+];
+
+describe.each(CASES)("%s: the operator policy", (_name, definition) => {
+  const m = modelOf(definition);
 
   test("allows every call the operator commands make", async () => {
     const denied: string[] = [];

@@ -108,6 +108,20 @@ export interface OperatorAccessRuntime {
   planTunnel(request: { readonly localPort: number; readonly host: string; readonly port: number }): Promise<TunnelPlan>;
   /** The cluster's instances (every state but gone for good) and its worker groups. */
   inventory(): Promise<ClusterInventory>;
+  /**
+   * The kube-system workloads the cloud's add-ons make on a kubeadm cluster (the cloud
+   * controller, the CSI driver): `validate` reports each one missing.
+   * @default none
+   */
+  readonly cloudWorkloads?: readonly RequiredWorkload[];
+}
+
+/** A kube-system workload a healthy cluster has, by its upstream name. */
+export interface RequiredWorkload {
+  readonly kind: "deployment" | "daemonset";
+  readonly name: string;
+  /** What it is, for the problem row: e.g. `the EBS CSI driver's controller`. */
+  readonly what: string;
 }
 
 /** The longest and shortest life of a minted credential, in seconds (issue 13: at most 24 hours). */

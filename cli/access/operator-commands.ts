@@ -19,7 +19,7 @@ import {
 import type { CliContext } from "../commands/context";
 import { newRecipient } from "./handback";
 import { contextName, defaultKubeconfigPath, mintedParts, writeKubeconfig } from "./kubeconfig-file";
-import { kubectlReader, parseDuration, renderProblems, validateOnce, type KubeReader } from "./validate";
+import { kubectlReader, parseDuration, renderProblems, requiredWorkloads, validateOnce, type KubeReader } from "./validate";
 
 /** How the commands find a cluster and reach its cloud (tests replace them). */
 export interface OperatorDeps {
@@ -164,9 +164,10 @@ export async function runValidate(cli: CliContext, deps: OperatorDeps, cluster: 
   const kube = reader ?? kubectlReader({ context: options.context ?? contextName(cluster), kubeconfig: options.kubeconfig, env: cli.env });
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const interval = (options.intervalSeconds ?? 10) * 1000;
+  const required = requiredWorkloads(definition, runtime.cloudWorkloads);
   const start = cli.now();
   for (let round = 1; ; round++) {
-    const { problems, summary } = await validateOnce(() => runtime.inventory(), kube);
+    const { problems, summary } = await validateOnce(() => runtime.inventory(), kube, required);
     if (problems.length === 0) {
       cli.stdout.write(`cluster ${cluster} is healthy: ${summary}\n`);
       return 0;

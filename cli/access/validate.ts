@@ -6,7 +6,8 @@
  * credentials are kubectl's own). Problems are rows of KIND / NAME / PROBLEM.
  */
 import { execFile } from "child_process";
-import type { ClusterInventory } from "../../providers/operator-access";
+import type { ClusterDefinition } from "../../definition";
+import type { ClusterInventory, RequiredWorkload } from "../../providers/operator-access";
 
 /** One thing that is not as it should be. */
 export interface Problem {
@@ -49,8 +50,24 @@ function podProblem(p: Json): string | undefined {
   return undefined;
 }
 
+/**
+ * The kube-system workloads a cluster must have. kubeadm: Calico's DaemonSet calico-node (the
+ * installer applies projectcalico/calico manifests/calico.yaml: bootstrap/installers/kubeadm.ts),
+ * kubeadm's CoreDNS Deployment coredns, and the cloud's add-ons (the runtime's cloudWorkloads,
+ * applied by the kubeadm installer only). kURL: none by name: its add-ons come from the kURL
+ * installer spec, which kubeplane does not read (they are still checked when present).
+ */
+export function requiredWorkloads(definition: Pick<ClusterDefinition, "kubernetes">, cloudWorkloads: readonly RequiredWorkload[] = []): RequiredWorkload[] {
+  if (definition.kubernetes.installer !== "kubeadm") return [];
+  return [
+    { kind: "daemonset", name: "calico-node", what: "the CNI (Calico), applied after kubeadm init" },
+    { kind: "deployment", name: "coredns", what: "the cluster DNS (CoreDNS), a kubeadm add-on" },
+    ...cloudWorkloads,
+  ];
+}
+
 /** Every problem of the cluster, and a one-line summary of what is healthy. */
-export function clusterProblems(inventory: ClusterInventory, api: ApiObjects): { problems: Problem[]; summary: string } {
+export function clusterProblems(inventory: ClusterInventory, api: ApiObjects, required: readonly RequiredWorkload[] = []): { problems: Problem[]; summary: string } {
   const problems: Problem[] = [];
   const byInstance = new Map(inventory.instances.map((i) => [i.id, i]));
   const nodesByInstance = new Map<string, Json>();
@@ -117,6 +134,12 @@ export function clusterProblems(inventory: ClusterInventory, api: ApiObjects): {
     if (have < want) problems.push({ kind: "daemonset", name: ds.metadata?.name ?? "?", problem: `${have} of ${want} pods available` });
   }
 
+  // The workloads the cluster must have: each one missing is a problem (not only unavailable ones).
+  for (const w of required) {
+    const list = w.kind === "deployment" ? api.deployments : api.daemonSets;
+    if (!list.some((o) => o.metadata?.name === w.name)) problems.push({ kind: w.kind, name: w.name, problem: `missing: ${w.what}` });
+  }
+
   // Workers: as many Ready as their groups have in service.
   const inService = inventory.workerGroups.reduce((n, g) => n + g.inService, 0);
   for (const g of inventory.workerGroups) {
@@ -173,7 +196,11 @@ export async function readApiObjects(reader: KubeReader): Promise<ApiObjects> {
 }
 
 /** One round: the cloud's facts and the API's objects compared; an API that cannot be read is a problem too. */
-export async function validateOnce(inventory: () => Promise<ClusterInventory>, reader: KubeReader): Promise<{ problems: Problem[]; summary: string }> {
+export async function validateOnce(
+  inventory: () => Promise<ClusterInventory>,
+  reader: KubeReader,
+  required: readonly RequiredWorkload[] = [],
+): Promise<{ problems: Problem[]; summary: string }> {
   const facts = await inventory();
   let api: ApiObjects;
   try {
@@ -181,7 +208,7 @@ export async function validateOnce(inventory: () => Promise<ClusterInventory>, r
   } catch (e) {
     return { problems: [{ kind: "api", name: "Kubernetes API", problem: (e as Error).message }], summary: "the API could not be read" };
   }
-  return clusterProblems(facts, api);
+  return clusterProblems(facts, api, required);
 }
 
 /** Parses a duration like `15m`, `1h30m`, `90s` into seconds; throws naming `flag` otherwise. */

@@ -17,6 +17,7 @@ import type {
   MintedKubeconfig,
   MintRequest,
   OperatorAccessRuntime,
+  RequiredWorkload,
   TunnelPlan,
   WorkerGroupFacts,
 } from "../operator-access";
@@ -70,9 +71,23 @@ function bootstrapOf(value: string | undefined): { state: BootstrapState; step?:
   return { state: "unknown" };
 }
 
+/**
+ * What bootstrap/installers/cloud-addons.ts applies on AWS, by the names of the pinned upstream
+ * manifests: kubernetes/cloud-provider-aws examples/existing-cluster/base
+ * (aws-cloud-controller-manager-daemonset.yaml: DaemonSet aws-cloud-controller-manager in
+ * kube-system) and kubernetes-sigs/aws-ebs-csi-driver deploy/kubernetes/base (controller.yaml:
+ * Deployment ebs-csi-controller; node.yaml: DaemonSet ebs-csi-node, both in kube-system).
+ */
+export const AWS_CLOUD_WORKLOADS: readonly RequiredWorkload[] = [
+  { kind: "daemonset", name: "aws-cloud-controller-manager", what: "the AWS cloud controller manager (cloud-addons: 10-aws-cloud-controller-manager)" },
+  { kind: "deployment", name: "ebs-csi-controller", what: "the EBS CSI driver's controller (cloud-addons: 20-aws-ebs-csi-driver)" },
+  { kind: "daemonset", name: "ebs-csi-node", what: "the EBS CSI driver's node plugin (cloud-addons: 20-aws-ebs-csi-driver)" },
+];
+
 /** See the file comment. */
 export class AwsOperatorAccessRuntime implements OperatorAccessRuntime {
   readonly location: string;
+  readonly cloudWorkloads = AWS_CLOUD_WORKLOADS;
   private readonly cluster: string;
   private readonly region: string;
   private readonly connect: (region: string) => Promise<OperatorAccessCalls>;

@@ -11,6 +11,8 @@ import * as path from "path";
 import { runKubeplane } from "../../../cli/kubeplane";
 import type { ClusterInstance, ClusterInventory, OperatorAccessRuntime } from "../../../providers/operator-access";
 import { runValidate } from "../../../cli/access/operator-commands";
+import { requiredWorkloads } from "../../../cli/access/validate";
+import { AWS_CLOUD_WORKLOADS } from "../../../providers/aws/aws-operator-access-runtime";
 import { exampleDefinition } from "../../support/examples";
 import { ClusterObjects, daemonSet, deployment, KubeApiServer, kubeconfigFor, makePki, node, pod, startKubeApiServer, staticPods, TestPki } from "../../support/access/kube-api-server";
 
@@ -40,8 +42,9 @@ function healthyObjects(): ClusterObjects {
       pod("coredns-6f6b679f8f-4lfxk", "ip-10-10-1-20", { "k8s-app": "kube-dns" }, { container: "coredns" }),
       pod("coredns-6f6b679f8f-9qzvd", "ip-10-10-1-21", { "k8s-app": "kube-dns" }, { container: "coredns" }),
     ],
-    deployments: [deployment("coredns", 2), deployment("calico-kube-controllers", 1)],
-    daemonSets: [daemonSet("calico-node", 3), daemonSet("kube-proxy", 3)],
+    // The cloud's add-ons (bootstrap/installers/cloud-addons.ts) by their upstream names.
+    deployments: [deployment("coredns", 2), deployment("calico-kube-controllers", 1), deployment("ebs-csi-controller", 1)],
+    daemonSets: [daemonSet("calico-node", 3), daemonSet("kube-proxy", 3), daemonSet("aws-cloud-controller-manager", 1), daemonSet("ebs-csi-node", 3)],
   };
 }
 
@@ -64,6 +67,7 @@ function runtimeWith(inventories: ClusterInventory[]): OperatorAccessRuntime {
   return {
     location: "AWS eu-west-1",
     inventory: async () => inventories[Math.min(round++, inventories.length - 1)],
+    cloudWorkloads: AWS_CLOUD_WORKLOADS,
     mintKubeconfig: () => Promise.reject(new Error("not in this test")),
     planTunnel: () => Promise.reject(new Error("not in this test")),
   };
@@ -91,7 +95,7 @@ async function validate(inventory: ClusterInventory | ClusterInventory[], object
 test("healthy: exit 0 and a summary; kubectl read the four lists with the kubeplane-dev context", async () => {
   server.requests.length = 0;
   const r = await validate(healthyInventory(), healthyObjects());
-  expect(r.out).toBe("cluster dev is healthy: 1 of 1 control-plane nodes and 2 of 2 workers Ready; 9 kube-system pods, 2 deployments, 2 daemonsets\n");
+  expect(r.out).toBe("cluster dev is healthy: 1 of 1 control-plane nodes and 2 of 2 workers Ready; 9 kube-system pods, 3 deployments, 4 daemonsets\n");
   expect(r.code).toBe(0);
   expect(server.requests).toEqual(
     expect.arrayContaining(["/api/v1/nodes", "/api/v1/namespaces/kube-system/pods", "/apis/apps/v1/namespaces/kube-system/deployments", "/apis/apps/v1/namespaces/kube-system/daemonsets"]),
@@ -129,6 +133,18 @@ test("a crash-looping CNI pod: the container, its waiting reason and restarts, a
   expect(r.code).toBe(1);
   expect(r.out).toMatch(/^pod +calico-node-cx1z9 +container calico-node CrashLoopBackOff \(7 restarts\) on ip-10-10-1-21$/m);
   expect(r.out).toMatch(/^daemonset +calico-node +2 of 3 pods available$/m);
+});
+
+test("a required workload that is missing is reported by name (the EBS CSI controller, the CNI), not only unavailable ones", async () => {
+  const objects = healthyObjects();
+  const named = (o: unknown) => (o as { metadata: { name: string } }).metadata.name;
+  objects.deployments = objects.deployments.filter((d) => named(d) !== "ebs-csi-controller");
+  objects.daemonSets = objects.daemonSets.filter((d) => named(d) !== "calico-node");
+  const r = await validate(healthyInventory(), objects);
+  expect(r.out).toMatch(/^deployment +ebs-csi-controller +missing: the EBS CSI driver's controller/m);
+  expect(r.out).toMatch(/^daemonset +calico-node +missing: the CNI \(Calico\)/m);
+  expect(r.out.split("\n").filter((l) => / missing: /.test(l))).toHaveLength(2);
+  expect(r.code).toBe(1);
 });
 
 test("a Node whose instance is gone, a failed bootstrap, a missing static pod", async () => {
@@ -196,4 +212,15 @@ test("the command line: an unknown cluster and a bad --wait are errors naming th
   err = "";
   expect(await runKubeplane(["validate", "dev", "--wait", "soon"], { stdout, stderr })).toBe(1);
   expect(err).toMatch(/kubeplane: --wait "soon" is not a duration like 15m, 1h or 90s/);
+});
+
+test("the required workloads: kubeadm's CNI and DNS and the cloud's add-ons; none by name for kURL (its add-ons come from its installer spec)", () => {
+  expect(requiredWorkloads(definition, AWS_CLOUD_WORKLOADS).map((w) => `${w.kind}/${w.name}`)).toEqual([
+    "daemonset/calico-node",
+    "deployment/coredns",
+    "daemonset/aws-cloud-controller-manager",
+    "deployment/ebs-csi-controller",
+    "daemonset/ebs-csi-node",
+  ]);
+  expect(requiredWorkloads(exampleDefinition("kurl"), AWS_CLOUD_WORKLOADS)).toEqual([]);
 });

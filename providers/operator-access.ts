@@ -114,6 +114,12 @@ export interface OperatorAccessRuntime {
    * @default none
    */
   readonly cloudWorkloads?: readonly RequiredWorkload[];
+  /**
+   * The record of the last etcd backup, `<parameter path>/status/etcd-backup` as
+   * bootstrap/node/etcd-common.sh backup_record writes it (JSON), or undefined when there is none.
+   * @default not read (validate reports nothing about backups)
+   */
+  etcdBackupStatus?(): Promise<string | undefined>;
 }
 
 /** A kube-system workload a healthy cluster has, by its upstream name. */

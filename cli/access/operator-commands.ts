@@ -19,7 +19,8 @@ import {
 import type { CliContext } from "../commands/context";
 import { newRecipient } from "./handback";
 import { contextName, defaultKubeconfigPath, mintedParts, writeKubeconfig } from "./kubeconfig-file";
-import { kubectlReader, parseDuration, renderProblems, requiredWorkloads, validateOnce, type KubeReader } from "./validate";
+import { backupIntervalMinutes as backupInterval } from "../../definition/schema";
+import { etcdBackupProblem, kubectlReader, parseDuration, renderProblems, requiredWorkloads, validateOnce, type KubeReader, type Problem } from "./validate";
 
 /** How the commands find a cluster and reach its cloud (tests replace them). */
 export interface OperatorDeps {
@@ -165,9 +166,19 @@ export async function runValidate(cli: CliContext, deps: OperatorDeps, cluster: 
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const interval = (options.intervalSeconds ?? 10) * 1000;
   const required = requiredWorkloads(definition, runtime.cloudWorkloads);
+  const backupIntervalMinutes = definition.backups.enabled ? backupInterval(definition.backups.interval) : undefined;
   const start = cli.now();
   for (let round = 1; ; round++) {
     const { problems, summary } = await validateOnce(() => runtime.inventory(), kube, required);
+    if (backupIntervalMinutes !== undefined && runtime.etcdBackupStatus) {
+      let backup: Problem | undefined;
+      try {
+        backup = etcdBackupProblem(await runtime.etcdBackupStatus(), backupIntervalMinutes, cli.now());
+      } catch (e) {
+        backup = { kind: "backup", name: "etcd-backup", problem: `could not be read: ${(e as Error).message}` };
+      }
+      if (backup) problems.push(backup);
+    }
     if (problems.length === 0) {
       cli.stdout.write(`cluster ${cluster} is healthy: ${summary}\n`);
       return 0;

@@ -11,7 +11,7 @@ import type { ClusterInventory, RequiredWorkload } from "../../providers/operato
 
 /** One thing that is not as it should be. */
 export interface Problem {
-  readonly kind: "instance" | "node" | "pod" | "deployment" | "daemonset" | "workers" | "api";
+  readonly kind: "instance" | "node" | "pod" | "deployment" | "daemonset" | "workers" | "api" | "backup";
   readonly name: string;
   readonly problem: string;
 }
@@ -149,6 +149,36 @@ export function clusterProblems(inventory: ClusterInventory, api: ApiObjects, re
   const controlPlane = inventory.instances.filter((i) => i.role === "control-plane" && !["terminated", "shutting-down"].includes(i.state)).length;
   const summary = `${readyControlPlane} of ${controlPlane} control-plane nodes and ${readyWorkers} of ${inService} workers Ready; ${api.pods.length} kube-system pods, ${api.deployments.length} deployments, ${api.daemonSets.length} daemonsets`;
   return { problems, summary };
+}
+
+const minutesText = (m: number) => (m >= 60 ? `${Math.floor(m / 60)}h${m % 60 ? `${m % 60}m` : ""}` : `${m}m`);
+
+/**
+ * What is wrong with the last etcd backup, from its record (bootstrap/node/etcd-common.sh
+ * backup_record: {version: 1, state: ok|failed, instanceId, time: epoch seconds, ...detail}):
+ * failed, or older than 2 × backups.interval (stale: the timer has not run, or every run since
+ * failed before it could record). No record is no problem: a new cluster has none until its first
+ * timer run.
+ */
+export function etcdBackupProblem(record: string | undefined, intervalMinutes: number, nowMs: number): Problem | undefined {
+  if (record === undefined) return undefined;
+  const at = (p: string): Problem => ({ kind: "backup", name: "etcd-backup", problem: p });
+  let r: Json;
+  try {
+    r = JSON.parse(record);
+  } catch {
+    r = undefined;
+  }
+  if (!r || typeof r !== "object" || typeof r.time !== "number" || (r.state !== "ok" && r.state !== "failed")) {
+    return at(`the record is not one etcd-snapshot.sh writes: ${record.slice(0, 80)}`);
+  }
+  const when = new Date(r.time * 1000).toISOString();
+  if (r.state === "failed") return at(`failed${r.step ? ` at "${r.step}"` : ""} on ${r.instanceId ?? "?"} at ${when} (journalctl -u kubeplane-etcd-snapshot on that node)`);
+  const ageMinutes = Math.floor((nowMs / 1000 - r.time) / 60);
+  if (ageMinutes > 2 * intervalMinutes) {
+    return at(`stale: the last, at ${when}, is ${minutesText(ageMinutes)} old (more than 2 × backups.interval ${minutesText(intervalMinutes)})`);
+  }
+  return undefined;
 }
 
 /** The problems as a table: KIND / NAME / PROBLEM. */

@@ -118,6 +118,26 @@ export class AwsOperatorAccessRuntime implements OperatorAccessRuntime {
     }
   }
 
+  async etcdBackupStatus(): Promise<string | undefined> {
+    const calls = await this.connect(this.region);
+    try {
+      return await this.readValue(calls, `${this.inSecretsManager ? secretPath(this.cluster) : parameterPath(this.cluster)}/status/etcd-backup`);
+    } finally {
+      calls.close();
+    }
+  }
+
+  /** A parameter's (or secret's) value, undefined when it does not exist. */
+  private async readValue(calls: OperatorAccessCalls, n: string): Promise<string | undefined> {
+    try {
+      return this.inSecretsManager ? (await calls.getSecretValue({ SecretId: n })).SecretString : (await calls.getParameter({ Name: n })).Parameter?.Value;
+    } catch (e) {
+      // Secrets Manager answers a missing secret (or one with no value yet) with ResourceNotFoundException.
+      if (errorName(e) === (this.inSecretsManager ? "ResourceNotFoundException" : "ParameterNotFound")) return undefined;
+      throw new Error(`could not read ${n}: ${(e as Error).message}`);
+    }
+  }
+
   async mintKubeconfig(request: MintRequest): Promise<MintedKubeconfig> {
     const calls = await this.connect(this.region);
     try {
@@ -239,15 +259,7 @@ export class AwsOperatorAccessRuntime implements OperatorAccessRuntime {
    * or `<name>/error` saying why not (bootstrap/node/mint-kubeconfig.sh).
    */
   private async readHandback(calls: OperatorAccessCalls, name: string, node: string, commandId: string): Promise<string> {
-    const read = async (n: string) => {
-      try {
-        return this.inSecretsManager ? (await calls.getSecretValue({ SecretId: n })).SecretString : (await calls.getParameter({ Name: n })).Parameter?.Value;
-      } catch (e) {
-        // Secrets Manager answers a missing secret (or one with no value yet) with ResourceNotFoundException.
-        if (errorName(e) === (this.inSecretsManager ? "ResourceNotFoundException" : "ParameterNotFound")) return undefined;
-        throw new Error(`could not read the hand-back ${n}: ${(e as Error).message}`);
-      }
-    };
+    const read = (n: string) => this.readValue(calls, n);
     const deadline = Date.now() + this.mintTimeoutMs;
     let count: string | undefined;
     while ((count = await read(`${name}/parts`)) === undefined) {

@@ -129,6 +129,17 @@ export class AwsOperatorAccess extends Construct implements OperatorAccess {
                 Action: ["ssm:GetParameter", "ssm:DeleteParameter"],
                 Resource: [ssmArn(`parameter${props.parameterPath}/access/*`)],
               },
+          // validate: the last etcd backup's record (bootstrap/node/etcd-common.sh backup_record), that
+          // one record only (a String parameter, or a secret under aws/secretsmanager: no KMS statement).
+          inSecretsManager
+            ? {
+                Sid: "ReadEtcdBackupStatus",
+                Effect: "Allow",
+                Action: ["secretsmanager:GetSecretValue"],
+                // A secret's ARN ends with `-` and six characters Secrets Manager adds.
+                Resource: [`arn:${partition}:secretsmanager:${region}:${account}:secret:${props.parameterPath}/status/etcd-backup-??????`],
+              }
+            : { Sid: "ReadEtcdBackupStatus", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [ssmArn(`parameter${props.parameterPath}/status/etcd-backup`)] },
           {
             Sid: "TunnelDocument",
             Effect: "Allow",

@@ -311,3 +311,30 @@ describe("the hand-back in Secrets Manager (joinTokens.backend: secretsmanager)"
     expect([...secrets.keys()]).toEqual([]);
   });
 });
+
+describe("the last etcd backup's record, read for validate", () => {
+  test("Parameter Store: /kubeplane/<cluster>/status/etcd-backup; none is undefined", async () => {
+    const node = mintNode();
+    const { calls } = fakeAws(node, []);
+    const runtime = new AwsOperatorAccessRuntime(definition, { connect: async () => calls });
+    expect(await runtime.etcdBackupStatus()).toBeUndefined();
+    writeFileSync(path.join(node.parameters, "/kubeplane/dev/status/etcd-backup".replace(/\//g, "%")), '{"version":1,"state":"ok"}');
+    expect(await runtime.etcdBackupStatus()).toBe('{"version":1,"state":"ok"}');
+  });
+  test("Secrets Manager: kubeplane/<cluster>/status/etcd-backup; ResourceNotFoundException is undefined, other errors say what failed", async () => {
+    const asked: string[] = [];
+    let answer: () => { SecretString?: string } = () => {
+      throw awsError("ResourceNotFoundException", "Secrets Manager can't find the specified secret.");
+    };
+    const calls = { ...fakeAws(mintNode(), []).calls, getSecretValue: async ({ SecretId }: { SecretId: string }) => (asked.push(SecretId), answer()) };
+    const runtime = new AwsOperatorAccessRuntime({ ...definition, joinTokens: { ...definition.joinTokens, backend: "secretsmanager" } }, { connect: async () => calls });
+    expect(await runtime.etcdBackupStatus()).toBeUndefined();
+    answer = () => ({ SecretString: '{"version":1,"state":"failed"}' });
+    expect(await runtime.etcdBackupStatus()).toBe('{"version":1,"state":"failed"}');
+    answer = () => {
+      throw awsError("AccessDeniedException", "not authorized to perform: secretsmanager:GetSecretValue");
+    };
+    await expect(runtime.etcdBackupStatus()).rejects.toThrow("could not read kubeplane/dev/status/etcd-backup: not authorized to perform: secretsmanager:GetSecretValue");
+    expect(asked).toEqual(Array(3).fill("kubeplane/dev/status/etcd-backup"));
+  });
+});

@@ -224,3 +224,48 @@ test("the required workloads: kubeadm's CNI and DNS and the cloud's add-ons; non
   ]);
   expect(requiredWorkloads(exampleDefinition("kurl"), AWS_CLOUD_WORKLOADS)).toEqual([]);
 });
+
+describe("the last etcd backup (<parameter path>/status/etcd-backup)", () => {
+  // The record as bootstrap/node/etcd-common.sh backup_record writes it (jq -c: version, state,
+  // instanceId, time in epoch seconds, then the detail: etcd-snapshot.sh's snapshot/sha256/revision
+  // when ok, {step} when failed).
+  const at = (minutesAgo: number) => Math.floor(Date.now() / 1000) - minutesAgo * 60;
+  const ok = (minutesAgo: number) =>
+    JSON.stringify({ version: 1, state: "ok", instanceId: CP, time: at(minutesAgo), snapshot: "etcd/dev/2026/12/02/snapshot-0300.db", sha256: "ab".repeat(32), revision: 4242 });
+  const failed = JSON.stringify({ version: 1, state: "failed", instanceId: CP, time: at(3), step: "uploading the snapshot" });
+
+  async function withRecord(record: string | undefined | Error) {
+    Object.assign(server.objects, healthyObjects());
+    let out = "";
+    const cli = { env: { ...process.env, KUBECONFIG: kubeconfig }, stdout: { write: (s: string | Uint8Array) => (out += s) }, stderr: { write: () => true }, now: Date.now, exitCode: 0 };
+    const runtime: OperatorAccessRuntime = {
+      ...runtimeWith([healthyInventory()]),
+      etcdBackupStatus: async () => {
+        if (record instanceof Error) throw record;
+        return record;
+      },
+    };
+    const code = await runValidate(cli, { definitions: () => [definition], access: async () => runtime }, "dev", {});
+    return { code, out };
+  }
+
+  test("a recent good backup: healthy", async () => {
+    expect(definition.backups.interval).toBe("1h");
+    expect(await withRecord(ok(30))).toEqual({ code: 0, out: expect.stringMatching(/^cluster dev is healthy: /) });
+  });
+  test("a failed backup: its step, node and time, exit 1", async () => {
+    const r = await withRecord(failed);
+    expect(r.out).toMatch(new RegExp(`^backup +etcd-backup +failed at "uploading the snapshot" on ${CP} at 20\\d\\d-\\d\\d-\\d\\dT`, "m"));
+    expect(r.code).toBe(1);
+  });
+  test("a good backup older than 2 × backups.interval is stale, exit 1", async () => {
+    const r = await withRecord(ok(121));
+    expect(r.out).toMatch(/^backup +etcd-backup +stale: the last, at .*, is 2h1m old \(more than 2 × backups\.interval 1h\)$/m);
+    expect(r.code).toBe(1);
+    expect((await withRecord(ok(119))).code).toBe(0);
+  });
+  test("a record that cannot be read or parsed is a problem", async () => {
+    expect((await withRecord(new Error("AccessDeniedException: no"))).out).toMatch(/^backup +etcd-backup +could not be read: AccessDeniedException: no$/m);
+    expect((await withRecord("not json")).out).toMatch(/^backup +etcd-backup +the record is not one etcd-snapshot\.sh writes: not json$/m);
+  });
+});

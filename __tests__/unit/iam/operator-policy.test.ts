@@ -105,6 +105,9 @@ function legitimate(m: Model): [string, IamRequest][] {
     ["kubeconfig: the mint document", request(m, "ssm:SendCommand", m.documentArn)],
     ["kubeconfig: on a control-plane node of the cluster", request(m, "ssm:SendCommand", m.instance(CP), node(m.name, "control-plane"))],
     ...handbackCalls(m),
+    m.inSecretsManager
+      ? ["validate: the last etcd backup's record", request(m, "secretsmanager:GetSecretValue", secret(m, `kubeplane/${m.name}/status/etcd-backup`))]
+      : ["validate: the last etcd backup's record", request(m, "ssm:GetParameter", m.arn("ssm", `parameter/kubeplane/${m.name}/status/etcd-backup`))],
     ["tunnel: the port-forwarding document", request(m, "ssm:StartSession", m.arn("ssm", "document/AWS-StartPortForwardingSessionToRemoteHost"))],
     ["tunnel: through a control-plane node", request(m, "ssm:StartSession", m.instance(CP), { ...node(m.name, "control-plane"), "ssm:SessionDocumentAccessCheck": "true" })],
     ["tunnel: the plugin ends the operator's own session", request(m, "ssm:TerminateSession", m.arn("ssm", `session/${SESSION_USER}-0a1b2c3d4e5f67890`))],
@@ -124,6 +127,8 @@ function forbidden(m: Model): [string, IamRequest][] {
     ["a session on a control-plane node without the document check", request(m, "ssm:StartSession", m.instance(CP), { ...node(m.name, "control-plane"), "ssm:SessionDocumentAccessCheck": "false" })],
     ["the worker join lease", request(m, "ssm:GetParameter", m.arn("ssm", `parameter${path}/join/worker`))],
     ["the cluster claim", request(m, "ssm:DeleteParameter", m.arn("ssm", `parameter${path}/cluster/claim`))],
+    ["a node's bootstrap status (only the backup record is read)", request(m, "ssm:GetParameter", m.arn("ssm", `parameter${path}/status/i-0c0000000000000a1`))],
+    ["overwriting the backup record", request(m, "ssm:PutParameter", m.arn("ssm", `parameter${path}/status/etcd-backup`))],
     ["another cluster's hand-back", request(m, "ssm:GetParameter", m.arn("ssm", `parameter/kubeplane/other${HANDBACK}/1`))],
     ["writing a hand-back (only nodes mint)", request(m, "ssm:PutParameter", m.arn("ssm", `parameter${path}${HANDBACK}/1`))],
     ["the join-lease key", request(m, "kms:Decrypt", m.arn("kms", "key/0b1e0b1e-0000-4000-8000-000000000000"))],
@@ -133,6 +138,8 @@ function forbidden(m: Model): [string, IamRequest][] {
       ? ([
           ["the worker join-lease secret", request(m, "secretsmanager:GetSecretValue", secret(m, `kubeplane/${m.name}/join/worker`))],
           ["deleting the control-plane join-lease secret", request(m, "secretsmanager:DeleteSecret", secret(m, `kubeplane/${m.name}/join/control-plane`))],
+          ["a node's bootstrap status secret", request(m, "secretsmanager:GetSecretValue", secret(m, `kubeplane/${m.name}/status/i-0c0000000000000a1`))],
+          ["a secret named like the backup record, longer", request(m, "secretsmanager:GetSecretValue", secret(m, `kubeplane/${m.name}/status/etcd-backup-old`))],
           ["another cluster's hand-back secret", request(m, "secretsmanager:GetSecretValue", secret(m, `kubeplane/other${HANDBACK}/1`))],
           ["writing a hand-back secret (only nodes mint)", request(m, "secretsmanager:CreateSecret", secret(m, `kubeplane/${m.name}${HANDBACK}/1`))],
           ["the join-lease key through Secrets Manager", request(m, "kms:Decrypt", m.arn("kms", "key/0b1e0b1e-0000-4000-8000-000000000000"), { "kms:ViaService": `secretsmanager.${m.region}.amazonaws.com` })],

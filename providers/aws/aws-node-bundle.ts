@@ -62,8 +62,8 @@ export class AwsNodeBundle extends Construct implements NodeBundle {
       forceDestroy: true,
       tags: { [BUNDLE_BUCKET_PURPOSE.key]: BUNDLE_BUCKET_PURPOSE.value },
     });
-    new S3BucketVersioningA(this, "versioning", { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } });
-    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", { bucket: this.bucket.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
+    const versioning = new S3BucketVersioningA(this, "versioning", { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } });
+    const encryption = new S3BucketServerSideEncryptionConfigurationA(this, "encryption", { bucket: this.bucket.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
     const publicAccess = new S3BucketPublicAccessBlock(this, "public-access", {
       bucket: this.bucket.id,
       blockPublicAcls: true,
@@ -96,6 +96,10 @@ export class AwsNodeBundle extends Construct implements NodeBundle {
         key,
         contentBase64: archive.base64,
         contentType: "application/gzip",
+        // Written once versioning and default encryption are on: an object put before them is
+        // unversioned ("null" version) and unencrypted, and the emulator cannot delete a null
+        // version (moto 5.2.1 answers 500), which stalled the bucket's force-destroy.
+        dependsOn: [versioning, encryption],
       });
       locations[archive.role] = {
         kind: "s3",

@@ -12,6 +12,7 @@ import { nodeBundleArchive, renderBundledUserData, tarGz } from "../../../bootst
 import { NODE_SOURCE_DIR } from "../../../bootstrap/node-files";
 import { CLUSTER_ENV_FILE } from "../../../bootstrap/user-data";
 import { contextFor, readCloudConfig } from "./rendering-fixtures";
+import { exampleDefinition, resourcesOf, synthesizeCluster } from "../../support/examples";
 
 const scratch = () => mkdtempSync(path.join(os.tmpdir(), "kubeplane-bundle-"));
 
@@ -108,5 +109,18 @@ echo '{"AcceptRanges": "bytes", "ContentType": "application/gzip"}'
     const { result } = run("0".repeat(64), "bundles/gone.tar.gz");
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain("could not fetch s3://kp-dev-123456789012-eu-west-1-n/bundles/gone.tar.gz");
+  });
+});
+
+describe("the bundle bucket's objects", () => {
+  test("are written after the bucket's versioning and default encryption (never as an unversioned, unencrypted object)", () => {
+    const json = synthesizeCluster(exampleDefinition("dev")).clusterJson;
+    const objects = resourcesOf(json, "aws_s3_object");
+    expect(objects.length).toBeGreaterThan(0);
+    for (const object of objects) {
+      const dependsOn = (object.depends_on as string[]) ?? [];
+      expect(dependsOn.some((d) => d.startsWith("aws_s3_bucket_versioning."))).toBe(true);
+      expect(dependsOn.some((d) => d.startsWith("aws_s3_bucket_server_side_encryption_configuration."))).toBe(true);
+    }
   });
 });

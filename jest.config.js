@@ -11,6 +11,8 @@ const base = {
 };
 
 module.exports = {
+  // `emulator` holds the suites that run the AWS emulator or Terraform itself (deploys, the node
+  // simulation, the HCL exit's terraform apply/validate); `unit` stays within its 60 s budget.
   // Two workers even on a 2-core machine (Jest's default is cores - 1): the unit suites spend much
   // of their time waiting on child processes (shellcheck, cloud-init, bash, containerd,
   // systemd-analyze, terraform). The emulator suites run two at a time too (npm test): each starts

@@ -8,6 +8,10 @@
  *   the literal text kubeplane started from.
  * - Blocks: which JSON objects are blocks comes from the real provider schema, and every example
  *   cluster's stacks, rendered, pass `terraform validate` and declare the same objects.
+ *
+ * In the emulator project, with the other suites that run Terraform itself (about a minute of
+ * terraform init/apply/validate): it needs no emulator, but it would be most of `test:unit`'s
+ * time budget on its own.
  */
 import { App } from "cdktf";
 import { execFileSync, spawnSync } from "child_process";
@@ -15,14 +19,14 @@ import fc from "fast-check";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { HclRenderError, renderHcl, SchemaShapes, templateParts } from "../../../cli/hcl-render";
-import { providerShapes } from "../../../cli/hcl-schema";
-import { HCL_FILE, writeHclStack } from "../../../cli/hcl-synth";
-import { readSynthesizedStacks } from "../../../cli/synthesized-app";
-import { terraformRunEnvironment } from "../../../cli/terraform-command";
-import { addClusterStacks } from "../../../stacks/cluster-stacks";
-import { escapeTemplateSequences } from "../../../stacks/terraform-string";
-import { EXAMPLES, exampleDefinition } from "../../support/examples";
+import { HclRenderError, renderHcl, SchemaShapes, templateParts } from "../../cli/hcl-render";
+import { providerShapes } from "../../cli/hcl-schema";
+import { HCL_FILE, writeHclStack } from "../../cli/hcl-synth";
+import { readSynthesizedStacks } from "../../cli/synthesized-app";
+import { terraformRunEnvironment } from "../../cli/terraform-command";
+import { addClusterStacks } from "../../stacks/cluster-stacks";
+import { escapeTemplateSequences } from "../../stacks/terraform-string";
+import { EXAMPLES, exampleDefinition } from "../support/examples";
 
 jest.setTimeout(240_000);
 

@@ -121,7 +121,8 @@ test("the VPC's flows go to the definition's log group through the flow-log role
   const toWorld = nodes.IpPermissionsEgress.filter((p: { IpRanges: { CidrIp: string }[] }) => p.IpRanges.some((r) => r.CidrIp === "0.0.0.0/0"));
   expect(toWorld.map((p: { IpProtocol: string; FromPort: number; ToPort: number }) => `${p.IpProtocol}/${p.FromPort}-${p.ToPort}`).sort()).toEqual(["tcp/443-443", "tcp/80-80"]);
 
-  const [key] = await inventory.enabledKmsKeys(cluster);
+  // The join lease's key (the cluster has others, e.g. its backup bucket's).
+  const key = (await inventory.enabledKmsKeys(cluster)).find((k) => /join lease/.test(k.Description));
   const policy = JSON.parse((await inventory.aws("kms", "get-key-policy", "--key-id", key.KeyId, "--policy-name", "default")).Policy);
   expect(policy.Statement.map((st: { Sid: string }) => st.Sid)).toEqual(["KeyAdministration", "ControlPlaneUsesKeyThroughSsm", "WorkersDecryptThroughSsm"]);
 });
@@ -145,8 +146,10 @@ test("the worker ASG has the definition's sizes and a launch template with user 
   expect(delivered.length).toBeLessThan(16384);
   const userData = gunzipSync(delivered).toString("utf8");
   expect(userData).toMatch(/^#cloud-config/);
-  // Terraform filled in the escaped shell: the scripts arrive as written.
-  expect(userData).toContain('"${KUBEPLANE_ROOT:-}/usr/local/lib/kubeplane/common.sh"');
+  // Terraform filled in the escaped shell: the bundle loader arrives as written, and the settings
+  // name the role's bundle (the scripts travel in it, in the cluster's bucket).
+  expect(userData).toContain('root=${KUBEPLANE_ROOT:-}');
+  expect(userData).toMatch(/^\s+KUBEPLANE_BUNDLE_KEY='bundles\/worker-[0-9a-f]{64}\.tar\.gz'$/m);
   expect(userData).toContain(definition.kubernetes.version);
   expect(userData).toContain(cluster);
 });
@@ -228,7 +231,7 @@ describe("a rule added outside Terraform", () => {
 
 test("npm run destroy leaves nothing of the cluster in the emulator, not even what its nodes wrote, and nothing of another cluster is touched", async () => {
   // What the nodes write at run time, as they write it; and another cluster's lease.
-  const [key] = await inventory.enabledKmsKeys(cluster);
+  const key = (await inventory.enabledKmsKeys(cluster)).find((k) => /join lease/.test(k.Description));
   const writes = await simulateNodeWrites(inventory, cluster, key.Arn);
   const other = await writeOtherClusterParameter(inventory, `${cluster}-other`);
   const tagged = (p: { Tags: { Key: string; Value: string }[] }) => p.Tags.some((t) => t.Key === "kubeplane:cluster" && t.Value === cluster);

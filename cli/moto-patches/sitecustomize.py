@@ -129,3 +129,22 @@ try:
     _AutoScalingResponse.describe_instance_refreshes = _describe_instance_refreshes
 except Exception:  # another moto: leave it as it is
     pass
+
+# moto 5.2.1 gives every lifecycle hook a made-up role and notification target
+# (moto/autoscaling/models.py, LifecycleHook.__init__: "hardcoded in the original XML template").
+# AWS reports neither for a hook created without them (PutLifecycleHook: RoleARN and
+# NotificationTargetARN are optional, and DescribeLifecycleHooks returns what was put), so every
+# plan of a cluster with a termination hook wanted to clear them: an audit was never clean.
+try:
+    from moto.autoscaling.models import LifecycleHook as _LifecycleHook
+
+    _hook_init = _LifecycleHook.__init__
+
+    def _hook_without_made_up_targets(self, *args, **kwargs):
+        _hook_init(self, *args, **kwargs)
+        self.role_arn = None
+        self.notification_target_arn = None
+
+    _LifecycleHook.__init__ = _hook_without_made_up_targets
+except Exception:  # another moto: leave it as it is
+    pass

@@ -101,6 +101,9 @@ export async function localMain(options: LocalOptions, cli: CliContext): Promise
         "\n",
     );
     cli.stderr.write(`kubeplane local: emulator at ${emulator.endpoint}; deploying ${selection}\n`);
+    // The audit's own cloud calls (the orphan search, through the AWS SDK in this process) go to
+    // the emulator too, as Terraform's do: this process works on nothing else.
+    for (const [name, value] of Object.entries(env)) if (value !== undefined && /^AWS_/.test(name)) process.env[name] = value;
 
     let code = await deployAll(env);
     if (code !== 0) {

@@ -22,7 +22,6 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
@@ -31,6 +30,7 @@ import { BackupStore, BackupStoreProps, PKI_PREFIX, SNAPSHOT_PREFIX } from "../b
 import { BACKUP_RETENTION_MAX_DAYS } from "../../definition/schema";
 import { asAwsIdentity } from "./aws-identity";
 import { KEY_ADMINISTRATION_ACTIONS } from "./ssm-parameter-backend";
+import { blockPublicAccess, denyWithoutTls } from "./s3-bucket-hardening";
 
 /** The tag that says what a bucket is for (the CLI and audits find the backup bucket by it too). */
 export const BACKUP_BUCKET_PURPOSE = { key: "kubeplane:purpose", value: "etcd-backups" } as const;
@@ -115,13 +115,7 @@ export class AwsBackupBucket extends Construct implements BackupStore {
       bucket: this.bucket.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn } }],
     });
-    const publicAccess = new S3BucketPublicAccessBlock(this, "public-access", {
-      bucket: this.bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
+    const publicAccess = blockPublicAccess(this, this.bucket);
     new S3BucketLifecycleConfiguration(this, "retention", {
       bucket: this.bucket.id,
       rule: [
@@ -147,14 +141,7 @@ export class AwsBackupBucket extends Construct implements BackupStore {
       policy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [
-          {
-            Sid: "DenyWithoutTls",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [this.bucket.arn, objects],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          },
+          denyWithoutTls(this.bucket),
           ...(others.length > 0
             ? [{ Sid: "DenyOtherNodes", Effect: "Deny", Principal: { AWS: others.map((o) => o.role.arn) }, Action: "s3:*", Resource: [this.bucket.arn, objects] }]
             : []),

@@ -14,7 +14,6 @@ import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { S3Backend, TerraformStack } from "cdktf";
@@ -24,6 +23,7 @@ import type { StateStore, StateStoreProps } from "../state-store";
 import { BOOTSTRAP_POLICY_PREFIX, deployerKeyPolicy, deployerPolicy, DeployerScope } from "./aws-deployer-policies";
 import { knownRegions } from "./regions";
 import { CLUSTER_TAG } from "./tags";
+import { blockPublicAccess, denyWithoutTls } from "./s3-bucket-hardening";
 
 /** The tag on everything the bootstrap stack makes (not kubeplane:cluster: it is no cluster's). */
 export const STATE_STORE_TAG = "kubeplane:state-store";
@@ -95,26 +95,13 @@ export class AwsStateBucket extends Construct implements StateStore {
       bucket: this.bucket.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
     });
-    const publicAccess = new S3BucketPublicAccessBlock(this, "public-access", {
-      bucket: this.bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
+    const publicAccess = blockPublicAccess(this, this.bucket);
     new S3BucketPolicy(this, "tls-only", {
       bucket: this.bucket.id,
       policy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [
-          {
-            Sid: "DenyWithoutTls",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          },
+          denyWithoutTls(this.bucket),
         ],
       }),
       // S3 refuses a bucket policy while the public access block is being put (409 OperationAborted).

@@ -15,18 +15,14 @@
  * the nodes, under Secrets Manager's own key `aws/secretsmanager` (workers cannot use the lease
  * key to encrypt), and removed by `destroy` afterwards (secrets-manager-runtime-secrets.ts).
  */
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { Construct } from "constructs";
 import type { ParameterBackendNodeConfig } from "../../bootstrap/user-data-context";
 import type { ParameterBackend, ParameterBackendProps } from "../parameter-backend";
 import { asAwsIdentity } from "./aws-identity";
-import { serviceOnlyKeyPolicy } from "./ssm-parameter-backend";
+import { awsAccountScope, joinLeaseKey } from "./join-lease-key";
 
 /** The secret-name prefix of a cluster (Secrets Manager names take no leading `/`). */
 export function secretPath(clusterName: string): string {
@@ -71,31 +67,22 @@ export class SecretsManagerParameterBackend extends Construct implements Paramet
     this.workerJoinParameter = `${this.path}/join/worker`;
     const controlPlaneJoinParameter = `${this.path}/join/control-plane`;
 
-    const partition = new DataAwsPartition(this, "partition").partition;
-    const account = new DataAwsCallerIdentity(this, "account").accountId;
-    const region = new DataAwsRegion(this, "region").name;
+    const accountScope = awsAccountScope(this);
+    const { partition, account, region } = accountScope;
     // arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 random characters>
     // (Service Authorization Reference, AWS Secrets Manager resource types).
     const secretArn = (pattern: string) => `arn:${partition}:secretsmanager:${region}:${account}:secret:${pattern}`;
 
-    this.key = new KmsKey(this, "key", {
+    this.key = joinLeaseKey(this, {
+      clusterName: name,
       description: `kubeplane ${name}: encrypts the cluster's join lease secrets`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 7,
-      policy: JSON.stringify(
-        serviceOnlyKeyPolicy({
-          partition,
-          account,
-          region,
-          controlPlaneRoleArn: controlPlane.role.arn,
-          workerRoleArn: workers.role.arn,
-          service: "secretsmanager",
-          sidService: "SecretsManager",
-          controlPlaneActions: CONTROL_PLANE_KEY_ACTIONS,
-        }),
-      ),
+      account: accountScope,
+      controlPlaneRoleArn: controlPlane.role.arn,
+      workerRoleArn: workers.role.arn,
+      service: "secretsmanager",
+      sidService: "SecretsManager",
+      controlPlaneActions: CONTROL_PLANE_KEY_ACTIONS,
     });
-    new KmsAlias(this, "key-alias", { name: `alias/kubeplane/${name}`, targetKeyId: this.key.keyId });
 
     // No recovery window: a cluster destroyed and made again under the same name gets its
     // secrets back at once (a secret scheduled for deletion blocks its name for 7 to 30 days).

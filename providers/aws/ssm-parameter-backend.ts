@@ -4,17 +4,15 @@
  * node to refresh the lease, and least-privilege grants. Terraform creates no parameter: the
  * control plane writes the lease at run time, so no token ever reaches Terraform state.
  */
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SsmDocument } from "@cdktf/provider-aws/lib/ssm-document";
 import { Construct } from "constructs";
 import type { ParameterBackendNodeConfig } from "../../bootstrap/user-data-context";
 import type { ParameterBackend, ParameterBackendProps } from "../parameter-backend";
 import { asAwsIdentity } from "./aws-identity";
+export { KEY_ADMINISTRATION_ACTIONS } from "./kms-key-policies";
+import { awsAccountScope, joinLeaseKey } from "./join-lease-key";
 import { CLUSTER_TAG, ROLE_TAG } from "./tags";
 
 /** The parameter path of a cluster. */
@@ -28,86 +26,6 @@ export function parameterPath(clusterName: string): string {
  */
 export function statusPath(clusterName: string): string {
   return `${parameterPath(clusterName)}/status`;
-}
-
-/**
- * What the account may do with the join-lease key: administer it, never use it. Spelled out (no
- * `kms:*`, no globs, no kms:CreateGrant) so that no IAM policy in the account can grant itself
- * the lease's plaintext. It keeps the key manageable by whoever Terraform runs as (given IAM
- * permissions): KMS refuses a policy that would lock the caller out of PutKeyPolicy (the lockout
- * safety check, https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html), and
- * a key whose policy names no administrator becomes unmanageable ("Allows access to the AWS
- * account and enables IAM policies", https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
- */
-export const KEY_ADMINISTRATION_ACTIONS = [
-  "kms:DescribeKey",
-  "kms:GetKeyPolicy",
-  "kms:PutKeyPolicy",
-  "kms:ListKeyPolicies",
-  "kms:GetKeyRotationStatus",
-  "kms:EnableKeyRotation",
-  "kms:DisableKeyRotation",
-  "kms:ListKeyRotations",
-  "kms:RotateKeyOnDemand",
-  "kms:EnableKey",
-  "kms:DisableKey",
-  "kms:UpdateKeyDescription",
-  "kms:ListResourceTags",
-  "kms:TagResource",
-  "kms:UntagResource",
-  "kms:CreateAlias",
-  "kms:UpdateAlias",
-  "kms:DeleteAlias",
-  "kms:ListGrants",
-  "kms:RevokeGrant",
-  "kms:ScheduleKeyDeletion",
-  "kms:CancelKeyDeletion",
-];
-
-/**
- * The join-lease key's policy (instead of the default one, which hands `kms:*` to the account and
- * so defers everything to IAM): administration for the account, use only for the cluster's
- * node roles and only through Parameter Store, where nodes use the key (`ssm put-parameter
- * --key-id`, `get-parameter --with-decryption`).
- */
-function joinLeaseKeyPolicy(p: { partition: string; account: string; region: string; controlPlaneRoleArn: string; workerRoleArn: string }) {
-  return serviceOnlyKeyPolicy({ ...p, service: "ssm", sidService: "Ssm", controlPlaneActions: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"] });
-}
-
-/**
- * A join-lease key policy: administration for the account; use for the control-plane role
- * (`controlPlaneActions`) and decryption for the worker role, each only through `service`
- * (`kms:ViaService` = `<service>.<region>.amazonaws.com`). Shared by the SSM and the Secrets
- * Manager backends, whose keys are held to the same standard.
- */
-export function serviceOnlyKeyPolicy(p: {
-  partition: string;
-  account: string;
-  region: string;
-  controlPlaneRoleArn: string;
-  workerRoleArn: string;
-  /** The service's endpoint prefix, e.g. `ssm`, `secretsmanager`. */
-  service: string;
-  /** How the Sids spell the service, e.g. `Ssm` (ControlPlaneUsesKeyThroughSsm). */
-  sidService: string;
-  controlPlaneActions: readonly string[];
-}) {
-  const via = { StringEquals: { "kms:ViaService": `${p.service}.${p.region}.amazonaws.com` } };
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: `arn:${p.partition}:iam::${p.account}:root` }, Action: KEY_ADMINISTRATION_ACTIONS, Resource: "*" },
-      {
-        Sid: `ControlPlaneUsesKeyThrough${p.sidService}`,
-        Effect: "Allow",
-        Principal: { AWS: p.controlPlaneRoleArn },
-        Action: [...p.controlPlaneActions],
-        Resource: "*",
-        Condition: via,
-      },
-      { Sid: `WorkersDecryptThrough${p.sidService}`, Effect: "Allow", Principal: { AWS: p.workerRoleArn }, Action: ["kms:Decrypt"], Resource: "*", Condition: via },
-    ],
-  };
 }
 
 /** See ParameterBackendProps. */
@@ -136,19 +54,23 @@ export class SsmParameterBackend extends Construct implements ParameterBackend {
     this.workerJoinParameter = workerJoinParameter;
     const controlPlaneJoinParameter = `${this.path}/join/control-plane`;
 
-    const partition = new DataAwsPartition(this, "partition").partition;
-    const account = new DataAwsCallerIdentity(this, "account").accountId;
-    const region = new DataAwsRegion(this, "region").name;
+    const accountScope = awsAccountScope(this);
+    const { partition, account, region } = accountScope;
     const ssmArn = (resource: string) => `arn:${partition}:ssm:${region}:${account}:${resource}`;
     this.workerJoinParameterArn = ssmArn(`parameter${workerJoinParameter}`);
 
-    this.key = new KmsKey(this, "key", {
+    // Nodes use the key only through Parameter Store (`ssm put-parameter --key-id`,
+    // `get-parameter --with-decryption`).
+    this.key = joinLeaseKey(this, {
+      clusterName: name,
       description: `kubeplane ${name}: encrypts the cluster's join lease`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 7,
-      policy: JSON.stringify(joinLeaseKeyPolicy({ partition, account, region, controlPlaneRoleArn: controlPlane.role.arn, workerRoleArn: workers.role.arn })),
+      account: accountScope,
+      controlPlaneRoleArn: controlPlane.role.arn,
+      workerRoleArn: workers.role.arn,
+      service: "ssm",
+      sidService: "Ssm",
+      controlPlaneActions: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
     });
-    new KmsAlias(this, "key-alias", { name: `alias/kubeplane/${name}`, targetKeyId: this.key.keyId });
 
     this.refreshDocument = new SsmDocument(this, "refresh-document", {
       name: `kubeplane-${name}-refresh-join-lease`,

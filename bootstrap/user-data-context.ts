@@ -108,7 +108,7 @@ export interface UserDataContext {
 
 /**
  * How a control-plane node reaches the cluster's backup store: the cloud's BackupStore produces
- * it; `bootstrap/node/etcd-store-<kind>.sh` consumes it.
+ * it; `bootstrap/node/etcd-store/<kind>.sh` consumes it.
  */
 export interface BackupNodeConfig {
   /** The node-side store implementation, e.g. `s3`. */

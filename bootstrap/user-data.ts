@@ -171,12 +171,12 @@ export function nodeFiles(context: UserDataContext): NodeFile[] {
   }
   if (context.role !== "worker") {
     // A control-plane node that joins removes the etcd members whose instances are gone.
-    files.push(nodeLibraryModule("etcd-members.sh"), nodeLibraryModule(`etcd-cloud-${context.cloud}.sh`));
+    files.push(nodeLibraryModule("etcd-members.sh"), nodeLibraryModule(`etcd-cloud/${context.cloud}.sh`));
   }
   if (context.backups) {
     files.push(
       nodeLibraryModule("etcd-common.sh"),
-      nodeLibraryModule(`etcd-store-${context.backups.store.kind}.sh`),
+      nodeLibraryModule(`etcd-store/${context.backups.store.kind}.sh`),
       staticNodeFile("etcd-snapshot.sh", ETCD_SNAPSHOT_COMMAND, "0755"),
       staticNodeFile("etcd-restore.sh", ETCD_RESTORE_COMMAND, "0755"),
       staticNodeFile("systemd/kubeplane-etcd-snapshot.service", "/etc/systemd/system/kubeplane-etcd-snapshot.service"),

@@ -5,7 +5,7 @@
  * stack through `CloudProvider.createBackupStore`) provisions the store, its encryption, its
  * expiry and the grants; nothing is ever written to it by Terraform (a snapshot or a key would
  * land in Terraform state): control-plane nodes write at run time (bootstrap/node/etcd-*.sh, the
- * store functions of `nodeConfig.kind` in bootstrap/node/etcd-store-<kind>.sh).
+ * store functions of `nodeConfig.kind` in bootstrap/node/etcd-store/<kind>.sh).
  */
 import type { BackupNodeConfig } from "../bootstrap/user-data-context";
 import type { ClusterDefinition } from "../definition";

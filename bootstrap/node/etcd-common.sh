@@ -1,8 +1,8 @@
 # shellcheck shell=bash disable=SC2034 # sets variables for the scripts that source it
 # etcd snapshots and the PKI, shared by kubeplane-etcd-snapshot and kubeplane-etcd-restore
 # (control-plane nodes only). Sourced after common.sh and load_cluster; sources the backup
-# store's module (etcd-store-<KUBEPLANE_BACKUP_STORE>.sh: backup_store_put, _get, _meta, _list,
-# _delete). Every path under KUBEPLANE_ROOT, every tool through PATH:
+# store's module (etcd-store/<KUBEPLANE_BACKUP_STORE>.sh: backup_store_put, _get, _meta, _list,
+# _delete; its header is the interface). Every path under KUBEPLANE_ROOT, every tool through PATH:
 #   etcd_ctl ARGS...                 etcdctl against this node's etcd (kubeadm's client certificate)
 #   etcd_snapshot_status FILE        `etcdutl snapshot status -w json` (etcdctl's on etcd 3.4)
 #   etcd_snapshot_restore FILE DIR NAME PEER_URL
@@ -22,8 +22,8 @@ KUBEPLANE_PKI_FILES=(ca.crt ca.key sa.key sa.pub front-proxy-ca.crt front-proxy-
 
 [[ -n ${KUBEPLANE_BACKUP_STORE:-} ]] || die "$KUBEPLANE_CLUSTER_ENV sets no KUBEPLANE_BACKUP_STORE: this cluster takes no etcd backups (backups.enabled: false)"
 [[ $KUBEPLANE_BACKUP_STORE =~ ^[a-z0-9-]+$ ]] || die "invalid backup store name '$KUBEPLANE_BACKUP_STORE' in $KUBEPLANE_CLUSTER_ENV"
-# shellcheck source=etcd-store-s3.sh
-. "$KUBEPLANE_LIB/etcd-store-$KUBEPLANE_BACKUP_STORE.sh"
+# shellcheck source=etcd-store/s3.sh
+. "$KUBEPLANE_LIB/etcd-store/$KUBEPLANE_BACKUP_STORE.sh"
 
 etcd_ctl() {
   local -a tls=()

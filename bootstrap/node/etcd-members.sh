@@ -3,13 +3,13 @@
 # that replacing a member never leaves a dead one counting against quorum (etcd's "Replacing a
 # failed etcd member": remove the failed member, then add the new one; the join added the new
 # one, and a single dead member of three leaves the quorum that the join needed). Sourced by
-# bootstrap.sh; the cloud's part is etcd-cloud-<KUBEPLANE_CLOUD>.sh:
+# bootstrap.sh; the cloud's part is etcd-cloud/<KUBEPLANE_CLOUD>.sh (its header is the interface):
 #   etcd_cloud_live_nodes      the names and private addresses of the cluster's control-plane
 #                              instances that are starting or running, one a line
 #   etcd_remove_dead_members   removes every member that is neither this node nor a live one
 
-# shellcheck source=etcd-cloud-aws.sh
-. "$KUBEPLANE_LIB/etcd-cloud-$KUBEPLANE_CLOUD.sh"
+# shellcheck source=etcd-cloud/aws.sh
+. "$KUBEPLANE_LIB/etcd-cloud/$KUBEPLANE_CLOUD.sh"
 
 KUBEPLANE_ETCD_ENDPOINT="${KUBEPLANE_ETCD_ENDPOINT:-https://127.0.0.1:2379}"
 

@@ -1,6 +1,6 @@
 /**
  * AWS's backup store: one S3 bucket per cluster for its etcd snapshots (`etcd/`) and its PKI
- * (`pki/`), written at run time by the control plane (bootstrap/node/etcd-store-s3.sh), never
+ * (`pki/`), written at run time by the control plane (bootstrap/node/etcd-store/s3.sh), never
  * by Terraform.
  *
  * - versioned (an overwritten or deleted object can be brought back), encrypted by default with a
@@ -44,7 +44,7 @@ export function backupBucketName(clusterName: string, account: string, region: s
   return `kp-${clusterName}-${account}-${region}`;
 }
 
-/** The node-side settings of a backup bucket (bootstrap/node/etcd-store-s3.sh reads them). */
+/** The node-side settings of a backup bucket (bootstrap/node/etcd-store/s3.sh reads them). */
 export function backupNodeSettings(bucket: string, region: string): BackupNodeConfig {
   return {
     kind: "s3",

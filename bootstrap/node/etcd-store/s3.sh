@@ -1,10 +1,14 @@
 # shellcheck shell=bash
 # The backup store in S3 (providers/aws/aws-backup-bucket.ts): one bucket per cluster, KMS
 # encrypted by default, written only by the control-plane role. Objects carry their SHA-256 and
-# the Kubernetes version as object metadata (x-amz-meta-*). Status 3 when a key is missing.
-#   backup_store_put KEY FILE METADATA    METADATA: k=v,k=v
+# the Kubernetes version as object metadata (x-amz-meta-*).
+# A backup store etcd-store/<kind>.sh (KUBEPLANE_BACKUP_STORE=<kind>, its settings
+# KUBEPLANE_BACKUP_* from the cloud's BackupStore, providers/backup-store.ts) defines, each with
+# status 0 on success, 3 when KEY is missing, anything else on a failure it has logged (a gcs.sh
+# follows the same interface):
+#   backup_store_put KEY FILE METADATA    METADATA: k=v,k=v (stored with the object)
 #   backup_store_get KEY FILE
-#   backup_store_meta KEY                 the object's metadata as JSON
+#   backup_store_meta KEY                 the object's metadata as a JSON object of strings
 #   backup_store_list PREFIX              keys under PREFIX, oldest name first, one a line
 #   backup_store_delete KEY
 # Uses aws_call from metadata/aws.sh.

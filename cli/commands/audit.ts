@@ -35,10 +35,11 @@ export const registerAudit: RegisterSubcommand = (program, cli) => {
       const [{ auditInfrastructure }, { Progress }] = await Promise.all([import("../infrastructure-audit"), import("../progress")]);
       const progress = new Progress({ stream: cli.stderr, command: "audit", now: cli.now });
       // The audit's own lines (its table on stdout, its notes on stderr) go above the live line.
+      // Per stack: initializing, waiting, planning, then clean / drifted / failed; per cluster the
+      // orphan search; on a terminal one live line, elsewhere one line per change (progress.ts).
       const restore = [progress.interleave(process.stdout), progress.interleave(process.stderr)];
-      if (progress.live) progress.phase(patterns.length > 0 ? patterns.join(" ") : "all stacks", "synthesizing and planning");
       try {
-        cli.exitCode = await auditInfrastructure({ patterns, concurrency: options.concurrency, lockTimeout: options.lockTimeout, env: cli.env });
+        cli.exitCode = await auditInfrastructure({ patterns, concurrency: options.concurrency, lockTimeout: options.lockTimeout, env: cli.env, progress });
       } catch (e) {
         progress.stop();
         throw e;

@@ -6,17 +6,14 @@
  * the token, then reads with it: "Use IMDSv2", EC2 User Guide). No Terraform deploy: the bucket is
  * made through the S3 API.
  */
-import { ChildProcess, spawn } from "child_process";
 import { createHash } from "crypto";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
-import { createServer, Server } from "http";
-import { AddressInfo, createServer as createNetServer } from "net";
+import type { Server } from "http";
 import * as os from "os";
 import * as path from "path";
-import { renderUserData } from "../../bootstrap/user-data";
 import type { UserDataContext } from "../../bootstrap/user-data-context";
 import { backupNodeSettings } from "../../providers/aws/aws-backup-bucket";
-import { readCloudConfig } from "../unit/bootstrap/rendering-fixtures";
+import { freePort, imdsEndpoint, installNode, RealEtcd, run, startImds } from "../support/real-etcd";
 import { Emulator, startEmulator } from "../support/emulator";
 import { exampleDefinition } from "../support/examples";
 import type { ClusterDefinition } from "../../definition";
@@ -30,103 +27,13 @@ const CLUSTER = "etcdtest";
 const BUCKET = `kp-${CLUSTER}-123456789012-${REGION}`;
 const INSTANCE = "i-0e7cd0a1b2c3d4e5f";
 
-interface Result {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a command without blocking the event loop (the IMDS server lives in this process). */
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createNetServer();
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** IMDSv2 as the node sees it: PUT /latest/api/token, then GETs with X-aws-ec2-metadata-token. */
-function startImds(): Promise<Server> {
-  const metadata: Record<string, string> = {
-    "instance-id": INSTANCE,
-    "placement/region": REGION,
-    "placement/availability-zone": `${REGION}a`,
-    "local-hostname": "ip-10-0-1-10.eu-west-1.compute.internal",
-    "local-ipv4": "10.0.1.10",
-  };
-  const server = createServer((req, res) => {
-    const key = req.url?.replace("/latest/meta-data/", "") ?? "";
-    if (req.url === "/latest/api/token" && req.method === "PUT") res.end("imds-token");
-    else if (req.headers["x-aws-ec2-metadata-token"] !== "imds-token") res.writeHead(401).end();
-    else if (!(key in metadata)) res.writeHead(404).end();
-    else res.end(metadata[key]);
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
-
-/** A real single-member etcd on free loopback ports. */
-class RealEtcd {
-  private child?: ChildProcess;
-  constructor(
-    readonly dataDir: string,
-    readonly clientPort: number,
-    readonly peerPort: number,
-    readonly name = "node-0",
-  ) {}
-  get clientUrl() {
-    return `http://127.0.0.1:${this.clientPort}`;
-  }
-  get peerUrl() {
-    return `http://127.0.0.1:${this.peerPort}`;
-  }
-  async start(): Promise<void> {
-    this.child = spawn(
-      "etcd",
-      [
-        "--name", this.name,
-        "--data-dir", this.dataDir,
-        "--listen-client-urls", this.clientUrl,
-        "--advertise-client-urls", this.clientUrl,
-        "--listen-peer-urls", this.peerUrl,
-        "--initial-advertise-peer-urls", this.peerUrl,
-        "--initial-cluster", `${this.name}=${this.peerUrl}`,
-      ],
-      { stdio: "ignore" },
-    );
-    for (let i = 0; i < 100; i++) {
-      const health = await run("etcdctl", ["--endpoints", this.clientUrl, "endpoint", "health"], { ...process.env, ETCDCTL_API: "3" });
-      if (health.code === 0) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`etcd did not become healthy at ${this.clientUrl}`);
-  }
-  async stop(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once("exit", () => resolve());
-      child.kill("SIGTERM");
-    });
-  }
-  ctl(args: readonly string[]): Promise<Result> {
-    return run("etcdctl", ["--endpoints", this.clientUrl, ...args], { ...process.env, ETCDCTL_API: "3" });
-  }
-}
+const IMDS_METADATA = {
+  "instance-id": INSTANCE,
+  "placement/region": REGION,
+  "placement/availability-zone": `${REGION}a`,
+  "local-hostname": "ip-10-0-1-10.eu-west-1.compute.internal",
+  "local-ipv4": "10.0.1.10",
+};
 
 let emulator: Emulator;
 let imds: Server;
@@ -148,7 +55,7 @@ const restore = (args: readonly string[], env = nodeEnv) => run(path.join(root, 
 const backupStatus = async () => JSON.parse(await aws(["ssm", "get-parameter", "--name", `/kubeplane/${CLUSTER}/status/etcd-backup`, "--query", "Parameter.Value", "--output", "text"]));
 
 beforeAll(async () => {
-  [emulator, imds] = await Promise.all([startEmulator(), startImds()]);
+  [emulator, imds] = await Promise.all([startEmulator(), startImds(IMDS_METADATA)]);
   work = mkdtempSync(path.join(os.tmpdir(), "kubeplane-etcd-"));
   root = path.join(work, "node");
   etcd = new RealEtcd(path.join(work, "etcd-data"), await freePort(), await freePort());
@@ -179,12 +86,7 @@ beforeAll(async () => {
     },
     backups: { store: backupNodeSettings(BUCKET, REGION), interval: "1h", retentionDays: 7 },
   };
-  for (const file of readCloudConfig(renderUserData(context)).files) {
-    const target = path.join(root, file.path);
-    mkdirSync(path.dirname(target), { recursive: true });
-    writeFileSync(target, file.text);
-    chmodSync(target, parseInt(file.permissions, 8));
-  }
+  installNode(root, context);
   // The cluster PKI kubeadm would have made: opaque files to the scripts, which tar and compare them.
   for (const file of ["ca.crt", "ca.key", "sa.key", "sa.pub", "front-proxy-ca.crt", "front-proxy-ca.key", "etcd/ca.crt", "etcd/ca.key"]) {
     const target = path.join(root, "etc/kubernetes/pki", file);
@@ -194,7 +96,7 @@ beforeAll(async () => {
   nodeEnv = {
     ...emulator.env,
     KUBEPLANE_ROOT: root,
-    KUBEPLANE_IMDS_ENDPOINT: `http://127.0.0.1:${(imds.address() as AddressInfo).port}`,
+    KUBEPLANE_IMDS_ENDPOINT: imdsEndpoint(imds),
     KUBEPLANE_ETCD_ENDPOINT: etcd.clientUrl,
     AWS_MAX_ATTEMPTS: "1",
   };
@@ -390,46 +292,5 @@ describe("kubeplane etcd list and restore against the same bucket", () => {
     const recent = (await new AwsBackupRuntime(definition()).snapshots()).find((s) => s.key.includes("i-0recent"))!;
     await expect(etcdRestoreMain(CLUSTER, { snapshot: recent.key }, deps())).rejects.toThrow(/carries no SHA-256 .* it cannot be verified, so it is not restored/);
     await expect(etcdRestoreMain(CLUSTER, { snapshot: "20000101T000000Z-i-0nope.db" }, deps())).rejects.toThrow(/no snapshot "20000101T000000Z-i-0nope.db" in s3:\/\/kp-etcdtest/);
-  });
-});
-
-describe("a joining control-plane node removes etcd members whose instances are gone", () => {
-  let members: RealEtcd;
-  afterAll(async () => members?.stop());
-
-  test("a member of no live instance is removed; this node, live instances' members (by name or peer address) stay", async () => {
-    const image = (await aws(["ec2", "describe-images", "--query", "Images[0].ImageId", "--output", "text"])).trim();
-    const launch = async () =>
-      (
-        await awsJson<{ Instances: { InstanceId: string; PrivateDnsName: string; PrivateIpAddress: string }[] }>([
-          "ec2", "run-instances", "--image-id", image, "--count", "1", "--instance-type", "t3.medium",
-          "--tag-specifications", `ResourceType=instance,Tags=[{Key=kubeplane:cluster,Value=${CLUSTER}},{Key=kubeplane:role,Value=control-plane}]`,
-        ])
-      ).Instances[0];
-    const [a, b, gone] = [await launch(), await launch(), await launch()];
-    await aws(["ec2", "terminate-instances", "--instance-ids", gone.InstanceId]);
-
-    // A real etcd whose one member is instance a (kubeadm names members after their node).
-    members = new RealEtcd(path.join(work, "members-data"), await freePort(), await freePort(), a.PrivateDnsName);
-    await members.start();
-    const env = { ...nodeEnv, KUBEPLANE_ETCD_ENDPOINT: members.clientUrl };
-    const cleanup = () =>
-      run("bash", ["-c", '. "$KUBEPLANE_ROOT/usr/local/lib/kubeplane/common.sh"; load_cluster; metadata_load; . "$KUBEPLANE_LIB/etcd-members.sh"; etcd_remove_dead_members'], env);
-    const names = async () => (await members.ctl(["member", "list"])).stdout.trim().split("\n").map((l) => l.split(", ").slice(2, 4).join(" "));
-
-    // etcd 3.4 admits one learner at a time, and a learner counts for no quorum: each dead member is one.
-    for (const peer of [`http://${gone.PrivateIpAddress}:2380`, "http://10.0.9.9:2380"]) {
-      expect((await members.ctl(["member", "add", "dead-member", "--peer-urls", peer, "--learner"])).code).toBe(0);
-      const result = await cleanup();
-      expect(result.stderr).toMatch(new RegExp(`removing etcd member [0-9a-f]+ \\(unstarted, ${peer.replace(/\./g, "\\.")}\\): its instance no longer runs`));
-      expect(result.stderr).toContain("1 dead member(s) removed");
-      expect(result.code).toBe(0);
-      expect(await names()).toEqual([`${a.PrivateDnsName} ${members.peerUrl}`]);
-    }
-    // An unstarted member at a live instance's address is a join in progress: kept.
-    expect((await members.ctl(["member", "add", "joining", "--peer-urls", `http://${b.PrivateIpAddress}:2380`, "--learner"])).code).toBe(0);
-    const kept = await cleanup();
-    expect(kept.stderr).toContain("0 dead member(s) removed");
-    expect(await names()).toHaveLength(2);
   });
 });

@@ -24,21 +24,40 @@ etcd_members_ctl() {
 }
 
 # A member is live when its name (kubeadm names members after their node) or the host of its
-# peer URL (an unstarted member has no name yet) is one of a live instance.
+# peer URL (an unstarted member has no name yet) is one of a live instance. Nothing is removed when
+# the cloud cannot say which instances run, or when the voting members left would be fewer than
+# etcd's quorum of the voting members there are now: either the cloud's view is wrong (a member
+# that answers would be removed) or etcd has lost its quorum and cannot change its membership;
+# an operator looks (etcdctl member list). Learners count for no quorum and are always removable.
 etcd_remove_dead_members() {
-  local live members id name peers host removed=0
+  local live members id name peers learner host removed=0 voting=0 dead_voting=0 quorum
+  local -a dead=()
   live=$(etcd_cloud_live_nodes) || { log "could not list the cluster's control-plane instances: no etcd member removed"; return 1; }
   [[ -n $live ]] || { log "the cloud lists no live control-plane instance (not even this one): no etcd member removed"; return 1; }
   live=$(printf '%s\n%s\n%s\n' "$live" "$NODE_NAME" "$NODE_IP")
   members=$(etcd_members_ctl member list) || { log "could not list etcd's members"; return 1; }
-  # etcdctl's simple format: ID, status, name, peer URLs, client URLs, is learner.
-  while IFS=, read -r id _ name peers _; do
-    id=${id// /} name=${name# } peers=${peers# }
+  # etcdctl's simple format: ID, status, name, peer URLs, client URLs, is learner (etcd 3.4-3.6:
+  # etcdctl/ctlv3/command/printer_simple.go MemberList).
+  while IFS=, read -r id _ name peers _ learner; do
+    id=${id// /} name=${name# } peers=${peers# } learner=${learner// /}
+    [[ -n $id ]] || continue
+    [[ $learner == true ]] || voting=$((voting + 1))
     host=${peers%%,*} host=${host#*://} host=${host%%:*}
     if grep -qxF -e "${name:-<unnamed>}" -e "$host" <<<"$live"; then continue; fi
-    log "removing etcd member $id (${name:-unstarted}, $peers): its instance no longer runs"
+    [[ $learner == true ]] || dead_voting=$((dead_voting + 1))
+    dead+=("$id ${name:-unstarted} $peers")
+  done <<<"$members"
+  quorum=$((voting / 2 + 1))
+  if ((dead_voting > 0 && voting - dead_voting < quorum)); then
+    log "$dead_voting of $voting voting etcd members belong to no running instance: removing them would leave $((voting - dead_voting)), below quorum ($quorum); no etcd member removed"
+    return 1
+  fi
+  local entry
+  for entry in "${dead[@]}"; do
+    read -r id name peers <<<"$entry"
+    log "removing etcd member $id ($name, $peers): its instance no longer runs"
     etcd_members_ctl member remove "$id" >/dev/null || { log "could not remove etcd member $id"; return 1; }
     removed=$((removed + 1))
-  done <<<"$members"
+  done
   log "etcd members checked: $removed dead member(s) removed"
 }

@@ -23,6 +23,12 @@ export type StackStateLocation =
       readonly region: string;
       /** The lock file Terraform's `use_lockfile` writes next to the state while it runs. */
       readonly lockKey: string;
+    }
+  | {
+      /** GCS (providers/gcp/gcs-remote-state.ts): `<prefix>/default.tfstate`, locked natively by `<prefix>/default.tflock`. */
+      readonly backend: "gcs";
+      readonly bucket: string;
+      readonly prefix: string;
     };
 
 /** One stack. */
@@ -45,7 +51,7 @@ export interface ListedCluster {
   readonly cloud: string;
   readonly region: string;
   /** `local` or `s3`: a CI runner can plan or apply only clusters with remote (s3) state. */
-  readonly stateBackend: "local" | "s3";
+  readonly stateBackend: "local" | "s3" | "gcs";
   /** Its selected stacks, dependencies first (network, then cluster). */
   readonly stacks: readonly string[];
 }
@@ -84,6 +90,7 @@ function relativeToRoot(file: string, root: string): string {
 function stateOf(definition: ClusterDefinition, stack: string, layout: StackLayout, root: string): StackStateLocation {
   const state = definition.state;
   if (state.backend === "local") return { backend: "local", path: relativeToRoot(layout.localStatePath(definition.name, stack), root) };
+  if (state.backend === "gcs") return { backend: "gcs", bucket: state.bucket, prefix: `${state.prefix ?? layout.defaultStateKey(definition.name)}/${stack}` };
   // As stacks/state-backend.ts configures the S3 backend (its test compares the two).
   const key = `${state.key ?? layout.defaultStateKey(definition.name)}/${stack}.tfstate`;
   return { backend: "s3", bucket: state.bucket, key, region: state.region ?? definition.region, lockKey: `${key}.tflock` };
@@ -127,7 +134,7 @@ export function renderStackTable(list: StackList): string {
       s.name,
       s.cluster,
       s.definition,
-      s.state.backend === "local" ? s.state.path : `s3://${s.state.bucket}/${s.state.key}`,
+      s.state.backend === "local" ? s.state.path : s.state.backend === "gcs" ? `gs://${s.state.bucket}/${s.state.prefix}` : `s3://${s.state.bucket}/${s.state.key}`,
       s.dependencies.join(", ") || "-",
     ]),
   ];

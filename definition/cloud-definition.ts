@@ -4,11 +4,12 @@
  * the fields it moves from older definitions (with a warning), and its limits. The loader asks
  * the cloud of each definition (`DefinitionRules.cloudFor`); providers/ implements them.
  */
+import { DEFAULTS } from "./defaults";
 import type { ClusterDefinition, NeutralDefinition } from "./schema";
 import { workerPoolsOf } from "./worker-pools";
 
 /** The clouds a definition may name in `cloud:`; each may have a block of its own (`aws: { ... }`), which only it reads. */
-export const CLOUD_NAMES = ["aws"] as const;
+export const CLOUD_NAMES = ["aws", "gcp"] as const;
 export type CloudName = (typeof CLOUD_NAMES)[number];
 
 /** A problem (or warning) at a field path of the definition. */
@@ -21,6 +22,12 @@ export interface FieldProblem {
 export interface CloudDefaults {
   readonly controlPlane: { readonly instanceType: string };
   readonly workers: { readonly instanceType: string };
+  /**
+   * The join-lease store of a definition that names none (`joinTokens.backend`; GCP:
+   * `gcp-secret-manager`).
+   * @default DEFAULTS.joinTokens.backend (`ssm`)
+   */
+  readonly joinTokens?: { readonly backend: ClusterDefinition["joinTokens"]["backend"] };
 }
 
 /**
@@ -71,6 +78,7 @@ export function applyCloudDefaults(definition: NeutralDefinition, defaults: Clou
   return {
     ...rest,
     controlPlane: { ...definition.controlPlane, instanceType: definition.controlPlane.instanceType ?? defaults.controlPlane.instanceType },
+    joinTokens: { ...definition.joinTokens, backend: definition.joinTokens.backend ?? defaults.joinTokens?.backend ?? DEFAULTS.joinTokens.backend },
     workerPools: workerPoolsOf(definition.workers, defaults.workers.instanceType),
   };
 }

@@ -103,7 +103,10 @@ export const DEFAULTS = {
     volumeSize: 50,
   },
   joinTokens: {
-    /** Where the control plane publishes the join lease. */
+    /**
+     * Where the control plane publishes the join lease, when the cloud gives no default of its
+     * own (AWS: `ssm`, or `secretsmanager`; GCP: `gcp-secret-manager`, its default).
+     */
     backend: "ssm",
     /** Lifetime of a join token; the control plane rotates it before half of this has passed. */
     ttlHours: 24,

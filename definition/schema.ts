@@ -135,6 +135,16 @@ const stateSchema = z.discriminatedUnion("backend", [
     /** The bucket's region. @default the cluster's region */
     region: z.string().min(1).optional(),
   }),
+  z.strictObject({
+    backend: z.literal("gcs"),
+    /**
+     * The (existing) GCS bucket that holds the state; GCS locks it natively. Names as GCS takes
+     * them: https://cloud.google.com/storage/docs/buckets#naming (3-63 characters without dots).
+     */
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/, { message: "must be a valid GCS bucket name (3-63 lower-case letters, digits, '-' and '_')" }),
+    /** Object prefix; each stack's state is `<prefix>/<stack>/default.tfstate`. @default kubeplane/<name> */
+    prefix: z.string().min(1).optional(),
+  }),
 ]);
 
 /**
@@ -231,7 +241,8 @@ export const clusterDefinitionSchema = z
     workers: workersSchema,
     joinTokens: z
       .strictObject({
-        backend: z.enum(["ssm", "secretsmanager"]).default(DEFAULTS.joinTokens.backend),
+        /** @default the cloud's (CloudDefaults.joinTokens: `ssm` on AWS, `gcp-secret-manager` on GCP) */
+        backend: z.enum(["ssm", "secretsmanager", "gcp-secret-manager"]).optional(),
         ttlHours: z.number().int().min(1).max(168, { message: "at most 168 hours (7 days)" }).default(DEFAULTS.joinTokens.ttlHours),
       })
       .prefault({}),
@@ -276,8 +287,10 @@ export type NeutralDefinition = z.output<typeof clusterDefinitionSchema>;
  * A validated cluster definition with every default applied, the cloud's included (the loader
  * applies them once the cloud is known): what stacks read.
  */
-export type ClusterDefinition = Omit<NeutralDefinition, "ami" | "controlPlane"> & {
+export type ClusterDefinition = Omit<NeutralDefinition, "ami" | "controlPlane" | "joinTokens"> & {
   controlPlane: NeutralDefinition["controlPlane"] & { instanceType: string };
+  /** `joinTokens` with the cloud's default store applied. */
+  joinTokens: Required<NeutralDefinition["joinTokens"]>;
   /** `workers` as pools, every default applied (worker-pools.ts: workerPoolsOf); `workers` stays as written. */
   workerPools: readonly WorkerPoolDefinition[];
 };

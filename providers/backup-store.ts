@@ -78,6 +78,7 @@ export interface BackupRuntime {
 
 const BACKUP_RUNTIMES: Readonly<Record<ClusterDefinition["cloud"], (d: ClusterDefinition) => Promise<BackupRuntime>>> = {
   aws: async (d) => new (await import("./aws/aws-backup-runtime")).AwsBackupRuntime(d),
+  gcp: async (d) => (await import("./gcp/gcp-runtimes")).gcpBackupRuntime(d),
 };
 
 /** The run-time backup store of a definition's cluster (loads the cloud's SDK). */

@@ -10,6 +10,8 @@ import type { RuntimeData } from "./runtime-data";
 
 const CLOUDS: Readonly<Record<ClusterDefinition["cloud"], () => CloudProvider>> = {
   aws: () => new AwsCloud(),
+  // Loaded when a definition names it, so that AWS clusters never load the google provider.
+  gcp: () => new (require("./gcp/gcp-cloud") as typeof import("./gcp/gcp-cloud")).GcpCloud(),
 };
 
 /** The provider for a definition's cloud. */

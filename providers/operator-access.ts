@@ -142,6 +142,7 @@ export const KUBEADM_CLUSTER_ADMINS_GROUP = "kubeadm:cluster-admins";
 
 const RUNTIMES: Readonly<Record<ClusterDefinition["cloud"], (d: ClusterDefinition) => Promise<OperatorAccessRuntime>>> = {
   aws: async (d) => new (await import("./aws/aws-operator-access-runtime")).AwsOperatorAccessRuntime(d),
+  gcp: async (d) => (await import("./gcp/gcp-runtimes")).gcpOperatorAccessRuntime(d),
 };
 
 /** The run-time operator access of a definition's cluster (loads the cloud's SDK). */

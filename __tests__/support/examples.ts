@@ -8,7 +8,15 @@ import { cloudFor } from "../../providers";
 import { addClusterStacks } from "../../stacks/cluster-stacks";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
-export const EXAMPLES = ["dev", "prod", "kurl", "pools"] as const;
+/** The examples on AWS (the IAM tests read AWS policies from them). */
+export const AWS_EXAMPLES = ["dev", "prod", "kurl", "pools"] as const;
+/**
+ * The examples on GCP. Terraform's google provider is not in this machine's provider mirror, so
+ * the suites that run Terraform (validate, deploy against the AWS emulator) take AWS_EXAMPLES only.
+ */
+export const GCP_EXAMPLES = ["gcp-dev"] as const;
+/** Every example in clusters/. */
+export const EXAMPLES = [...AWS_EXAMPLES, ...GCP_EXAMPLES] as const;
 export type ExampleName = (typeof EXAMPLES)[number];
 
 /** A validated example definition (`clusters/<name>.yaml`). */

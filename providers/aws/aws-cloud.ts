@@ -121,6 +121,11 @@ export class AwsCloud implements CloudProvider {
         if (message) problems.push({ path: [...pool.instanceTypePaths[i]], message });
       });
     }
+    // Another cloud's stores (GCP's: gcp-secret-manager, gcs) are refused by name.
+    if (definition.joinTokens.backend === "gcp-secret-manager") {
+      problems.push({ path: ["joinTokens", "backend"], message: '"gcp-secret-manager" is GCP\'s store; on AWS the join lease lives in "ssm" (the default) or "secretsmanager"' });
+    }
+    if (definition.state.backend === "gcs") problems.push({ path: ["state", "backend"], message: 'GCS is GCP\'s; on AWS keep remote state in S3: "state: { backend: s3, bucket: <bucket> }"' });
     if (definition.state.backend === "s3" && definition.state.region && !zonesOf(definition.state.region)) {
       problems.push({ path: ["state", "region"], message: `"${definition.state.region}" is not an AWS region kubeplane knows` });
     }

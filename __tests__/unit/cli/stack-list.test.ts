@@ -116,6 +116,8 @@ describe("kubeplane stacks --json", () => {
         const backend = json.terraform?.backend ?? {};
         if (listed.state.backend === "s3") {
           expect(backend.s3).toMatchObject({ bucket: listed.state.bucket, key: listed.state.key, region: listed.state.region, use_lockfile: true });
+        } else if (listed.state.backend === "gcs") {
+          expect(backend.gcs).toEqual({ bucket: listed.state.bucket, prefix: listed.state.prefix });
         } else {
           expect(Object.keys(backend)).toEqual(["local"]);
           expect(path.resolve(PROJECT_ROOT, backend.local.path as string)).toBe(path.resolve(PROJECT_ROOT, listed.state.path));

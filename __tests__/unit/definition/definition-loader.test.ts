@@ -333,15 +333,15 @@ describe("installers, backends and other enums", () => {
   });
 
   it("an unknown parameter backend", () => {
-    expect(problemAt(`${BASE}joinTokens:\n  backend: vault\n`, "joinTokens.backend").message).toBe('must be one of: ssm, secretsmanager (got "vault")');
+    expect(problemAt(`${BASE}joinTokens:\n  backend: vault\n`, "joinTokens.backend").message).toBe('must be one of: ssm, secretsmanager, gcp-secret-manager (got "vault")');
   });
 
   it("an unknown state backend", () => {
-    expect(problemAt(`${BASE}state:\n  backend: gcs\n`, "state.backend").message).toBe('must be one of: local, s3 (got "gcs")');
+    expect(problemAt(`${BASE}state:\n  backend: azurerm\n`, "state.backend").message).toBe('must be one of: local, s3, gcs (got "azurerm")');
   });
 
   it("an unknown cloud", () => {
-    expect(problemAt(`${BASE}cloud: gcp\n`, "cloud").message).toBe('must be one of: aws (got "gcp")');
+    expect(problemAt(`${BASE}cloud: azure\n`, "cloud").message).toBe('must be one of: aws, gcp (got "azure")');
   });
 
   it("kurl without its installer URL", () => {

@@ -20,7 +20,7 @@ import * as path from "path";
 import { AwsCloud } from "../../../providers/aws/aws-cloud";
 import { KUBEPLANE_DEPLOY_CALLS, TERRAFORM_ACTIONS } from "../../../providers/aws/aws-deployer-policies";
 import { BootstrapStack } from "../../../stacks/bootstrap-stack";
-import { EXAMPLES, exampleDefinition, synthesizeCluster, TerraformJson } from "../../support/examples";
+import { AWS_EXAMPLES, exampleDefinition, synthesizeCluster, TerraformJson } from "../../support/examples";
 import { evaluate, IamRequest, NamedPolicy } from "../../support/iam/simulate";
 import { resolveReferences } from "../../support/iam/terraform-references";
 
@@ -152,7 +152,8 @@ const WRITES = [...new Set(Object.values(TERRAFORM_ACTIONS).flatMap((t) => t.wri
 
 describe("the provider calls kubeplane's types make", () => {
   const types = new Set<string>();
-  for (const example of EXAMPLES) {
+  // The AWS deployer policies cover the AWS examples' provider calls.
+  for (const example of AWS_EXAMPLES) {
     for (const backend of ["ssm", "secretsmanager"] as const) {
       const definition = exampleDefinition(example);
       const synth = synthesizeCluster({ ...definition, joinTokens: { ...definition.joinTokens, backend } });

@@ -10,7 +10,7 @@
  */
 import { readdirSync, readFileSync } from "fs";
 import * as path from "path";
-import { EXAMPLES, exampleDefinition, ExampleName, PROJECT_ROOT, synthesizeCluster } from "../../support/examples";
+import { AWS_EXAMPLES, exampleDefinition, ExampleName, PROJECT_ROOT, synthesizeCluster } from "../../support/examples";
 import { ClusterModel, clusterModel, ModelInstance, ModelRole, NodeKind } from "../../support/iam/cluster-model";
 import { callKey, iamActionOf, NodeCall, nodeScriptCalls } from "../../support/iam/node-calls";
 import { evaluate, IamDecision, IamRequest } from "../../support/iam/simulate";
@@ -486,7 +486,8 @@ interface ExampleUnderTest {
 }
 
 /** The examples, and prod and dev with their join lease in Secrets Manager. */
-const CASES = [...EXAMPLES, "prod (secretsmanager)", "dev (secretsmanager)"] as const;
+// AWS's IAM policies: the AWS examples (GCP's grants are in __tests__/unit/providers/gcp/).
+const CASES = [...AWS_EXAMPLES, "prod (secretsmanager)", "dev (secretsmanager)"] as const;
 type CaseName = (typeof CASES)[number];
 function caseDefinition(name: CaseName) {
   const [example, variant] = name.split(" ") as [ExampleName, string | undefined];

@@ -11,7 +11,7 @@
  * aws/secretsmanager: backends/secretsmanager.sh, so no KMS statement is needed for them).
  */
 import type { ClusterDefinition } from "../../../definition";
-import { EXAMPLES, exampleDefinition, ExampleName, resourcesOf, synthesizeCluster } from "../../support/examples";
+import { AWS_EXAMPLES, exampleDefinition, ExampleName, resourcesOf, synthesizeCluster } from "../../support/examples";
 import type { NamedPolicy } from "../../support/iam/simulate";
 import { evaluate, IamRequest } from "../../support/iam/simulate";
 import { deploymentOf, resolveReferences } from "../../support/iam/terraform-references";
@@ -150,7 +150,8 @@ function forbidden(m: Model): [string, IamRequest][] {
 
 const dev = exampleDefinition("dev");
 const CASES: [string, ClusterDefinition][] = [
-  ...EXAMPLES.map((e): [string, ClusterDefinition] => [e, exampleDefinition(e as ExampleName)]),
+  // AWS's operator policy; GCP's operator account is in __tests__/unit/providers/gcp/.
+  ...AWS_EXAMPLES.map((e): [string, ClusterDefinition] => [e, exampleDefinition(e as ExampleName)]),
   ["dev with joinTokens.backend secretsmanager", { ...dev, joinTokens: { ...dev.joinTokens, backend: "secretsmanager" } }],
 ];
 

@@ -1,0 +1,217 @@
+/**
+ * The GCP example (clusters/gcp-dev.yaml), synthesized once as `cdktf synth` does: every piece of
+ * issue 16 in its Terraform, the GCP rule pack clean on it, its user data valid cloud-config.
+ * Terraform's google provider is not in this machine's mirror, so nothing here runs Terraform.
+ */
+import { spawnSync } from "child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { ComputeFirewall } from "@cdktf/provider-google/lib/compute-firewall";
+import { ComputeForwardingRule } from "@cdktf/provider-google/lib/compute-forwarding-rule";
+import { ComputeInstance } from "@cdktf/provider-google/lib/compute-instance";
+import { ComputeNetwork } from "@cdktf/provider-google/lib/compute-network";
+import { ComputeRegionBackendService } from "@cdktf/provider-google/lib/compute-region-backend-service";
+import { ComputeRegionInstanceGroupManager } from "@cdktf/provider-google/lib/compute-region-instance-group-manager";
+import { ComputeRouterNat } from "@cdktf/provider-google/lib/compute-router-nat";
+import { ComputeSubnetwork } from "@cdktf/provider-google/lib/compute-subnetwork";
+import { DnsManagedZone } from "@cdktf/provider-google/lib/dns-managed-zone";
+import { DnsRecordSet } from "@cdktf/provider-google/lib/dns-record-set";
+import { SecretManagerSecret } from "@cdktf/provider-google/lib/secret-manager-secret";
+import { StorageBucket } from "@cdktf/provider-google/lib/storage-bucket";
+import { Testing } from "cdktf";
+import { exampleDefinition, resourcesOf, synthesizeCluster, TerraformJson } from "../../../support/examples";
+import { addClusterStacks } from "../../../../stacks/cluster-stacks";
+
+const definition = exampleDefinition("gcp-dev");
+const synth = synthesizeCluster(definition);
+const { network, cluster, clusterJson } = synth;
+afterAll(() => rmSync(synth.outdir, { recursive: true, force: true }));
+
+const firewallRules = () => resourcesOf(clusterJson, "google_compute_firewall") as Record<string, any>[];
+const ruleNamed = (suffix: string) => {
+  const rule = firewallRules().find((r) => r.name === `kp-gcp-dev-${suffix}`);
+  if (!rule) throw new Error(`no firewall rule kp-gcp-dev-${suffix}; rules: ${firewallRules().map((r) => r.name).join(", ")}`);
+  return rule;
+};
+const instances = () => resourcesOf(clusterJson, "google_compute_instance") as Record<string, any>[];
+
+describe("network", () => {
+  test("a VPC network without automatic subnets, one regional subnet with flow logs and Private Google Access", () => {
+    expect(network).toHaveResourceWithProperties(ComputeNetwork, { name: "kp-gcp-dev", auto_create_subnetworks: false });
+    expect(network).toHaveResourceWithProperties(ComputeSubnetwork, {
+      ip_cidr_range: "10.20.0.0/16",
+      private_ip_google_access: true,
+      log_config: { aggregation_interval: "INTERVAL_5_SEC", flow_sampling: 1, metadata: "INCLUDE_ALL_METADATA" },
+    });
+    expect(resourcesOf(synth.networkJson, "google_compute_subnetwork")).toHaveLength(1);
+  });
+  test("Cloud Router and Cloud NAT for the nodes' subnet", () => {
+    expect(network).toHaveResourceWithProperties(ComputeRouterNat, { nat_ip_allocate_option: "AUTO_ONLY", source_subnetwork_ip_ranges_to_nat: "LIST_OF_SUBNETWORKS" });
+  });
+  test("the remote state of a GCS definition is GCS's, per stack", () => {
+    const gcs = { ...definition, state: { backend: "gcs" as const, bucket: "my-state", prefix: "clusters/gcp-dev" } };
+    const app = Testing.app();
+    const stacks = addClusterStacks(app, gcs);
+    const backendOf = (stack: typeof stacks.network) => (JSON.parse(Testing.synth(stack)) as TerraformJson).terraform?.backend;
+    expect(backendOf(stacks.network)).toEqual({ gcs: { bucket: "my-state", prefix: "clusters/gcp-dev/gcp-dev-network" } });
+    expect(backendOf(stacks.cluster)).toEqual({ gcs: { bucket: "my-state", prefix: "clusters/gcp-dev/gcp-dev-cluster" } });
+  });
+});
+
+describe("firewall: what the AWS firewall opens, by network tag", () => {
+  test("the API from inside the network, etcd and the controllers between control-plane nodes", () => {
+    expect(ruleNamed("control-plane-api")).toMatchObject({ direction: "INGRESS", source_ranges: ["10.20.0.0/16"], target_tags: ["kp-gcp-dev-control-plane"], allow: [{ protocol: "tcp", ports: ["6443"] }] });
+    expect(ruleNamed("control-plane-peers")).toMatchObject({ source_tags: ["kp-gcp-dev-control-plane"], allow: [{ ports: ["2379-2380"] }, { ports: ["10257"] }, { ports: ["10259"] }] });
+  });
+  test("kubelet and Calico's ports between nodes (IP-in-IP as protocol 4)", () => {
+    expect(ruleNamed("nodes-from-nodes").allow).toEqual([
+      { protocol: "tcp", ports: ["10250"] },
+      { protocol: "tcp", ports: ["179"] },
+      { protocol: "4" },
+      { protocol: "udp", ports: ["4789"] },
+      { protocol: "tcp", ports: ["5473"] },
+    ]);
+  });
+  test("Google's health-check ranges only where a health check probes", () => {
+    const healthCheckRules = firewallRules().filter((r) => (r.source_ranges ?? []).includes("35.191.0.0/16"));
+    expect(healthCheckRules.map((r) => [r.name, r.source_ranges, r.target_tags, r.allow]).sort()).toEqual([
+      ["kp-gcp-dev-control-plane-health-checks", ["35.191.0.0/16", "130.211.0.0/22"], ["kp-gcp-dev-control-plane"], [{ protocol: "tcp", ports: ["6443"] }]],
+      ["kp-gcp-dev-workers-health-checks", ["35.191.0.0/16", "130.211.0.0/22"], ["kp-gcp-dev-workers"], [{ protocol: "tcp", ports: ["10256"] }]],
+    ]);
+  });
+  test("IAP's range reaches SSH and the API on the control plane, SSH on the bastion, nothing else", () => {
+    const iap = firewallRules().filter((r) => (r.source_ranges ?? []).includes("35.235.240.0/20"));
+    expect(iap.map((r) => [r.target_tags, r.allow]).sort()).toEqual([
+      [["kp-gcp-dev-bastion"], [{ protocol: "tcp", ports: ["22"] }]],
+      [["kp-gcp-dev-control-plane"], [{ protocol: "tcp", ports: ["22"] }, { protocol: "tcp", ports: ["6443"] }]],
+    ]);
+  });
+  test("no ingress from anywhere else; egress is HTTPS/HTTP out and the network, the rest denied", () => {
+    const ingressSources = firewallRules().filter((r) => r.direction === "INGRESS").flatMap((r) => r.source_ranges ?? []);
+    expect([...new Set(ingressSources)].sort()).toEqual(["10.20.0.0/16", "130.211.0.0/22", "35.191.0.0/16", "35.235.240.0/20"]);
+    expect(ruleNamed("egress-web")).toMatchObject({ direction: "EGRESS", destination_ranges: ["0.0.0.0/0"], allow: [{ protocol: "tcp", ports: ["443"] }, { protocol: "tcp", ports: ["80"] }] });
+    expect(ruleNamed("egress-deny")).toMatchObject({ direction: "EGRESS", priority: 65000, deny: [{ protocol: "all" }] });
+  });
+});
+
+describe("identity", () => {
+  test("one service account per role, no primitive role, never the default compute account", () => {
+    const accounts = resourcesOf(clusterJson, "google_service_account").map((a) => a.account_id).sort();
+    expect(accounts).toEqual(["kp-gcp-dev-bastion", "kp-gcp-dev-cp", "kp-gcp-dev-ops", "kp-gcp-dev-worker"]);
+    const roles = resourcesOf(clusterJson, "google_project_iam_member").map((m) => m.role);
+    expect(roles).not.toEqual(expect.arrayContaining(["roles/owner"]));
+    expect(roles.filter((r) => /^roles\/(owner|editor|viewer)$/.test(String(r)))).toEqual([]);
+    for (const node of instances()) expect(node.service_account.email).toMatch(/^\$\{google_service_account\./);
+  });
+  test("the rule facts name the service accounts the stack makes and the worker's lease secret", () => {
+    const { cluster: stack } = addClusterStacks(Testing.app(), definition);
+    const accounts = resourcesOf(clusterJson, "google_service_account").map((a) => a.account_id);
+    for (const name of [...stack.ruleFacts.controlPlaneRoles, ...stack.ruleFacts.workerRoles]) expect(accounts).toContain(name);
+    expect(stack.ruleFacts.workerJoinParameter).toBe("/kubeplane/gcp-dev/join/worker");
+    expect(resourcesOf(clusterJson, "google_secret_manager_secret").map((s) => s.secret_id)).toContain("kubeplane_gcp-dev_join_worker");
+  });
+  test("workers may read the worker lease secret alone, and write only their own records", () => {
+    const bindings = resourcesOf(clusterJson, "google_secret_manager_secret_iam_member");
+    expect(bindings).toHaveLength(1);
+    expect(bindings[0]).toMatchObject({ role: "roles/secretmanager.secretAccessor", secret_id: expect.stringMatching(/worker-secret/) });
+    const workerRecords = resourcesOf(clusterJson, "google_project_iam_member").find((m) => String((m.condition as any)?.title).endsWith("worker-records")) as any;
+    expect(workerRecords.condition.expression).toMatch(/secrets\/kubeplane_gcp-dev_status_"\) \|\| resource\.name\.startsWith\(".*secrets\/kubeplane_gcp-dev_refresh_request"\)/);
+    expect(workerRecords.condition.expression).not.toMatch(/join/);
+  });
+});
+
+describe("control plane and workers", () => {
+  const controlPlane = () => instances().filter((i) => i.labels?.["kubeplane-role"] === "control-plane");
+  test("three control-plane nodes spread over the three zones", () => {
+    expect(controlPlane().map((i) => i.zone)).toEqual(["europe-west1-b", "europe-west1-c", "europe-west1-d"]);
+  });
+  test("every node: Shielded VM, no external address, OS Login, no serial port, no project SSH keys, no ssh-keys", () => {
+    const templates = resourcesOf(clusterJson, "google_compute_instance_template") as Record<string, any>[];
+    for (const node of [...instances(), ...templates]) {
+      expect(node.shielded_instance_config).toEqual({ enable_secure_boot: true, enable_vtpm: true, enable_integrity_monitoring: true });
+      expect(node.network_interface.every((n: Record<string, unknown>) => n.access_config === undefined)).toBe(true);
+      expect(node.metadata).toMatchObject({ "enable-oslogin": "TRUE", "block-project-ssh-keys": "TRUE", "serial-port-enable": "FALSE" });
+      expect(Object.keys(node.metadata)).not.toContain("ssh-keys");
+    }
+    for (const node of controlPlane()) {
+      expect(node).toMatchObject({ machine_type: "e2-standard-2", boot_disk: { auto_delete: true, initialize_params: { size: 50, type: "pd-balanced" } } });
+      expect(node.boot_disk.disk_encryption_key_raw).toBeUndefined();
+    }
+    expect(cluster).toHaveResourceWithProperties(ComputeInstance, { name: "kp-gcp-dev-bastion", machine_type: "e2-micro" });
+  });
+  test("an internal passthrough load balancer on 6443 with a health check of /readyz, a group per zone", () => {
+    expect(cluster).toHaveResourceWithProperties(ComputeForwardingRule, { load_balancing_scheme: "INTERNAL", ip_protocol: "TCP", ports: ["6443"] });
+    expect(cluster).toHaveResourceWithProperties(ComputeRegionBackendService, { load_balancing_scheme: "INTERNAL", protocol: "TCP" });
+    const healthCheck = resourcesOf(clusterJson, "google_compute_region_health_check")[0];
+    expect(healthCheck.https_health_check).toEqual({ port: 6443, request_path: "/readyz" });
+    const groups = resourcesOf(clusterJson, "google_compute_instance_group") as Record<string, any>[];
+    expect(groups.map((g) => [g.zone, g.instances.length])).toEqual([["europe-west1-b", 1], ["europe-west1-c", 1], ["europe-west1-d", 1]]);
+  });
+  test("the API's name in a Cloud DNS private zone, pointing at the balancer's address", () => {
+    expect(cluster).toHaveResourceWithProperties(DnsManagedZone, { dns_name: "gcp-dev.kubeplane.internal.", visibility: "private" });
+    expect(cluster).toHaveResourceWithProperties(DnsRecordSet, { name: "api.gcp-dev.kubeplane.internal.", type: "A", rrdatas: [expect.stringMatching(/^\$\{google_compute_forwarding_rule\..*\.ip_address\}$/)] });
+  });
+  test("workers: an instance template and a regional managed instance group with autohealing on kube-proxy's health port", () => {
+    const [template] = resourcesOf(clusterJson, "google_compute_instance_template") as Record<string, any>[];
+    expect(template).toMatchObject({ machine_type: "e2-standard-4", metadata: { "shutdown-script": "/usr/local/sbin/kubeplane-drain --now" }, tags: ["kp-gcp-dev-nodes", "kp-gcp-dev-workers"] });
+    expect(template.labels).toMatchObject({ "kubeplane-cluster": "gcp-dev", "kubeplane-role": "worker" });
+    expect(cluster).toHaveResourceWithProperties(ComputeRegionInstanceGroupManager, {
+      target_size: 3,
+      distribution_policy_zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"],
+      auto_healing_policies: { health_check: expect.stringMatching(/^\$\{google_compute_health_check\./), initial_delay_sec: 900 },
+      update_policy: { type: "PROACTIVE", minimal_action: "REPLACE", max_surge_fixed: 3, max_unavailable_fixed: 0 },
+    });
+    expect(resourcesOf(clusterJson, "google_compute_health_check")[0].http_health_check).toEqual({ port: 10256, request_path: "/healthz" });
+  });
+});
+
+describe("join lease and node bundle", () => {
+  test("the lease secrets are made with no version: no value in Terraform", () => {
+    expect(cluster).toHaveResourceWithProperties(SecretManagerSecret, { secret_id: "kubeplane_gcp-dev_join_control-plane", replication: { auto: {} } });
+    expect(clusterJson.resource.google_secret_manager_secret_version).toBeUndefined();
+  });
+  test("a bundle bucket with uniform access, public access prevention and versioning; each role's archive beside the stack", () => {
+    expect(cluster).toHaveResourceWithProperties(StorageBucket, { uniform_bucket_level_access: true, public_access_prevention: "enforced", versioning: { enabled: true } });
+    const objects = resourcesOf(clusterJson, "google_storage_bucket_object") as Record<string, any>[];
+    expect(objects.map((o) => o.name.replace(/-[0-9a-f]{64}\.tar\.gz$/, "")).sort()).toEqual(["bundles/control-plane-init", "bundles/control-plane-join", "bundles/worker"]);
+    for (const o of objects) expect(existsSync(path.join(synth.outdir, "stacks", "gcp-dev-cluster", o.source))).toBe(true);
+    const readers = resourcesOf(clusterJson, "google_storage_bucket_iam_member") as Record<string, any>[];
+    expect(readers.map((r) => [r.role, r.condition.expression.match(/bundles\/[a-z-]+-/g)])).toEqual([
+      ["roles/storage.objectViewer", ["bundles/control-plane-init-", "bundles/control-plane-join-"]],
+      ["roles/storage.objectViewer", ["bundles/worker-"]],
+    ]);
+  });
+  test("nodes get the loader, the backend and the bundle's settings in metadata user-data, which is valid cloud-config", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "kubeplane-gcp-user-data-"));
+    try {
+      const userData = [...instances().filter((i) => i.metadata["user-data"]), ...(resourcesOf(clusterJson, "google_compute_instance_template") as any[])].map((n) => n.metadata["user-data"] as string);
+      expect(userData).toHaveLength(4);
+      for (const text of userData) {
+        expect(text).toMatch(/KUBEPLANE_CLOUD='gcp'/);
+        expect(text).toMatch(/KUBEPLANE_PARAMETER_BACKEND='gcp-secret-manager'/);
+        expect(text).toMatch(/KUBEPLANE_GCP_PROJECT='\$\{data\.google_project\./);
+        expect(text).toMatch(/KUBEPLANE_BUNDLE_OBJECT='bundles\/[a-z-]+-[0-9a-f]{64}\.tar\.gz'/);
+        expect(text).toContain("/usr/local/sbin/kubeplane-fetch-bundle");
+      }
+      // One cloud-init run for all four documents.
+      const files = userData.map((text, i) => {
+        const file = path.join(dir, `user-data-${i}.yaml`);
+        writeFileSync(file, text);
+        return file;
+      });
+      const script = files.map((f) => `cloud-init schema --config-file ${f} || exit 1`).join("\n");
+      const result = spawnSync("bash", ["-c", script], { encoding: "utf8" });
+      expect(result.stderr).toBe("");
+      expect(result.stdout.match(/Valid cloud-config/g)).toHaveLength(4);
+      expect(result.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+test("nothing in the example's Terraform is AWS's", () => {
+  expect(`${network}\n${cluster}`).not.toMatch(/"aws_|registry\.terraform\.io\/hashicorp\/aws/);
+  expect(readFileSync(path.join(synth.outdir, "manifest.json"), "utf8")).toContain("gcp-dev-cluster");
+});

@@ -25,6 +25,7 @@ import { registerDiff } from "./commands/diff";
 import { registerEtcd } from "./commands/etcd";
 import { registerKubeconfig } from "./commands/kubeconfig";
 import { registerLocal } from "./commands/local";
+import { registerRoll } from "./commands/roll";
 import { registerStacks } from "./commands/stacks";
 import { registerState } from "./commands/state";
 import { registerSynth } from "./commands/synth";
@@ -38,6 +39,7 @@ export const SUBCOMMANDS: readonly RegisterSubcommand[] = [
   registerDiff,
   registerDeploy,
   registerDestroy,
+  registerRoll,
   registerAudit,
   registerState,
   registerStacks,

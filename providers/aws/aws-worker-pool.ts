@@ -5,10 +5,12 @@
  *
  * - Several instance types or spot: a mixed instances policy (spot capacity-optimized, the
  *   on-demand base and percentage above it).
- * - A changed template rolls the pool: instance refresh (Rolling, min healthy percentage). The
- *   group names the template's latest version, not `$Latest`: with `$Latest` the provider starts
- *   no refresh (terraform-provider-aws website/docs/r/autoscaling_group.html.markdown,
- *   instance_refresh: "A refresh will not start when version = "$Latest" is configured").
+ * - The group names the template's latest version, not `$Latest`: instances launched from an older
+ *   version are then outdated, and the roll (cli/pool-roll.ts: `kubeplane deploy` after the apply,
+ *   or `kubeplane roll`) replaces them by an instance refresh, one pool at a time, keeping the
+ *   minimum healthy percentage the group's ROLL_MIN_HEALTHY_TAG carries. No `instance_refresh`
+ *   block: the provider would start every changed pool's refresh at once in one apply and not wait
+ *   for any (terraform-provider-aws website/docs/r/autoscaling_group.html.markdown, instance_refresh).
  * - Every termination (scale-in, refresh, spot interruption rebalancing) waits on a lifecycle
  *   hook while the node drains itself; the node completes the action (kubeplane-drain).
  * - `autoscale`: the cluster autoscaler's discovery and node-template tags (its AWS README,
@@ -153,12 +155,10 @@ export class AwsWorkerPool extends Construct implements WorkerPool {
       // the period only keeps the group's own EC2 checks off instances still booting.
       healthCheckGracePeriod: 300,
       ...placement,
-      instanceRefresh: {
-        strategy: "Rolling",
-        preferences: { minHealthyPercentage: minHealthy },
-      },
       tag: [
         ...Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
+        // For the roll (cli/pool-roll-aws.ts), which refreshes the group with it.
+        { key: ROLL_MIN_HEALTHY_TAG, value: String(minHealthy), propagateAtLaunch: false },
         // For the autoscaler only: instances need not carry them.
         ...Object.entries(autoscalerTags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
       ],
@@ -181,6 +181,8 @@ export class AwsWorkerPool extends Construct implements WorkerPool {
 
 /** On instances of a named pool (not `default`): which pool started them. */
 export const POOL_TAG = "kubeplane:pool";
+/** On the group: the percentage of its instances that stay in service while a roll replaces them. */
+export const ROLL_MIN_HEALTHY_TAG = "kubeplane:roll-min-healthy-percentage";
 
 /**
  * The cluster autoscaler's tags for a pool: auto-discovery

@@ -265,6 +265,13 @@ describe("AwsWorkerPool", () => {
     expect(Object.values(parse(synth).locals ?? {})).toContain('#cloud-config\nruncmd: ["echo \\"$${HOME}\\""]\n');
   });
 
+  test("no instance_refresh block (one apply would start every changed pool's refresh at once); the roll's minimum healthy percentage is on the group", () => {
+    const groups = (synth: string) => Object.values(JSON.parse(synth).resource.aws_autoscaling_group) as { instance_refresh?: unknown; tag: { key: string; value: string }[] }[];
+    const [group] = groups(pool({ minHealthyPercentage: 75 }));
+    expect(group.instance_refresh).toBeUndefined();
+    expect(group.tag.find((t) => t.key === "kubeplane:roll-min-healthy-percentage")).toEqual({ key: "kubeplane:roll-min-healthy-percentage", value: "75", propagate_at_launch: false });
+  });
+
   test("the group spans the subnets with the latest template and propagates its tags", () => {
     expect(pool()).toHaveResourceWithProperties(AutoscalingGroup, {
       name: "kubeplane-test-workers",
@@ -274,13 +281,13 @@ describe("AwsWorkerPool", () => {
       vpc_zone_identifier: ["subnet-p1", "subnet-p2"],
       health_check_type: "EC2",
       health_check_grace_period: 300,
-      // The version Terraform made (not $Latest): a new one starts an instance refresh.
+      // The version Terraform made (not $Latest): instances of an older one are outdated, and rolled.
       launch_template: {
         id: expect.stringMatching(/^\$\{aws_launch_template\.workers_template_[A-Z0-9]+\.id\}$/),
         version: expect.stringMatching(/^\$\{aws_launch_template\.workers_template_[A-Z0-9]+\.latest_version\}$/),
       },
-      instance_refresh: { strategy: "Rolling", preferences: { min_healthy_percentage: 90 } },
       tag: expect.arrayContaining([
+        { key: "kubeplane:roll-min-healthy-percentage", value: "90", propagate_at_launch: false },
         { key: "team", value: "platform", propagate_at_launch: true },
         { key: "kubeplane:role", value: "worker", propagate_at_launch: true },
         { key: "kubeplane:cluster", value: "test", propagate_at_launch: true },

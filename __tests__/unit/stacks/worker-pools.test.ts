@@ -112,13 +112,16 @@ describe("clusters/pools.yaml on AWS", () => {
     expect(group("general").lifecycle).toBeUndefined();
   });
 
-  test("a new template version rolls the pool: the group names the latest version and refreshes Rolling, 90% healthy", () => {
+  test("a new template version rolls the pool: the group names the latest version; the roll (not Terraform) refreshes it, 90% healthy", () => {
     const general = group("general");
     expect(general.launch_template).toEqual({
       id: expect.stringMatching(/^\$\{aws_launch_template\.workers-general_template_\w+\.id\}$/),
       version: expect.stringMatching(/^\$\{aws_launch_template\.workers-general_template_\w+\.latest_version\}$/),
     });
-    for (const pool of ["general", "batch"]) expect(group(pool).instance_refresh).toEqual({ strategy: "Rolling", preferences: { min_healthy_percentage: 90 } });
+    for (const pool of ["general", "batch"]) {
+      expect(group(pool).instance_refresh).toBeUndefined();
+      expect(tagsOf(group(pool))["kubeplane:roll-min-healthy-percentage"]).toMatchObject({ value: "90", propagate_at_launch: false });
+    }
   });
 
   test("every pool holds terminating workers on a hook while they drain", () => {

@@ -7,7 +7,6 @@ import { spawnSync } from "child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { ComputeFirewall } from "@cdktf/provider-google/lib/compute-firewall";
 import { ComputeForwardingRule } from "@cdktf/provider-google/lib/compute-forwarding-rule";
 import { ComputeInstance } from "@cdktf/provider-google/lib/compute-instance";
 import { ComputeNetwork } from "@cdktf/provider-google/lib/compute-network";
@@ -53,7 +52,7 @@ describe("network", () => {
     const gcs = { ...definition, state: { backend: "gcs" as const, bucket: "my-state", prefix: "clusters/gcp-dev" } };
     const app = Testing.app();
     const stacks = addClusterStacks(app, gcs);
-    const backendOf = (stack: typeof stacks.network) => (JSON.parse(Testing.synth(stack)) as TerraformJson).terraform?.backend;
+    const backendOf = (stack: typeof stacks.network | typeof stacks.cluster) => (JSON.parse(Testing.synth(stack)) as TerraformJson).terraform?.backend;
     expect(backendOf(stacks.network)).toEqual({ gcs: { bucket: "my-state", prefix: "clusters/gcp-dev/gcp-dev-network" } });
     expect(backendOf(stacks.cluster)).toEqual({ gcs: { bucket: "my-state", prefix: "clusters/gcp-dev/gcp-dev-cluster" } });
   });

@@ -74,6 +74,8 @@ export class GcpNetwork extends Construct implements Network {
     this.networkId = network.selfLink;
     this.cidr = props.cidr;
     this.zones = [...props.zones];
-    this.nodePlacements = props.zones.map((zone) => ({ zone, subnetId: subnet.selfLink }));
+    // One token for the one subnet: every placement names the same.
+    const subnetId = subnet.selfLink;
+    this.nodePlacements = props.zones.map((zone) => ({ zone, subnetId }));
   }
 }

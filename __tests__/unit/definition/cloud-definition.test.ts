@@ -186,10 +186,10 @@ describe("the AWS block: aws: { ami }", () => {
 
   it("a block for another cloud than the definition's is an error naming the field", () => {
     const problems = problemsOf(`${BASE}cloud: gcp\naws:\n  ami: ${AMI}\n`);
-    expect(problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
-      'cloud: must be one of: aws (got "gcp")',
-      "aws: is the block of cloud aws, but this cluster's cloud is gcp: remove it, or set cloud: aws",
-    ]);
+    // gcp is a cloud now (its own problems with this AWS-shaped file are listed too).
+    const messages = problems.map((p) => `${p.path}: ${p.message}`);
+    expect(messages).toContain("aws: is the block of cloud aws, but this cluster's cloud is gcp: remove it, or set cloud: aws");
+    expect(messages.filter((m) => m.startsWith("cloud:"))).toEqual([]);
   });
 });
 

@@ -112,7 +112,10 @@ export const DEFAULTS = {
     ttlHours: 24,
   },
   state: {
-    /** `local`: one state file per stack in the stack's working directory. */
+    /**
+     * `local`: one state file per stack in the stack's working directory. Remote state is the
+     * cloud's: `s3` on AWS (bucket, key, region), `gcs` on GCP (bucket, prefix; GCS locks natively).
+     */
     backend: "local",
   },
   backups: {

@@ -28,6 +28,14 @@ fi
 
 # cdktf runs Terraform in the stack's directory, cdktf.out/stacks/<stack>.
 file="$record/${PWD##*/}.stderr"
+# After a Ctrl-C kubeplane lets the runs going on finish and starts no further one (no next
+# stack): it creates $record/interrupted (cli/cdktf-command.ts), and the runs cdktf still asks
+# for are refused here, before Terraform starts, and listed in <stack>.not-started.
+if [[ -e "$record/interrupted" ]]; then
+  printf '%s\n' "$*" >>"$record/${PWD##*/}.not-started"
+  printf 'kubeplane: interrupted: terraform %s not started in %s\n' "${1:-}" "${PWD##*/}" >&2
+  exit 1
+fi
 printf '##kubeplane:start## %d %s\n' "$$" "$*" >>"$file"
 exec 3> >(trap '' INT TERM HUP; exec tee -a "$file" >&2)
 tee_pid=$!

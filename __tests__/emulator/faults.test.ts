@@ -5,23 +5,26 @@
  * - A runner killed mid-apply (SIGKILL of every process): the lock file stays; the next deploy
  *   fails saying which stack, who holds the lock since when, and `kubeplane unlock <stack>`;
  *   unlock refuses the young lock, `unlock --force` releases it, and the deploy converges.
- * - Ctrl-C mid-apply (SIGINT to the process group): Terraform stops gracefully, releases its
- *   lock, and the next deploy converges. Both interrupt an apply that updates (a changed tag):
- *   an interrupted create is another matter (see the note on the Ctrl-C test).
- *   A destroy blocked by the lock shows Terraform's lock error too.
+ * - Ctrl-C (SIGINT to the process group, as a terminal sends it) while a fresh network is being
+ *   created, the named flow-log role among it: kubeplane lets Terraform finish the apply and save
+ *   its state, exits 130, and the next deploy converges with no drift and no orphans.
+ * - Ctrl-C twice mid-apply (an update: a changed tag): the second interrupts Terraform now, which
+ *   stops gracefully and releases its lock; kubeplane waits for it, no process of the run is left,
+ *   and the next deploy converges. A destroy blocked by the lock shows Terraform's lock error too.
  * - With CI=true, a plan that fails on a data source with no results (an AMI that does not exist)
  *   shows Terraform's error text in every run: deploy three times, diff once.
  * - Orphans (a VPC and an Elastic IP tagged with the cluster, made outside Terraform as an
  *   interrupted apply leaves them): audit lists them per type and exits 2; destroy --orphans
  *   removes them with the stacks, and nothing tagged with the cluster is left.
  */
-import { readFileSync, writeFileSync } from "fs";
+import { execFileSync, spawn } from "child_process";
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { Emulator, startEmulator } from "../support/emulator";
 import { EmulatorInventory } from "../support/deploy/emulator-inventory";
 import { interruptedRun } from "../support/deploy/interrupted-run";
-import { CommandResult, describeResult, KubeplaneWorkspace } from "../support/deploy/kubeplane-workspace";
+import { CommandResult, describeResult, KubeplaneWorkspace, plainText } from "../support/deploy/kubeplane-workspace";
 import { PROJECT_ROOT } from "../../cli/terraform-environment";
 
 jest.setTimeout(20 * 60_000);
@@ -71,7 +74,128 @@ function expectSuccess(name: string, result: CommandResult): void {
   if (result.code !== 0) throw new Error(describeResult(name, result));
 }
 
+/** The processes whose working directory is under `directory` (Linux /proc), with their command lines. */
+function processesUnder(directory: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (!readlinkSync(`/proc/${pid}/cwd`).startsWith(directory)) continue;
+      found.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ")}`);
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return found;
+}
+
+/** What the test does at a step of an interrupted run. */
+type StepAction = "Ctrl-C" | "freeze the emulator" | "resume the emulator";
+
+/** moto_server of this suite, found by its port among this process's children. */
+function emulatorPid(): number {
+  const port = new URL(emulator.endpoint).port;
+  const listing = execFileSync("ps", ["-e", "-o", "pid=,ppid=,args="], { encoding: "utf8" });
+  const line = listing.split("\n").find((l) => /moto_server/.test(l) && new RegExp(`-p ${port}\\b`).test(l));
+  if (!line) throw new Error(`no moto_server on port ${port} in:\n${listing}`);
+  return Number(line.trim().split(/\s+/)[0]);
+}
+
+/**
+ * `npm run <script> -- <args>` in a process group of its own (a terminal's foreground job); each
+ * step waits until the output (stdout, or stderr) matches, then `pauseMs` more, and acts:
+ * Ctrl-C is SIGINT to the group, as a terminal sends it; freezing the emulator (SIGSTOP of
+ * moto_server) holds the apply's calls in flight for as long as the test needs, so that the
+ * Ctrl-C lands while Terraform is certainly working, on a machine where moto answers in
+ * milliseconds. Resolves once npm has ended; rejects if a step never came (the premise failed).
+ */
+function interruptSteps(
+  script: string,
+  args: readonly string[],
+  steps: readonly { stream: "stdout" | "stderr"; match: RegExp; action: StepAction; pauseMs?: number }[],
+): Promise<CommandResult & { steps: number }> {
+  const started = Date.now();
+  const child = spawn("npm", ["run", "--silent", script, "--", ...args], { cwd: PROJECT_ROOT, env: workspace.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const moto = emulatorPid();
+  const out = { stdout: "", stderr: "" };
+  let done = 0;
+  let pending = false;
+  const act = (action: StepAction) => {
+    try {
+      if (action === "Ctrl-C") process.kill(-child.pid!, "SIGINT");
+      else process.kill(moto, action === "freeze the emulator" ? "SIGSTOP" : "SIGCONT");
+    } catch {
+      // ended meanwhile
+    }
+  };
+  const check = () => {
+    const next = steps[done];
+    if (!next || pending || !next.match.test(plainText(out[next.stream]))) return;
+    pending = true;
+    setTimeout(() => {
+      act(next.action);
+      done++;
+      pending = false;
+      check();
+    }, next.pauseMs ?? 0);
+  };
+  child.stdout.on("data", (c: Buffer) => ((out.stdout += c.toString()), check()));
+  child.stderr.on("data", (c: Buffer) => ((out.stderr += c.toString()), check()));
+  // Never leave the emulator frozen for the tests after this one.
+  const thaw = setTimeout(() => act("resume the emulator"), 120_000);
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code, signal) => {
+      clearTimeout(thaw);
+      act("resume the emulator");
+      const result = { code: code ?? (signal ? 128 : 1), stdout: plainText(out.stdout), stderr: plainText(out.stderr), seconds: (Date.now() - started) / 1000, steps: done };
+      if (done < steps.length) reject(new Error(`${script} ended (exit ${code ?? signal}) after ${done} of ${steps.length} steps, before its output matched ${steps[done].match}:\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-3000)}`));
+      else resolve(result);
+    });
+  });
+}
+
+/** kubeplane's own exit code, from its closing progress line (npm may end by the signal instead). */
+function kubeplaneExit(command: string, result: CommandResult): number | undefined {
+  const m = new RegExp(`^kubeplane ${command} \\[\\d+s\\] (?:done|failed \\(exit (\\d+)\\))$`, "m").exec(result.stderr);
+  return m ? Number(m[1] ?? 0) : undefined;
+}
+
+test("Ctrl-C while a fresh network is being created: Terraform finishes the apply and saves its state; the next deploy converges, with no drift and no orphans", async () => {
+  // Before: Terraform's graceful stop cancelled the provider's in-flight calls, so what the cloud
+  // had made was never recorded, and the named flow-log role failed the next deploy with
+  // EntityAlreadyExists. The Ctrl-C lands as the role is being created.
+  const stopped = await interruptSteps(
+    "deploy",
+    [NETWORK, "--auto-approve"],
+    [
+      { stream: "stdout", match: /aws_iam_role\.\S+ \(network\/flow-logs-role\): Creating\.\.\./, action: "freeze the emulator" },
+      { stream: "stdout", match: /Creating\.\.\./, action: "Ctrl-C" },
+      { stream: "stderr", match: /Ctrl-C again to interrupt Terraform now/, action: "resume the emulator" },
+    ],
+  );
+  timings.ctrlCDuringCreates = stopped.seconds;
+  expect(kubeplaneExit("deploy", stopped)).toBe(130);
+  expect(stopped.stderr).toContain(
+    `kubeplane deploy: Ctrl-C: letting Terraform finish the changes it has started and save its state (${NETWORK}: terraform apply); no further stack starts.`,
+  );
+  expect(stopped.stdout).toMatch(/Apply complete! Resources: \d+ added, 0 changed, 0 destroyed/);
+  expect(await lockFiles()).toEqual([]);
+  expect(processesUnder(workspace.directory)).toEqual([]);
+
+  const deployed = await workspace.run("deploy", [NETWORK, "--auto-approve"]);
+  timings.deployAfterCtrlC = deployed.seconds;
+  expectSuccess("deploy after Ctrl-C", deployed);
+  expect(deployed.stdout).not.toContain("EntityAlreadyExists");
+  expect(await inventory.vpcs(NAME)).toHaveLength(1);
+  // Both stacks, so that the orphan search runs (the cluster stack is not deployed: its drift is expected).
+  const audit = await workspace.run("audit");
+  timings.auditAfterCtrlC = audit.seconds;
+  expect(audit.stdout).toMatch(new RegExp(`^${NETWORK}\\s+-\\s+none`, "m"));
+  expect(audit.stdout).toContain(`audit: no orphans (${NAME}: every tagged resource is in a stack's state)`);
+});
+
 test("a deploy killed mid-apply leaves its lock; the next deploy names the stack, the holder and kubeplane unlock; unlock refuses, --force releases, and the deploy converges", async () => {
+  // The network is deployed (the Ctrl-C test above); this deploy converges it.
   const first = await workspace.run("deploy", [NETWORK, "--auto-approve"]);
   timings.firstDeploy = first.seconds;
   expectSuccess("first deploy", first);
@@ -117,17 +241,31 @@ test("a deploy killed mid-apply leaves its lock; the next deploy names the stack
   expect(vpc.Tags).toContainEqual({ Key: "fault", Value: "killed-mid-apply" });
 });
 
-test("Ctrl-C mid-apply: Terraform stops gracefully and releases its lock, kubeplane waits for it, and the next deploy converges", async () => {
-  // Note: Ctrl-C while Terraform *creates* leaves what was being created untracked: Terraform's
-  // graceful stop cancels the provider's in-flight calls (plugin SDK v2 stop context), so an
-  // object the cloud made is never recorded. A named one (the flow-log IAM role) then fails the
-  // next deploy with EntityAlreadyExists; the others become orphans (audit, destroy --orphans).
+test("Ctrl-C twice mid-apply: the second interrupts Terraform now; it stops gracefully and releases its lock, kubeplane waits for it, and the next deploy converges", async () => {
+  // An update (a changed tag), so that the interrupted calls leave nothing untracked; the
+  // emulator is frozen while the plan refreshes, so that the apply is still going a second after
+  // the first Ctrl-C (moto answers in milliseconds), and thawed once Terraform is interrupted.
   writeDefinition({ tags: { ...(dev.tags as object), fault: "interrupted" } });
-  const stopped = await interruptedRun(workspace, "deploy", [NETWORK, "--auto-approve"], /: Modifying\.\.\./, "SIGINT to the process group");
+  const stopped = await interruptSteps(
+    "deploy",
+    [NETWORK, "--auto-approve"],
+    [
+      { stream: "stdout", match: /: Refreshing state\.\.\./, action: "freeze the emulator" },
+      { stream: "stdout", match: /: Refreshing state\.\.\./, action: "Ctrl-C" },
+      // A second Ctrl-C more than a second after the first (sooner, it would be taken for the copy npm forwards).
+      { stream: "stderr", match: /Ctrl-C again to interrupt Terraform now/, action: "Ctrl-C", pauseMs: 1200 },
+      { stream: "stderr", match: /interrupting Terraform now/, action: "resume the emulator" },
+    ],
+  );
   timings.interruptedDeploy = stopped.seconds;
-  expect(stopped.code).not.toBe(0);
-  expect(stopped.stderr).toContain("kubeplane deploy: SIGINT: interrupting; waiting for Terraform to stop and save its state");
+  expect(kubeplaneExit("deploy", stopped)).toBe(130);
+  expect(stopped.stderr).toContain(`kubeplane deploy: Ctrl-C: letting Terraform finish the changes it has started and save its state (${NETWORK}: terraform apply)`);
+  expect(stopped.stderr).toContain(
+    `kubeplane deploy: Ctrl-C: interrupting Terraform now (${NETWORK}: terraform apply): it stops gracefully, saving its state and releasing its lock; what it was creating may be left untracked: kubeplane audit lists it, kubeplane destroy --orphans removes it.`,
+  );
+  expect(stopped.stdout).not.toMatch(/Apply complete!/);
   expect(await lockFiles()).toEqual([]);
+  expect(processesUnder(workspace.directory)).toEqual([]);
 
   const deployed = await workspace.run("deploy", [NETWORK, "--auto-approve"]);
   timings.deployAfterInterrupt = deployed.seconds;

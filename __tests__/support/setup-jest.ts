@@ -2,12 +2,53 @@
  * Loaded before every test file: cdktf's Jest matchers, and a Terraform environment that uses
  * the machine's provider mirror where one exists (so `toBeValidTerraform` works offline).
  */
-import { Testing } from "cdktf";
 // Types of the matchers Testing.setupJest() installs (toHaveResourceWithProperties, ...).
-import "cdktf/lib/testing/adapters/jest";
+import type {} from "cdktf/lib/testing/adapters/jest";
 import { terraformEnvironment } from "../../cli/terraform-environment";
 
-Testing.setupJest();
+/**
+ * cdktf's Jest matchers (Testing.setupJest()), loaded when a test first uses one: loading cdktf
+ * and its dependencies is about 0.1 s of CPU per test file, and a quarter of the unit suites
+ * never use cdktf. The matchers are cdktf's own, as Testing.setupJest() hands them to expect.extend.
+ */
+const CDKTF_MATCHERS = [
+  "toHaveResource",
+  "toHaveResourceWithProperties",
+  "toHaveDataSource",
+  "toHaveDataSourceWithProperties",
+  "toHaveProvider",
+  "toHaveProviderWithProperties",
+  "toBeValidTerraform",
+  "toPlanSuccessfully",
+] as const;
+let cdktfMatchers: jest.ExpectExtendMap | undefined;
+function loadCdktfMatchers(): jest.ExpectExtendMap {
+  if (!cdktfMatchers) {
+    const captured: jest.ExpectExtendMap = {};
+    const extend = expect.extend;
+    expect.extend = (matchers) => void Object.assign(captured, matchers);
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (require("cdktf") as typeof import("cdktf")).Testing.setupJest();
+    } finally {
+      expect.extend = extend;
+    }
+    const missing = CDKTF_MATCHERS.filter((name) => typeof captured[name] !== "function");
+    if (missing.length > 0) throw new Error(`cdktf's Testing.setupJest() no longer installs ${missing.join(", ")}`);
+    cdktfMatchers = captured;
+  }
+  return cdktfMatchers;
+}
+expect.extend(
+  Object.fromEntries(
+    CDKTF_MATCHERS.map((name) => [
+      name,
+      function (this: jest.MatcherContext, received: unknown, ...expected: unknown[]) {
+        return loadCdktfMatchers()[name].call(this, received, ...expected);
+      },
+    ]),
+  ),
+);
 
 /**
  * cdktf records a complete stack trace where each token and complex attribute is created

@@ -28,7 +28,7 @@ export interface ClusterResourceRemoval {
 
 /** A cluster's tagged resources in its cloud. */
 export interface ClusterResources {
-  /** What is searched, for messages: e.g. `EC2 resources tagged kubeplane:cluster=dev in eu-west-1`. */
+  /** What is searched, for messages: e.g. `resources tagged kubeplane:cluster=dev in eu-west-1 and IAM`. */
   readonly location: string;
   /** Every tagged resource that exists (not those being deleted or already gone). Rejects with the cloud's error. */
   list(): Promise<TaggedResource[]>;

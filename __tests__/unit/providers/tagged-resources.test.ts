@@ -6,11 +6,11 @@
  * failure. EC2 is a stand-in answering as the SDK does (shapes from the EC2 API reference); the
  * emulator suite faults.test.ts runs the real SDK against moto.
  */
-import { AwsTaggedResources, Ec2Calls, inRemovalOrder } from "../../../providers/aws/tagged-resources";
+import { AwsCalls, AwsTaggedResources, Ec2Calls, inRemovalOrder } from "../../../providers/aws/tagged-resources";
 
 type Call = [string, unknown];
 
-function ec2(answers: Partial<Record<keyof Ec2Calls, unknown>>, fail: string[] = []): { calls: Call[]; connect: () => Promise<Ec2Calls & { close(): void }> } {
+function ec2(answers: Partial<Record<keyof Ec2Calls, unknown>>, fail: string[] = []): { calls: Call[]; connect: () => Promise<AwsCalls & { close(): void }> } {
   const calls: Call[] = [];
   const handler: ProxyHandler<object> = {
     get: (_t, name: string) => {
@@ -23,7 +23,7 @@ function ec2(answers: Partial<Record<keyof Ec2Calls, unknown>>, fail: string[] =
       };
     },
   };
-  return { calls, connect: async () => new Proxy({}, handler) as Ec2Calls & { close(): void } };
+  return { calls, connect: async () => new Proxy({}, handler) as AwsCalls & { close(): void } };
 }
 
 const TAG = [{ Name: "tag:kubeplane:cluster", Values: ["dev"] }];

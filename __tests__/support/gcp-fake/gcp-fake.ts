@@ -116,10 +116,12 @@ export class GcpFake {
 
   /** Calls a Google API of the fake as the operator (or with `token`), as a test fixture. */
   async api(method: string, apiPath: string, body?: unknown, headers: Record<string, string> = {}, token?: string | null): Promise<{ status: number; json: unknown; text: string }> {
-    const auth = token === null ? {} : { Authorization: `Bearer ${token ?? (await this.state()).operatorToken}` };
+    const all: Record<string, string> = { ...headers };
+    if (token !== null) all.Authorization = `Bearer ${token ?? (await this.state()).operatorToken}`;
+    if (body !== undefined) all["Content-Type"] = "application/json";
     const answer = await fetch(`${this.url}${apiPath}`, {
       method,
-      headers: { ...auth, ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...headers },
+      headers: all,
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });
     const text = await answer.text();

@@ -127,7 +127,7 @@ class SecretManager:
     (https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets)."""
 
     @staticmethod
-    def handle(method, parts, query, body):
+    def handle(method, parts, query, body, caller):
         # parts: ["projects", <project>, "secrets", ...]
         if len(parts) < 3 or parts[0] != "projects" or parts[2].split(":")[0] != "secrets":
             raise not_found("The requested URL was not found on this server.")
@@ -146,6 +146,10 @@ class SecretManager:
             if verb == "addVersion" and method == "POST":
                 return SecretManager.add_version(secret_id, body)
             if verb == "" and method == "GET":
+                if caller in VMS and VMS[caller]["denySecretGet"]:
+                    # A caller without secretmanager.secrets.get (a role with versions.access only,
+                    # roles/secretmanager.secretAccessor) is refused whether or not the secret exists.
+                    raise ApiError(403, "PERMISSION_DENIED", "Permission 'secretmanager.secrets.get' denied for resource 'projects/%s/secrets/%s' (or it may not exist)." % (project, secret_id))
                 return secret_view(secret_id, SecretManager.secret(secret_id))
             if verb == "" and method == "PATCH":
                 return SecretManager.patch(secret_id, query, body)
@@ -400,7 +404,7 @@ class Handler(BaseHTTPRequestHandler):
                     except ValueError:
                         raise invalid("Invalid JSON payload received.")
                 if parts[:2] == ["secretmanager", "v1"]:
-                    return self.reply(200, SecretManager.handle(method, parts[2:], query, body))
+                    return self.reply(200, SecretManager.handle(method, parts[2:], query, body, who))
                 if parts[:2] == ["compute", "v1"]:
                     return self.reply(200, compute(method, parts[2:], query, body))
                 raise not_found("The requested URL was not found on this server.")
@@ -487,6 +491,7 @@ class Handler(BaseHTTPRequestHandler):
                 "ip": body.get("ip", "10.0.0.%d" % (len(VMS) + 10)), "token": "ya29.fake-vm-%s-%d" % (name, next_number()),
                 "labels": body.get("labels", {}), "status": body.get("status", "RUNNING"), "preempted": False,
                 "guestAttributesEnabled": body.get("guestAttributes", True), "guestAttributes": {},
+                "denySecretGet": body.get("denySecretGet", False),
             }
             if body.get("createdBy"):
                 vm["createdBy"] = body["createdBy"]

@@ -30,6 +30,8 @@ export interface FakeVmOptions {
   readonly createdBy?: string;
   /** The VM's metadata enable-guest-attributes. @default true */
   readonly guestAttributes?: boolean;
+  /** Its service account may access secret versions but not read secrets (secretAccessor only). @default false */
+  readonly denySecretGet?: boolean;
 }
 
 /** A secret in the fake, with its versions' data (base64). */

@@ -170,6 +170,13 @@ describe("backends/gcp-secret-manager.sh", () => {
     expect((await secret("kubeplane_dev_refresh_request")).annotations["kubeplane-value"]).toMatch(new RegExp(`^${vm.id} \\d+$`));
   });
 
+  it("finds an unpublished lease missing (status 3) for a caller that may only access its versions", async () => {
+    await fake.addVm("dev-worker-accessor", { denySecretGet: true });
+    await fake.api("POST", "/secretmanager/v1/projects/kubeplane-sim/secrets?secretId=kubeplane_dev_join_unpublished", { replication: { automatic: {} } });
+    const run = onVm("dev-worker-accessor", 'rc=0; backend_get kubeplane/dev/join/unpublished || rc=$?; echo "status $rc"');
+    expect(run.stdout).toBe("status 3\n");
+  });
+
   it("reports a denial as a logged failure (status 1), not as missing", () => {
     const run = onVm("dev-control-plane-0", 'rc=0; backend_get kubeplane/dev/join/worker || rc=$?; echo "status $rc"', { KUBEPLANE_GCP_PROJECT: "someone-else" });
     expect(run.stdout).toBe("status 1\n");

@@ -95,7 +95,9 @@ backend_get() {
     return
   fi
   ((rc == 3)) || return "$rc"
-  answer=$(gcp_api NOT_FOUND GET "$GSM_SECRETS/$id") || return
+  # A caller that may access the versions but not read the secret (a worker: secretAccessor on the
+  # worker lease only) reads no record there either: for it the name holds nothing, status 3.
+  answer=$(gcp_api "NOT_FOUND|PERMISSION_DENIED" GET "$GSM_SECRETS/$id") || return
   # The etag on the first line, the value after it; a secret without a version nor a record is
   # a lease Terraform made, not published yet.
   answer=$(jq -ej 'select(.annotations["kubeplane-value"] | type == "string") | "\(.etag // "")\n\(.annotations["kubeplane-value"])"' <<<"$answer") ||

@@ -148,7 +148,8 @@ installer_init() {
     kubeadm_reset_if_started
     if [[ -n ${KUBEPLANE_RESTORE_SNAPSHOT:-} ]]; then
       "$KUBEPLANE_ROOT/usr/local/sbin/kubeplane-etcd-restore" --snapshot "$KUBEPLANE_RESTORE_SNAPSHOT" --pki \
-        --name "$NODE_NAME" --peer-url "https://$NODE_IP:2380" >/dev/null || die "could not restore etcd from $KUBEPLANE_RESTORE_SNAPSHOT"
+        --name "$NODE_NAME" --peer-url "https://$NODE_IP:2380" >/dev/null ||
+        die "could not restore the cluster from $KUBEPLANE_RESTORE_SNAPSHOT (why: above); nothing was restored and no cluster was created. Next: choose another snapshot ('kubeplane etcd list $KUBEPLANE_CLUSTER', then 'kubeplane etcd restore $KUBEPLANE_CLUSTER --snapshot <key>') and replace this instance"
     fi
     run_private "$KUBEPLANE_STATE_DIR/kubeadm-init.log" "'kubeadm init'" kubeadm "${args[@]}" && break
     ((attempt < KUBEADM_INIT_ATTEMPTS)) || die "kubeadm init failed $attempt times"

@@ -97,17 +97,33 @@ try:
             raise _InstanceRefreshInProgress("An Instance Refresh is already in progress and blocks the execution of this Instance Refresh.")
         refresh_id = str(_uuid.uuid4())
         started = _now()
+        preferences = self._get_param("Preferences") or {}
+        # The refresh replaces the group's instances (those not on the group's launch template
+        # version with SkipMatching; all without) and is Successful once they are replaced
+        # (StartInstanceRefresh: "Preferences.SkipMatching"; DescribeInstanceRefreshes:
+        # InstancesToUpdate "remaining to update", PercentageComplete). moto launches the
+        # replacements at once (its terminate_instance without decrementing relaunches).
+        _replace_for_refresh(self.autoscaling_backend, group, bool(preferences.get("SkipMatching")))
         history.insert(0, {
             "InstanceRefreshId": refresh_id,
             "AutoScalingGroupName": group,
             "Status": "Successful",
             "StatusReason": "",
             "StartTime": started,
-            "EndTime": started,
+            "EndTime": _now(),
             "PercentageComplete": 100,
             "InstancesToUpdate": 0,
+            "Preferences": preferences,
         })
         return _ActionResult({"InstanceRefreshId": refresh_id})
+
+    def _replace_for_refresh(backend, group_name, skip_matching):
+        group = backend.autoscaling_groups[group_name]
+        wanted = _group_version(group)
+        for state in list(group.instance_states):
+            if skip_matching and wanted is not None and getattr(state, "_launched_version", None) == wanted:
+                continue
+            backend.terminate_instance(state.instance.id, should_decrement=False)
 
     def _cancel_instance_refresh(self):
         group = self._get_param("AutoScalingGroupName")
@@ -146,5 +162,172 @@ try:
         self.notification_target_arn = None
 
     _LifecycleHook.__init__ = _hook_without_made_up_targets
+except Exception:  # another moto: leave it as it is
+    pass
+
+# moto 5.2.1 reports every instance of a group on its launch template's *default* version
+# (moto/autoscaling/models.py, InstanceState.launch_template: "Version":
+# ec2_launch_template.default_version_number), so an instance launched before the template changed
+# looks up to date. AWS reports the template version the instance was launched with
+# (DescribeAutoScalingGroups, Instance.LaunchTemplate: "The launch template for the instance"),
+# which is how an outdated instance is found (kubeplane roll). Here an instance keeps the version
+# of the group's template when it was launched (or attached).
+def _group_version(group):
+    template = getattr(group, "ec2_launch_template", None)
+    if template is None:
+        return None
+    try:
+        return template.get_version(group.launch_template_version).number
+    except Exception:
+        return None
+
+try:
+    from moto.autoscaling.models import InstanceState as _InstanceState
+
+    _state_init = _InstanceState.__init__
+
+    def _state_remembers_its_version(self, *args, **kwargs):
+        _state_init(self, *args, **kwargs)
+        self._launched_version = _group_version(self.auto_scaling_group) if self.auto_scaling_group is not None else None
+
+    def _launched_template(self):
+        group = self.auto_scaling_group
+        if group is None or group.ec2_launch_template is None:
+            return None
+        version = getattr(self, "_launched_version", None)
+        return {
+            "LaunchTemplateId": group.ec2_launch_template.id,
+            "LaunchTemplateName": group.ec2_launch_template.name,
+            "Version": group.ec2_launch_template.default_version_number if version is None else version,
+        }
+
+    _InstanceState.__init__ = _state_remembers_its_version
+    _InstanceState.launch_template = property(_launched_template)
+except Exception:  # another moto: leave it as it is
+    pass
+
+# moto 5.2.1 has no lifecycle actions: TerminateInstanceInAutoScalingGroup terminates at once
+# whatever hooks the group has, CompleteLifecycleAction answers 500 (no handler in
+# moto/autoscaling/responses.py), and DescribeScalingActivities lists nothing. On AWS an instance
+# of a group with an autoscaling:EC2_INSTANCE_TERMINATING hook goes to Terminating:Wait and stays
+# until CompleteLifecycleAction (LifecycleActionResult CONTINUE or ABANDON; for a termination
+# both let it terminate) or the hook's timeout ("Amazon EC2 Auto Scaling lifecycle hooks", EC2
+# Auto Scaling User Guide; CompleteLifecycleAction, API reference: a ValidationError when no
+# lifecycle action is active for the instance). Here a termination of such an instance waits on
+# the hook, CompleteLifecycleAction terminates it, and DescribeScalingActivities lists the
+# termination's activity ("Terminating EC2 instance: <id>"). Its Details carry the hook and the
+# result the action was completed with: the emulator's addition, for the node simulation's
+# assertions (AWS's Details hold other facts). The hook's timeout is not run.
+try:
+    import json as _json
+
+    _waiting = {}
+    _activities = {}
+
+    def _termination_hook(backend, group_name):
+        for hook in backend.lifecycle_hooks.values():
+            if hook.auto_scaling_group_name == group_name and hook.lifecycle_transition == "autoscaling:EC2_INSTANCE_TERMINATING":
+                return hook
+        return None
+
+    def _instance_state(backend, instance_id):
+        for group in backend.autoscaling_groups.values():
+            for state in group.instance_states:
+                if state.instance.id == instance_id:
+                    return state
+        return None
+
+    _terminate_in_group = _AutoScalingResponse.terminate_instance_in_auto_scaling_group
+
+    def _terminate_waits_on_the_hook(self):
+        backend = self.autoscaling_backend
+        instance_id = self._get_param("InstanceId")
+        state = _instance_state(backend, instance_id)
+        hook = _termination_hook(backend, state.auto_scaling_group_name) if state is not None else None
+        if hook is None:
+            return _terminate_in_group(self)
+        group = state.auto_scaling_group_name
+        if state.lifecycle_state.startswith("Terminating"):
+            raise _ValidationError(f"The instance {instance_id} is already terminating.")
+        state.lifecycle_state = "Terminating:Wait"
+        started = _now()
+        activity = {
+            "ActivityId": str(_uuid.uuid4()),
+            "AutoScalingGroupName": group,
+            "Description": f"Terminating EC2 instance: {instance_id}",
+            "Cause": f"At {started.isoformat()} instance {instance_id} was taken out of service in response to a user request.",
+            "StartTime": started,
+            "StatusCode": "InProgress",
+            "Progress": 0,
+            "Details": "{}",
+        }
+        _waiting[(self.current_account, self.region, group, instance_id)] = {
+            "hook": hook.name,
+            "token": str(_uuid.uuid4()),
+            "decrement": self._get_bool_param("ShouldDecrementDesiredCapacity", False),
+            "activity": activity,
+        }
+        _activities.setdefault((self.current_account, self.region, group), []).insert(0, activity)
+        return _ActionResult({"Activity": activity})
+
+    def _complete_lifecycle_action(self):
+        backend = self.autoscaling_backend
+        group = self._get_param("AutoScalingGroupName")
+        hook = self._get_param("LifecycleHookName")
+        instance_id = self._get_param("InstanceId")
+        token = self._get_param("LifecycleActionToken")
+        result = self._get_param("LifecycleActionResult")
+        if result not in ("CONTINUE", "ABANDON"):
+            raise _ValidationError(f"Invalid LifecycleActionResult {result}: CONTINUE or ABANDON")
+        key = next(
+            (k for k, a in _waiting.items()
+             if k[:3] == (self.current_account, self.region, group) and a["hook"] == hook
+             and (k[3] == instance_id or (token and a["token"] == token))),
+            None,
+        )
+        if key is None:
+            raise _ValidationError(f"No active Lifecycle Action found with instance ID {instance_id}")
+        action = _waiting.pop(key)
+        activity = action["activity"]
+        activity.update({
+            "StatusCode": "Successful",
+            "Progress": 100,
+            "EndTime": _now(),
+            "Details": _json.dumps({"Lifecycle hook": hook, "Lifecycle action result": result}),
+        })
+        backend.terminate_instance(key[3], action["decrement"])
+        return _ActionResult({})
+
+    def _describe_scaling_activities(self):
+        group = self._get_param("AutoScalingGroupName")
+        ids = self._get_param("ActivityIds", [])
+        listed = [a for k, history in _activities.items() if k[:2] == (self.current_account, self.region) and (not group or k[2] == group) for a in history]
+        return _ActionResult({"Activities": [a for a in listed if not ids or a["ActivityId"] in ids]})
+
+    _AutoScalingResponse.terminate_instance_in_auto_scaling_group = _terminate_waits_on_the_hook
+    _AutoScalingResponse.complete_lifecycle_action = _complete_lifecycle_action
+    _AutoScalingResponse.describe_scaling_activities = _describe_scaling_activities
+except Exception:  # another moto: leave it as it is
+    pass
+
+# moto 5.2.1 keeps the UserData of a launch template version made by CreateLaunchTemplateVersion
+# as the plain string it received (moto/ec2/responses/launch_templates.py,
+# create_launch_template_version, does not parse_user_data as create_launch_template does), and
+# then asserts it is a Base64EncodedString when an auto-scaling group launches from that version
+# (moto/ec2/models/launch_templates.py, LaunchTemplateVersion.user_data): after a template change
+# every scale-out, replacement or instance refresh of the group answered 500. AWS takes the same
+# base64 UserData in both calls (CreateLaunchTemplateVersion, RequestLaunchTemplateData.UserData).
+try:
+    from moto.ec2.models.launch_templates import LaunchTemplate as _LaunchTemplate
+    from moto.ec2.utils import parse_user_data as _parse_user_data
+
+    _create_version = _LaunchTemplate.create_version
+
+    def _version_with_parsed_user_data(self, data, *args, **kwargs):
+        if isinstance(data, dict) and isinstance(data.get("UserData"), (str, bytes)):
+            data = {**data, "UserData": _parse_user_data(data["UserData"])}
+        return _create_version(self, data, *args, **kwargs)
+
+    _LaunchTemplate.create_version = _version_with_parsed_user_data
 except Exception:  # another moto: leave it as it is
     pass

@@ -182,3 +182,37 @@ describe("which clusters and pools", () => {
     expect(lines[lines.length - 1]).toBe("kubeplane deploy: edge: kubeplane does not roll worker pools on gcp yet; running instances keep their template until replaced");
   });
 });
+
+describe("the command line", () => {
+  const collector = () => {
+    let text = "";
+    return { write: (s: string | Uint8Array) => ((text += s.toString()), true), text: () => text };
+  };
+
+  test("kubeplane roll is a subcommand with --pool and --timeout; a bad timeout is commander's error", async () => {
+    const { runKubeplane } = await import("../../../cli/kubeplane");
+    const stdout = collector();
+    expect(await runKubeplane(["roll", "--help"], { stdout, stderr: collector() })).toBe(0);
+    expect(stdout.text()).toContain("Usage: kubeplane roll [options] <cluster>");
+    expect(stdout.text()).toContain("--pool <name>");
+    expect(stdout.text()).toContain("$ kubeplane roll pools --pool batch");
+    const stderr = collector();
+    expect(await runKubeplane(["roll", "pools", "--timeout", "soon"], { stdout: collector(), stderr })).toBe(1);
+    expect(stderr.text()).toContain(`kubeplane: option '--timeout <seconds>' argument 'soon' is invalid. must be a whole number of seconds > 0, got "soon"`);
+  });
+
+  test("deploy --no-roll is kubeplane's: cdktf does not get it, and nothing is rolled", async () => {
+    const { runKubeplane } = await import("../../../cli/kubeplane");
+    const calls: (readonly string[])[] = [];
+    const stderr = collector();
+    const code = await runKubeplane(["deploy", "dev-*", "--auto-approve", "--no-roll"], {
+      stdout: collector(),
+      stderr,
+      now: () => 0,
+      runCdktf: async (_subcommand, args) => (calls.push(args), 0),
+    });
+    expect(code).toBe(0);
+    expect(calls).toEqual([["dev-*", "--auto-approve"]]);
+    expect(stderr.text()).not.toContain("kubeplane roll");
+  });
+});

@@ -48,13 +48,13 @@ export interface DestroyDependencies {
   /** The run-time data of a cluster (cloud-registry's runtimeDataFor). */
   readonly runtimeDataFor: (definition: ClusterDefinition) => RuntimeData;
   /** A destroyed cluster's orphans (cli/orphans.ts findClusterOrphans); without it, destroy does not look. */
-  readonly findOrphans?: (definition: ClusterDefinition) => Promise<ClusterOrphans>;
+  readonly findOrphans?: (definition: ClusterDefinition, kept?: ReadonlySet<string>) => Promise<ClusterOrphans>;
   /**
    * Before the destroy: takes the backup store of a cluster whose definition keeps it
    * (backups.keepOnDestroy, the default) out of Terraform's state, so that destroy leaves it and
    * its snapshots; resolves to what was kept, for the message (cli/etcd-keep-on-destroy.ts).
    */
-  readonly keepBackupStore?: (definition: ClusterDefinition) => Promise<string>;
+  readonly keepBackupStore?: (definition: ClusterDefinition) => Promise<string | { readonly description: string; readonly ids: readonly string[] }>;
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
 }
@@ -71,6 +71,7 @@ export const ORPHANS_OPTION = "--orphans";
 export async function destroyMain(allArgs: readonly string[], deps: DestroyDependencies): Promise<number> {
   const removeOrphans = allArgs.includes(ORPHANS_OPTION);
   const args = allArgs.filter((a) => a !== ORPHANS_OPTION);
+  const keptIds = new Map<string, ReadonlySet<string>>();
   if (deps.keepBackupStore) {
     // The backup store outlives the cluster unless its definition says otherwise (issue 15).
     let keeping: readonly ClusterDefinition[];
@@ -85,7 +86,9 @@ export async function destroyMain(allArgs: readonly string[], deps: DestroyDepen
       const stack = stackNames(definition.name).cluster;
       try {
         const kept = await deps.keepBackupStore(definition);
-        deps.out(`kubeplane destroy: ${stack}: keeping ${kept} (backups.keepOnDestroy; set it to false to destroy them with the cluster)`);
+        // What was kept is no orphan of this destroy (the orphan search counts it as tracked).
+        if (typeof kept !== "string") keptIds.set(definition.name, new Set(kept.ids));
+        deps.out(`kubeplane destroy: ${stack}: keeping ${typeof kept === "string" ? kept : kept.description} (backups.keepOnDestroy; set it to false to destroy them with the cluster)`);
       } catch (e) {
         deps.err(`kubeplane destroy: ${stack}: could not take the backup store out of Terraform's state, so nothing was destroyed: ${message(e)}`);
         return 1;
@@ -125,7 +128,8 @@ export async function destroyMain(allArgs: readonly string[], deps: DestroyDepen
     }
   }
   if (deps.findOrphans) {
-    for (const definition of clusters) if (!(await handleOrphans(definition, removeOrphans, deps, deps.findOrphans))) failed = true;
+    const find = deps.findOrphans;
+    for (const definition of clusters) if (!(await handleOrphans(definition, removeOrphans, deps, (d) => find(d, keptIds.get(d.name))))) failed = true;
   }
   return failed ? 1 : 0;
 }

@@ -58,9 +58,10 @@ export async function findClusterOrphans(
   stacks: readonly SynthesizedStack[],
   deps: OrphanDependencies,
   env: NodeJS.ProcessEnv = process.env,
+  kept: ReadonlySet<string> = new Set(),
 ): Promise<ClusterOrphans> {
   const names = Object.values(stackNames(definition.name));
-  const tracked = new Set<string>();
+  const tracked = new Set<string>(kept);
   for (const name of names) {
     const stack = stacks.find((s) => s.name === name);
     if (!stack) throw new Error(`stack ${name} is not synthesized: cannot tell which of cluster "${definition.name}"'s resources its state tracks`);
@@ -116,11 +117,12 @@ export function orphanAdvice(command: string, found: ClusterOrphans): string[] {
  * the output directory (`CDKTF_OUTDIR` or cdktf.out, initialized by the cdktf run that came
  * before), `terraform show`, and the cluster's cloud. Loads them when called.
  */
-export async function clusterOrphans(definition: ClusterDefinition, env: NodeJS.ProcessEnv = process.env): Promise<ClusterOrphans> {
+/** `kept`: ids no state tracks any more but that are no orphans (a destroy's kept backup store). */
+export async function clusterOrphans(definition: ClusterDefinition, env: NodeJS.ProcessEnv = process.env, kept?: ReadonlySet<string>): Promise<ClusterOrphans> {
   const [{ readSynthesizedStacks, synthesisDirectory }, { runTerraform }, { clusterResourcesFor }] = await Promise.all([
     import("./synthesized-app"),
     import("./terraform-command"),
     import("../providers/cloud-registry"),
   ]);
-  return findClusterOrphans(definition, readSynthesizedStacks(synthesisDirectory(env)), { resourcesFor: clusterResourcesFor, terraform: runTerraform }, env);
+  return findClusterOrphans(definition, readSynthesizedStacks(synthesisDirectory(env)), { resourcesFor: clusterResourcesFor, terraform: runTerraform }, env, kept);
 }

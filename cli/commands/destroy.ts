@@ -33,7 +33,7 @@ export const registerDestroy: RegisterSubcommand = (program, cli) => {
         definitions: () => loadSelectedDefinitions(cli.env[CLUSTERS_ENV], { cloudFor }, PROJECT_ROOT).map((l) => l.definition),
         runtimeDataFor,
         // Resources tagged with a destroyed cluster that no state tracks: listed, or removed with --orphans.
-        findOrphans: async (definition) => (await import("../orphans")).clusterOrphans(definition, cli.env),
+        findOrphans: async (definition, kept) => (await import("../orphans")).clusterOrphans(definition, cli.env, kept),
         // The backup store outlives the cluster unless backups.keepOnDestroy is false (issue 15).
         keepBackupStore: async (definition) => (await import("../etcd-keep-on-destroy")).keepBackupStore(definition, cli.env),
         out: (line) => cli.stdout.write(`${line}\n`),

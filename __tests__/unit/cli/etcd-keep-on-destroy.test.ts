@@ -2,7 +2,7 @@
 import { readFileSync } from "fs";
 import * as path from "path";
 import { destroyMain, DestroyDependencies } from "../../../cli/destroy-command";
-import { keptAddresses } from "../../../cli/etcd-keep-on-destroy";
+import { keptAddresses, keptIds } from "../../../cli/etcd-keep-on-destroy";
 import type { ClusterDefinition } from "../../../definition";
 import { exampleDefinition } from "../../support/examples";
 
@@ -15,7 +15,7 @@ const clusters: ClusterDefinition[] = [
   { ...dev, name: "dev-none", backups: { ...dev.backups, enabled: false } },
 ];
 
-function harness(keep: (d: ClusterDefinition) => Promise<string>) {
+function harness(keep: (d: ClusterDefinition) => Promise<string | { description: string; ids: string[] }>) {
   const events: string[] = [];
   const out: string[] = [];
   const err: string[] = [];
@@ -65,4 +65,35 @@ test("what leaves the state: the bucket, its settings, its key and alias; not th
     "aws_s3_bucket_server_side_encryption_configuration.backups_encryption_6241F8F1",
     "aws_s3_bucket_versioning.backups_versioning_3AA5FAE0",
   ]);
+});
+
+test("what was kept is no orphan: the orphan search counts the kept bucket and key as tracked, so destroy neither reports them nor offers --orphans to delete them", async () => {
+  const h = harness(async () => ({ description: "the backup store and its snapshots", ids: ["kp-dev-123456789012-eu-west-1", "key-1234"] }));
+  const asked: string[][] = [];
+  const deps: DestroyDependencies = {
+    ...h.deps,
+    findOrphans: async (d, kept) => {
+      asked.push([d.name, ...[...(kept ?? [])].sort()]);
+      return { cluster: d.name, location: "the emulator", orphans: [], manualRemoval: [], remove: async () => ({ removed: [], failed: [] }) };
+    },
+  };
+  expect(await destroyMain(["dev-*", "--auto-approve"], deps)).toBe(0);
+  expect(h.out).toContain("kubeplane destroy: dev-cluster: keeping the backup store and its snapshots (backups.keepOnDestroy; set it to false to destroy them with the cluster)");
+  // dev-gone and dev-none keep nothing: all that is theirs is looked at.
+  expect(asked).toEqual([["dev", "key-1234", "kp-dev-123456789012-eu-west-1"], ["dev-gone"], ["dev-none"]]);
+});
+
+test("keptIds: the state ids of the kept addresses, from terraform show -json", () => {
+  const shown = JSON.stringify({
+    values: {
+      root_module: {
+        resources: [
+          { address: "aws_s3_bucket.backups_bucket_1", mode: "managed", values: { id: "kp-dev-123456789012-eu-west-1" } },
+          { address: "aws_kms_key.backups_key_2", mode: "managed", values: { id: "key-1234" } },
+          { address: "aws_vpc.other", mode: "managed", values: { id: "vpc-1" } },
+        ],
+      },
+    },
+  });
+  expect(keptIds(shown, ["aws_s3_bucket.backups_bucket_1", "aws_kms_key.backups_key_2"])).toEqual(["kp-dev-123456789012-eu-west-1", "key-1234"]);
 });

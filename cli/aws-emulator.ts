@@ -88,6 +88,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       MOTO_AMIS_PATH: EMULATOR_AMIS,
       MOTO_IAM_LOAD_MANAGED_POLICIES: "true",
       PYTHONPATH: [EMULATOR_PATCHES, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
+      // The emulator's patches watch this process and end the emulator when it is gone, however
+      // it ended (cli/moto-patches/sitecustomize.py).
+      KUBEPLANE_EMULATOR_OWNER_PID: String(process.pid),
     },
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -100,7 +103,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   );
   // If this process ends without stop() (a Jest worker that dies, process.exit in a signal
   // handler), the emulator must not outlive it: "exit" handlers run synchronously, and a kill is
-  // synchronous. (A SIGKILL of this process runs no handler at all; nothing can help there.)
+  // synchronous. A SIGKILL of this process runs no handler at all: then the emulator notices
+  // itself that its owner is gone (KUBEPLANE_EMULATOR_OWNER_PID above).
   const killOnExit = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   };

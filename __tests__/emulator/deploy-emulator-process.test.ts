@@ -36,6 +36,33 @@ test.each([
   expect(await connectionError(`${endpoint}/moto-api/`)).toBe("ECONNREFUSED");
 });
 
+test("an owner killed outright (SIGKILL: no handler runs) takes the emulator with it", async () => {
+  // The owner prints the endpoint and stays; kill -9 leaves the emulator to notice on its own
+  // that its parent is gone (an orphaned emulator also kept the suites' flock held for good).
+  const child = spawn(process.execPath, ["-r", "@swc-node/register", "-e", `${START} startEmulator().then((e) => { console.log(e.endpoint); setInterval(() => {}, 1000); });`], {
+    cwd: PROJECT_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+      if (out.includes("\n")) resolve(out.trim());
+    });
+    child.once("close", (code) => reject(new Error(`the owner ended (${code}) before printing the endpoint`)));
+  });
+  expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect((await fetch(`${endpoint}/moto-api/`)).ok).toBe(true);
+  child.kill("SIGKILL");
+  // Polled for up to 20 s (the emulator checks on its owner twice a second).
+  let error = "answered";
+  for (let i = 0; i < 40 && error === "answered"; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    error = await connectionError(`${endpoint}/moto-api/`);
+  }
+  expect(error).toBe("ECONNREFUSED");
+});
+
 test("stop() stops the emulator and removes its exit handler", async () => {
   const before = process.listenerCount("exit");
   const emulator = await startEmulator();

@@ -331,3 +331,26 @@ try:
     _LaunchTemplate.create_version = _version_with_parsed_user_data
 except Exception:  # another moto: leave it as it is
     pass
+
+# The emulator must not outlive the process that started it (cli/aws-emulator.ts passes its pid).
+# That process kills it on every exit it can see, but a SIGKILL (a `timeout`, an out-of-memory
+# kill, a Jest worker killed) runs no handler: the orphaned moto_server then kept its port and its
+# memory, and every file descriptor it inherited (the lock the test suites take with flock(1),
+# held by it for good). Here the emulator checks twice a second that its parent is still the
+# process that started it, and exits when it is not.
+try:
+    import os as _os
+    import threading as _threading
+    import time as _time
+
+    _owner = int(_os.environ.get("KUBEPLANE_EMULATOR_OWNER_PID") or 0)
+
+    def _exit_when_the_owner_is_gone():
+        while _os.getppid() == _owner:
+            _time.sleep(0.5)
+        _os._exit(0)
+
+    if _owner > 0 and _os.getppid() == _owner:
+        _threading.Thread(target=_exit_when_the_owner_is_gone, name="kubeplane-owner-watch", daemon=True).start()
+except Exception:  # no threads, or no owner to watch: leave it as it is
+    pass

@@ -90,3 +90,35 @@ test("a hosted zone created with a VPC and no PrivateZone flag is private, as AW
     await emulator.stop();
   }
 });
+
+test("route 53 changes, in sync as soon as they are made, come back without a change to wait for (the provider then skips its 10-30 s wait)", async () => {
+  const emulator = await startEmulator();
+  try {
+    const env = { ...emulator.env, AWS_DEFAULT_REGION: "eu-west-1" };
+    const vpc = await awsJson<{ Vpc: { VpcId: string } }>(env, ["ec2", "create-vpc", "--cidr-block", "10.9.0.0/16"]);
+    const created = await awsJson<{ HostedZone: { Id: string }; ChangeInfo?: unknown }>(env, [
+      "route53", "create-hosted-zone", "--name", "dev.kubeplane.internal", "--caller-reference", "insync-test",
+      "--vpc", `VPCRegion=eu-west-1,VPCId=${vpc.Vpc.VpcId}`,
+    ]);
+    expect(created.ChangeInfo).toBeUndefined();
+    const batch = (action: string) =>
+      JSON.stringify({ Changes: [{ Action: action, ResourceRecordSet: { Name: "api.dev.kubeplane.internal", Type: "A", TTL: 60, ResourceRecords: [{ Value: "10.9.0.10" }] } }] });
+    const record = await awsJson<{ ChangeInfo?: unknown } | undefined>(env, ["route53", "change-resource-record-sets", "--hosted-zone-id", created.HostedZone.Id, "--change-batch", batch("CREATE")]);
+    expect(record?.ChangeInfo).toBeUndefined();
+    // The change is made all the same.
+    const listed = await awsJson<{ ResourceRecordSets: { Name: string; Type: string }[] }>(env, ["route53", "list-resource-record-sets", "--hosted-zone-id", created.HostedZone.Id]);
+    expect(listed.ResourceRecordSets.map((r) => `${r.Name} ${r.Type}`)).toContain("api.dev.kubeplane.internal. A");
+    // (The aws CLI prints nothing for an answer with no members.)
+    const deleted = await awsJson<{ ChangeInfo?: unknown } | undefined>(env, ["route53", "change-resource-record-sets", "--hosted-zone-id", created.HostedZone.Id, "--change-batch", batch("DELETE")]);
+    expect(deleted?.ChangeInfo).toBeUndefined();
+    const zoneDeleted = await awsJson<{ ChangeInfo?: unknown } | undefined>(env, ["route53", "delete-hosted-zone", "--id", created.HostedZone.Id]);
+    expect(zoneDeleted?.ChangeInfo).toBeUndefined();
+    const zones = await awsJson<{ HostedZones: unknown[] }>(env, ["route53", "list-hosted-zones"]);
+    expect(zones.HostedZones).toEqual([]);
+    // GetChange still answers (INSYNC) for anything that asks.
+    const change = await awsJson<{ ChangeInfo: { Status: string } }>(env, ["route53", "get-change", "--id", "/change/C2682N5HXP0BZ4"]);
+    expect(change.ChangeInfo.Status).toBe("INSYNC");
+  } finally {
+    await emulator.stop();
+  }
+});

@@ -354,3 +354,33 @@ try:
         _threading.Thread(target=_exit_when_the_owner_is_gone, name="kubeplane-owner-watch", daemon=True).start()
 except Exception:  # no threads, or no owner to watch: leave it as it is
     pass
+
+# moto 5.2.1 applies a Route 53 change at once and says so (ChangeInfo Status INSYNC in the answers
+# of CreateHostedZone, ChangeResourceRecordSets, DeleteHostedZone and the VPC (dis)associations,
+# moto/route53/responses.py). The Terraform AWS provider waits for every change it gets back
+# before its first GetChange poll whatever its status (internal/service/route53/wait.go,
+# waitChangeInsync: a random 10-30 s Delay, then 15 s polls), which on AWS covers the minute a
+# change takes to reach Route 53's servers; it waits only "if output.ChangeInfo != nil"
+# (zone.go resourceZoneCreate/resourceZoneDelete, record.go resourceRecordCreate/Delete). An
+# emulator's change is in sync when it is made, so here an INSYNC change is left out of the
+# answer: the provider has nothing to wait for, and a deploy or destroy of a cluster (a zone, then
+# its record; the record, then its zone) no longer sleeps 20-60 s. GetChange still answers INSYNC.
+try:
+    from moto.core.responses import ActionResult as _ActionResultForChanges
+    from moto.route53.responses import Route53 as _Route53Changes
+
+    def _without_insync_change(method):
+        def answer(self, *args, **kwargs):
+            result = method(self, *args, **kwargs)
+            body = result.result if isinstance(result, _ActionResultForChanges) else None
+            if isinstance(body, dict) and (body.get("ChangeInfo") or {}).get("Status") == "INSYNC":
+                del body["ChangeInfo"]
+            return result
+
+        return answer
+
+    for _name in ("create_hosted_zone", "change_resource_record_sets", "delete_hosted_zone",
+                  "associate_vpc_with_hosted_zone", "disassociate_vpc_from_hosted_zone"):
+        setattr(_Route53Changes, _name, _without_insync_change(getattr(_Route53Changes, _name)))
+except Exception:  # another moto: leave it as it is
+    pass

@@ -122,3 +122,22 @@ test("route 53 changes, in sync as soon as they are made, come back without a ch
     await emulator.stop();
   }
 });
+
+test("a launch template's own tags stay on the template, not in its first version's data (as AWS keeps them)", async () => {
+  const emulator = await startEmulator();
+  try {
+    const env = { ...emulator.env, AWS_DEFAULT_REGION: "eu-west-1" };
+    // What the provider sends for aws_launch_template with tags and tag_specifications.
+    await awsJson(env, [
+      "ec2", "create-launch-template", "--launch-template-name", "kubeplane-dev-workers",
+      "--tag-specifications", "ResourceType=launch-template,Tags=[{Key=kubeplane:cluster,Value=dev}]",
+      "--launch-template-data", JSON.stringify({ ImageId: "ami-12c6146b", TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "kubeplane:role", Value: "worker" }] }] }),
+    ]);
+    const templates = await awsJson<{ LaunchTemplates: { Tags: { Key: string; Value: string }[] }[] }>(env, ["ec2", "describe-launch-templates", "--launch-template-names", "kubeplane-dev-workers"]);
+    expect(templates.LaunchTemplates[0].Tags).toEqual([{ Key: "kubeplane:cluster", Value: "dev" }]);
+    const versions = await awsJson<{ LaunchTemplateVersions: { LaunchTemplateData: { TagSpecifications?: unknown } }[] }>(env, ["ec2", "describe-launch-template-versions", "--launch-template-name", "kubeplane-dev-workers"]);
+    expect(versions.LaunchTemplateVersions[0].LaunchTemplateData.TagSpecifications).toEqual([{ ResourceType: "instance", Tags: [{ Key: "kubeplane:role", Value: "worker" }] }]);
+  } finally {
+    await emulator.stop();
+  }
+});

@@ -332,29 +332,6 @@ try:
 except Exception:  # another moto: leave it as it is
     pass
 
-# The emulator must not outlive the process that started it (cli/aws-emulator.ts passes its pid).
-# That process kills it on every exit it can see, but a SIGKILL (a `timeout`, an out-of-memory
-# kill, a Jest worker killed) runs no handler: the orphaned moto_server then kept its port and its
-# memory, and every file descriptor it inherited (the lock the test suites take with flock(1),
-# held by it for good). Here the emulator checks twice a second that its parent is still the
-# process that started it, and exits when it is not.
-try:
-    import os as _os
-    import threading as _threading
-    import time as _time
-
-    _owner = int(_os.environ.get("KUBEPLANE_EMULATOR_OWNER_PID") or 0)
-
-    def _exit_when_the_owner_is_gone():
-        while _os.getppid() == _owner:
-            _time.sleep(0.5)
-        _os._exit(0)
-
-    if _owner > 0 and _os.getppid() == _owner:
-        _threading.Thread(target=_exit_when_the_owner_is_gone, name="kubeplane-owner-watch", daemon=True).start()
-except Exception:  # no threads, or no owner to watch: leave it as it is
-    pass
-
 # moto 5.2.1 applies a Route 53 change at once and says so (ChangeInfo Status INSYNC in the answers
 # of CreateHostedZone, ChangeResourceRecordSets, DeleteHostedZone and the VPC (dis)associations,
 # moto/route53/responses.py). The Terraform AWS provider waits for every change it gets back
@@ -383,4 +360,57 @@ try:
                   "associate_vpc_with_hosted_zone", "disassociate_vpc_from_hosted_zone"):
         setattr(_Route53Changes, _name, _without_insync_change(getattr(_Route53Changes, _name)))
 except Exception:  # another moto: leave it as it is
+    pass
+
+# moto 5.2.1 copies CreateLaunchTemplate's TagSpecifications (the template's own tags, resource
+# type launch-template) into the first version's LaunchTemplateData.TagSpecifications
+# (moto/ec2/responses/launch_templates.py, create_launch_template). AWS keeps them on the template:
+# a version's TagSpecifications name the resources launched from it, and "launch-template" is not
+# one of them (EC2 API reference, LaunchTemplateTagSpecificationRequest: instance, volume,
+# network-interface, spot-instances-request). So the Terraform provider read a tag_specifications
+# block nobody wrote, the first plan after every creation changed the template, and every deploy
+# of a cluster took a second apply to converge. Here the version keeps only what it was given.
+try:
+    from moto.ec2.responses.launch_templates import LaunchTemplates as _LaunchTemplates
+
+    _create_launch_template = _LaunchTemplates.create_launch_template
+
+    def _template_tags_stay_on_the_template(self):
+        result = _create_launch_template(self)
+        template = self.ec2_backend.get_launch_template_by_name(self._get_param("LaunchTemplateName"))
+        for version in template.versions:
+            specs = version.data.get("TagSpecifications")
+            if specs:
+                kept = [s for s in specs if s.get("ResourceType") != "launch-template"]
+                if kept:
+                    version.data["TagSpecifications"] = kept
+                else:
+                    del version.data["TagSpecifications"]
+        return result
+
+    _LaunchTemplates.create_launch_template = _template_tags_stay_on_the_template
+except Exception:  # another moto: leave it as it is
+    pass
+
+# The emulator must not outlive the process that started it (cli/aws-emulator.ts passes its pid).
+# That process kills it on every exit it can see, but a SIGKILL (a `timeout`, an out-of-memory
+# kill, a Jest worker killed) runs no handler: the orphaned moto_server then kept its port and its
+# memory, and every file descriptor it inherited (the lock the test suites take with flock(1),
+# held by it for good). Here the emulator checks twice a second that its parent is still the
+# process that started it, and exits when it is not.
+try:
+    import os as _os
+    import threading as _threading
+    import time as _time
+
+    _owner = int(_os.environ.get("KUBEPLANE_EMULATOR_OWNER_PID") or 0)
+
+    def _exit_when_the_owner_is_gone():
+        while _os.getppid() == _owner:
+            _time.sleep(0.5)
+        _os._exit(0)
+
+    if _owner > 0 and _os.getppid() == _owner:
+        _threading.Thread(target=_exit_when_the_owner_is_gone, name="kubeplane-owner-watch", daemon=True).start()
+except Exception:  # no threads, or no owner to watch: leave it as it is
     pass

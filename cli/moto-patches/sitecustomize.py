@@ -414,3 +414,25 @@ try:
         _threading.Thread(target=_exit_when_the_owner_is_gone, name="kubeplane-owner-watch", daemon=True).start()
 except Exception:  # no threads, or no owner to watch: leave it as it is
     pass
+
+# moto 5.2.1 stores an instance profile's tags (CreateInstanceProfile's Tags, TagInstanceProfile)
+# but has no ListInstanceProfileTags: it answers 500 ("The list_instance_profile_tags action has
+# not been implemented", moto/core/responses.py call_action), so the orphan search of every audit
+# (providers/aws/tagged-resources.ts reads the tags of the kubeplane-* instance profiles) failed.
+# AWS answers Tags, IsTruncated and, when truncated, Marker (IAM API reference,
+# ListInstanceProfileTags; MaxItems 1-1000, default 100), and NoSuchEntity for an unknown profile.
+try:
+    from moto.iam.responses import IamResponse as _IamResponse
+
+    def _list_instance_profile_tags(self):
+        profile = self.backend.get_instance_profile(profile_name=self._get_param("InstanceProfileName"))
+        start = int(self._get_param("Marker") or 0)
+        size = int(self._get_param("MaxItems") or 100)
+        tags = profile.tags[start:start + size]
+        more = start + size < len(profile.tags)
+        return _ActionResult({"Tags": tags, "IsTruncated": more, **({"Marker": str(start + size)} if more else {})})
+
+    if not hasattr(_IamResponse, "list_instance_profile_tags"):
+        _IamResponse.list_instance_profile_tags = _list_instance_profile_tags
+except Exception:  # another moto: leave it as it is
+    pass

@@ -35,6 +35,14 @@
  *   -1.36.1 (2026-07-22) are the newest of their minors; "Releases" in cluster-autoscaler/README.md
  *   pairs each autoscaler minor with the same Kubernetes minor. No 1.37 is tagged yet: 1.37 takes
  *   1.36.1, as the cloud controller does.
+ * - GCP cloud controller manager: the ccm/ tags of kubernetes/cloud-provider-gcp (stored copy of
+ *   2026-08-19; docs/RELEASE.md: one image line per Kubernetes minor, `ccm/vMINOR.PATCH.CCM_PATCH`,
+ *   promoted to registry.k8s.io/cloud-provider-gcp/cloud-controller-manager). ccm/v35.0.5 is the
+ *   newest tag and no ccm/v36 exists; v35.0.0 is the release kOps runs (kubernetes/kops
+ *   pkg/model/components/gcpcloudcontrollermanager.go, stored copy of 2026-08-22), the one whose
+ *   promoted image a shipped installer proves. 1.35 and 1.36 take it (1.36: one minor older,
+ *   within the skew policy); 1.37 has none within the skew, so GCP refuses 1.37
+ *   (providers/gcp/gcp-cloud.ts) until a ccm/v36 or v37 is tagged.
  */
 
 /** What kubeplane pins for one Kubernetes minor. */
@@ -62,6 +70,12 @@ export interface KubernetesMinorSupport {
   readonly awsEbsCsiVersion: string;
   /** The cluster autoscaler (kubernetes/autoscaler `cluster-autoscaler-<this>` tag; image tag `v<this>`), e.g. `1.36.1`. */
   readonly clusterAutoscalerVersion: string;
+  /**
+   * The GCP cloud controller manager (kubernetes/cloud-provider-gcp tag `ccm/<this>`, the image's
+   * tag, e.g. `v35.0.0`), under the same skew rule as AWS's; absent where no release is within
+   * it, and GCP then refuses the minor.
+   */
+  readonly gcpCloudControllerVersion?: string;
 }
 
 /**
@@ -82,13 +96,13 @@ export const SUPPORTED_KUBERNETES: readonly KubernetesMinorSupport[] = [
   // 1.35.9 released 2026-09-15; end of life 2027-02-28 (kubernetes.io/releases/1.35/).
   {
     minor: "1.35", latestPatch: "1.35.9", endOfLife: "2027-02-28", calicoVersion: "v3.32.1", kubeadmApiVersion: "v1beta4", containerdAptVersion: UBUNTU_NOBLE_CONTAINERD,
-    awsCloudControllerVersion: "v1.35.2", awsEbsCsiVersion: "v1.64.0", clusterAutoscalerVersion: "1.35.2",
+    awsCloudControllerVersion: "v1.35.2", awsEbsCsiVersion: "v1.64.0", clusterAutoscalerVersion: "1.35.2", gcpCloudControllerVersion: "v35.0.0",
   },
   // 1.36.5 target 2026-09-15 (kubernetes.io/releases/1.36/; released alongside 1.35.9 and 1.37.1);
   // end of life 2027-06-28.
   {
     minor: "1.36", latestPatch: "1.36.5", endOfLife: "2027-06-28", calicoVersion: "v3.32.1", kubeadmApiVersion: "v1beta4", containerdAptVersion: UBUNTU_NOBLE_CONTAINERD,
-    awsCloudControllerVersion: "v1.36.1", awsEbsCsiVersion: "v1.64.0", clusterAutoscalerVersion: "1.36.1",
+    awsCloudControllerVersion: "v1.36.1", awsEbsCsiVersion: "v1.64.0", clusterAutoscalerVersion: "1.36.1", gcpCloudControllerVersion: "v35.0.0",
   },
   // 1.37.1 released 2026-09-15; end of life 2027-10-28 (kubernetes.io/releases/1.37/). Calico 3.32
   // is not tested on 1.37; 3.33 is.

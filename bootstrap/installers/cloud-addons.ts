@@ -165,9 +165,62 @@ function clusterAutoscaler(versions: KubernetesMinorSupport, clusterName: string
   };
 }
 
-/** The addons the first control-plane node of `context` installs (none off AWS, or on another role). */
+/**
+ * The GCP cloud controller manager: kubernetes/cloud-provider-gcp deploy/packages/default at the
+ * `ccm/<version>` tag, the DaemonSet kOps also derives its GCE addon from (on the control plane,
+ * host networking, tolerating the uninitialized taint). Upstream leaves the image
+ * (`k8scloudprovidergcp/cloud-controller-manager:latest`) and the arguments ("args must be
+ * replaced by tooling") to the installer: the image is the promoted release and the arguments
+ * kOps passes (kubernetes/kops, tests/integration/update_cluster/minimal_gce, the rendered
+ * gcp-cloud-controller addon) less what Calico owns here (pod CIDR allocation, routes) and less
+ * the cloud config file: with none, the GCE provider takes the project, zone and network from the
+ * metadata server (providers/gce/gce.go, generateCloudConfig), so the hostPath volume goes.
+ * Upstream points the controller at the API server on 127.0.0.1 and leaves the port to the
+ * kubernetes Service's (443); the API server here listens on the cluster's port.
+ * Its GCP credentials are the control-plane service account's (metadata server); the project role
+ * roles/compute.viewer it has (providers/gcp/gcp-node-identities.ts) covers the node controllers
+ * (instances.get, zones); nothing grants what Services of type LoadBalancer or routes would need.
+ */
+function gcpCloudControllerManager(context: UserDataContext, versions: KubernetesMinorSupport): CloudAddon {
+  const tag = versions.gcpCloudControllerVersion;
+  if (!tag) throw new Error(`Kubernetes ${versions.minor} has no GCP cloud controller release in definition/kubernetes-versions.ts`);
+  const args = ["--cloud-provider=gce", "--leader-elect=true", "--use-service-account-credentials=true", "--allocate-node-cidrs=false", "--configure-cloud-routes=false", `--cluster-name=${context.clusterName}`, "--v=2"];
+  return {
+    directory: "10-gcp-cloud-controller-manager",
+    files: {
+      "kustomization.yaml": [
+        "apiVersion: kustomize.config.k8s.io/v1beta1",
+        "kind: Kustomization",
+        "resources:",
+        `  - github.com/kubernetes/cloud-provider-gcp/deploy/packages/default?ref=ccm/${tag}`,
+        "images:",
+        "  - name: k8scloudprovidergcp/cloud-controller-manager",
+        "    newName: registry.k8s.io/cloud-provider-gcp/cloud-controller-manager",
+        `    newTag: ${tag}`,
+        "patches:",
+        "  - target: {kind: DaemonSet, name: cloud-controller-manager}",
+        "    patch: |-",
+        "      - op: replace",
+        "        path: /spec/template/spec/containers/0/args",
+        `        value: [${args.map((a) => JSON.stringify(a)).join(", ")}]`,
+        "      - op: add",
+        "        path: /spec/template/spec/containers/0/env/-",
+        `        value: {name: KUBERNETES_SERVICE_PORT, value: "${context.apiServerPort}"}`,
+        "      - op: remove",
+        "        path: /spec/template/spec/containers/0/volumeMounts",
+        "      - op: remove",
+        "        path: /spec/template/spec/volumes",
+        "",
+      ].join("\n"),
+    },
+  };
+}
+
+/** The addons the first control-plane node of `context` installs (none on another role). */
 export function cloudAddons(context: UserDataContext, versions: KubernetesMinorSupport): CloudAddon[] {
-  if (context.role !== "control-plane-init" || context.cloud !== "aws") return [];
+  if (context.role !== "control-plane-init") return [];
+  if (context.cloud === "gcp") return [gcpCloudControllerManager(context, versions)];
+  if (context.cloud !== "aws") return [];
   return [
     cloudControllerManager(versions),
     ebsCsiDriver(versions),

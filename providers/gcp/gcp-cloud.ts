@@ -9,6 +9,7 @@ import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { type ClusterDefinition, type FieldProblem } from "../../definition";
 import { didYouMean } from "../../definition/issue-messages";
+import { kubernetesSupportFor, SUPPORTED_KUBERNETES } from "../../definition/kubernetes-versions";
 import type { BackupStoreProps } from "../backup-store";
 import type { BastionProps } from "../bastion";
 import type { CloudProvider } from "../cloud-provider";
@@ -74,6 +75,15 @@ function notBuiltYet(def: ClusterDefinition): FieldProblem[] {
   if (def.controlPlane.apiLoadBalancer.deletionProtection) problems.push({ path: ["controlPlane", "apiLoadBalancer", "deletionProtection"], message: "GCP forwarding rules have no deletion protection: leave it false" });
   if (def.backups.enabled) problems.push({ path: ["backups", "enabled"], message: "etcd backups are not built for GCP yet: write backups: { enabled: false }" });
   if (def.kubernetes.installer !== "kubeadm") problems.push({ path: ["kubernetes", "installer"], message: `the ${def.kubernetes.installer} installer is not built for GCP: use kubeadm` });
+  const pinned = kubernetesSupportFor(def.kubernetes.version);
+  if (pinned && !pinned.gcpCloudControllerVersion) {
+    const served = SUPPORTED_KUBERNETES.filter((row) => row.gcpCloudControllerVersion);
+    const newest = served.at(-1)?.gcpCloudControllerVersion;
+    problems.push({
+      path: ["kubernetes", "version"],
+      message: `Kubernetes ${pinned.minor} has no GCP cloud controller release within the version skew (the newest, ${newest}, serves ${served.map((row) => row.minor).join(" and ")}): a GCP node stays uninitialized without one; use ${served.at(-1)?.latestPatch}`,
+    });
+  }
   def.workerPools.forEach((pool) => {
     if (pool.autoscale) problems.push({ path: [...pool.path, "autoscale"], message: "the cluster autoscaler is not built for GCP yet: leave it out" });
     if (pool.instanceTypes.length > 1) problems.push({ path: [...pool.path, "instanceTypes"], message: "a GCP pool takes one machine type (an instance template has one)" });

@@ -59,7 +59,7 @@ installer_prepare() {
 }
 
 # kubeadm_kubelet_flags: sets kubelet_flags to this node's kubelet flags from its first start: the
-# external cloud provider (the AWS cloud controller initialises the Node and removes the
+# external cloud provider (the cloud's controller, AWS's or GCP's from cloud-addons, initialises the Node and removes the
 # node.cloudprovider.kubernetes.io/uninitialized taint), and the pool's labels and taints, which
 # the kubelet applies when it registers the Node (--node-labels, --register-with-taints).
 kubeadm_kubelet_flags() {

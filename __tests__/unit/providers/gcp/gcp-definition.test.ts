@@ -123,8 +123,12 @@ describe("GCP's limits", () => {
     ["kURL", `${MINIMAL}kubernetes:\n  installer: kurl\n  kurl:\n    installerUrl: https://k8s.kurl.sh/abc1234\n`, "kubernetes.installer", /kurl installer is not built for GCP/],
     ["spot", `${MINIMAL}workers:\n  spot: {}\n`, "workers.spot", /spot capacity is not built for GCP/],
     ["the autoscaler", `${MINIMAL}workers:\n  autoscale: true\n`, "workers.autoscale", /cluster autoscaler is not built for GCP/],
+    ["Kubernetes 1.37 (no GCP cloud controller within the skew)", `${MINIMAL}kubernetes:\n  version: "1.37.1"\n`, "kubernetes.version", /no GCP cloud controller release within the version skew \(the newest, v35\.0\.0, serves 1\.35 and 1\.36\)/],
   ])("what is not built for GCP yet is refused at its field: %s", (_, yaml, field, message) => {
     expect(problemAt(yaml, field)).toMatch(message);
+  });
+  test("Kubernetes 1.35 and 1.36 are accepted on GCP", () => {
+    for (const version of ["1.35.9", "1.36.5"]) expect(problemsOf(`${MINIMAL}kubernetes:\n  version: "${version}"\n`)).toEqual([]);
   });
 });
 

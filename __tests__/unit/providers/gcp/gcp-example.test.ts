@@ -181,6 +181,18 @@ describe("join lease and node bundle", () => {
       ["roles/storage.objectViewer", ["bundles/worker-"]],
     ]);
   });
+  test("kubeadm init's bundle carries the GCP cloud controller's kustomization at the table's release; the others none", () => {
+    const objects = resourcesOf(clusterJson, "google_storage_bucket_object") as Record<string, any>[];
+    const entries = (role: string) => {
+      const o = objects.find((x) => x.name.startsWith(`bundles/${role}-`))!;
+      const listed = spawnSync("tar", ["-tzf", path.join(synth.outdir, "stacks", "gcp-dev-cluster", o.source)], { encoding: "utf8" });
+      expect(listed.status).toBe(0);
+      return listed.stdout.split("\n").filter((e) => e.includes("addons/"));
+    };
+    expect(entries("control-plane-init").filter((e) => e.endsWith(".yaml")).map((e) => e.replace(/^\.?\/?(.*\/)?etc\/kubeplane\//, "etc/kubeplane/"))).toEqual(["etc/kubeplane/addons/10-gcp-cloud-controller-manager/kustomization.yaml"]);
+    expect(entries("control-plane-join")).toEqual([]);
+    expect(entries("worker")).toEqual([]);
+  });
   test("nodes get the loader, the backend and the bundle's settings in metadata user-data, which is valid cloud-config", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "kubeplane-gcp-user-data-"));
     try {

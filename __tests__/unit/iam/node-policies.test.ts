@@ -140,6 +140,8 @@ const DERIVED_PARAMETERS = {
   clusterClaim: { suffix: "/cluster/claim", file: "bootstrap.sh" },
   status: { suffix: "/status/$NODE_INSTANCE_ID", file: "status.sh" },
   replacementSlot: { suffix: "/status/replacements/$hour-$n", file: "status.sh" },
+  // The same slots, taken by the bundle loader for a worker whose bundle cannot be installed.
+  loaderReplacementSlot: { suffix: "/status/replacements/$hour-$n", file: "bundle/s3.sh" },
   backupStatus: { suffix: "/status/etcd-backup", file: "etcd-common.sh" },
   // kubeplane etcd restore's request: the snapshot a new first control-plane node restores.
   restoreRequest: { suffix: "/cluster/restore", file: "bootstrap.sh" },
@@ -348,6 +350,27 @@ const CALL_TARGETS: Record<string, { why: string; by: Partial<Record<NodeKind, T
   },
   "termination_complete: autoscaling complete-lifecycle-action": {
     why: "a drained worker lets its group terminate it (the pool's termination hook)",
+    by: {
+      worker: (m) => {
+        if (!m.workerGroup) throw new Error(`${m.name}: no workers' auto-scaling group`);
+        return [{ what: "workers' group", targets: [{ arn: m.workerGroup.arn, tags: m.workerGroup.tags }] }];
+      },
+    },
+  },
+  "take_slot: ssm put-parameter": {
+    why: "the bundle loader (bundle/s3.sh) takes a replacement slot for a worker whose bundle cannot be installed: created only if absent, tagged, as backend_create",
+    by: ssmOnly({ worker: (m, self) => on(m, self, ["replacementSlot"], clusterTag(m)) }),
+  },
+  "take_slot: secretsmanager create-secret": {
+    why: "the bundle loader's replacement slot with the Secrets Manager backend (backend_create's call)",
+    by: smOnly({ worker: (m, self) => on(m, self, ["replacementSlot"], clusterTag(m)) }),
+  },
+  "heal: ec2 create-tags": {
+    why: "the bundle loader tags a worker whose bundle cannot be installed kubeplane:bootstrap=failed: fetching the node bundle",
+    by: { worker: (_m, self) => [{ what: "own instance", targets: [{ ...instanceTarget(self), requestTags: { "kubeplane:bootstrap": "failed: fetching the node bundle" } }] }] },
+  },
+  "heal: autoscaling set-instance-health": {
+    why: "the bundle loader marks a worker whose bundle cannot be installed unhealthy in its auto-scaling group",
     by: {
       worker: (m) => {
         if (!m.workerGroup) throw new Error(`${m.name}: no workers' auto-scaling group`);

@@ -64,12 +64,14 @@ describe("metadata/gcp.sh", () => {
     expect((await fake.vm("dev-worker-a1b2")).guestAttributes).toEqual({ "kubeplane/bootstrap": "failed: joining the cluster" });
   });
 
-  it("has a worker recreated by the managed instance group that made it", async () => {
+  it("leaves a failed worker to the autohealing of the managed instance group that made it: no recreateInstances, which no node is granted", async () => {
     const run = onVm("dev-worker-a1b2", "metadata_load\ncloud_replace_node");
-    expect(run).toMatchObject({ status: 0, stderr: "" });
-    expect((await fake.state()).recreations).toEqual([
-      { group: "regions/europe-west1/instanceGroupManagers/kubeplane-dev-workers", instances: ["zones/europe-west1-c/instances/dev-worker-a1b2"] },
-    ]);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe(
+      "kubeplane node: the managed instance group kubeplane-dev-workers (regions/europe-west1) recreates instance dev-worker-a1b2 by autohealing " +
+        "once its health check (kube-proxy's /healthz) fails, after the group's initial delay; nodes are granted no compute.instanceGroupManagers.update to ask sooner\n",
+    );
+    expect((await fake.state()).recreations).toEqual([]);
   });
 
   it("refuses to replace a VM no managed instance group made", () => {

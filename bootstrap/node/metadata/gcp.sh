@@ -120,23 +120,32 @@ cloud_tag_node() {
     --data-binary @- "$KUBEPLANE_GCP_METADATA_URL/instance/guest-attributes/$namespace/$key" >/dev/null
 }
 
-# cloud_replace_node: asks this VM's managed instance group to recreate it
-# (instanceGroupManagers.recreateInstances, or regionInstanceGroupManagers' for a regional group:
-# https://cloud.google.com/compute/docs/reference/rest/v1/regionInstanceGroupManagers/recreateInstances).
-# There is no "mark unhealthy" call: the group's autohealing acts on its health check only, which
-# a failed bootstrap fails too, later (after the check's initial delay) and outside the budget.
+# cloud_replace_node: leaves this VM to its managed instance group's autohealing, and says so.
+# Asking sooner would be (region)InstanceGroupManagers.recreateInstances, which takes
+# compute.instanceGroupManagers.update on the group
+# (https://cloud.google.com/compute/docs/reference/rest/v1/regionInstanceGroupManagers/recreateInstances,
+# "IAM Permissions"). Instance groups take no IAM policy of their own ("Supported resources" of
+# https://cloud.google.com/compute/docs/access/managing-access-to-resources: disks, firewalls,
+# images, instances, instanceTemplates, licenses, machineImages, nodeGroups, nodeTemplates,
+# regionDisks, reservations, serviceAttachments, snapshots, subnetworks), so the grant would be on
+# the project: every group of every cluster there, or, narrowed by an IAM condition on the
+# group's name, a custom role still letting each worker recreate all its pool's siblings.
+# providers/gcp grants workers no such thing. Autohealing
+# needs no grant: the group's health check (kube-proxy's /healthz, providers/gcp/gcp-worker-pool.ts)
+# fails on a node whose bootstrap failed, since no kube-proxy runs on a node that never joined,
+# and the group recreates it after its initial delay. The caller's replacement budget still
+# counts it; autohealing itself is not held to that budget.
 # The group is the one instance/attributes/created-by names:
 # projects/<number>/zones/<zone>/instanceGroupManagers/<name> or projects/<number>/regions/<region>/...
 cloud_replace_node() {
-  local created_by scope body
+  local created_by
   created_by=$(gce_metadata instance/attributes/created-by) || created_by=""
-  if [[ ! $created_by =~ ^projects/[^/]+/((zones|regions)/[a-z0-9-]+/instanceGroupManagers/[a-z0-9-]+)$ ]]; then
+  if [[ ! $created_by =~ ^projects/[^/]+/((zones|regions)/[a-z0-9-]+)/instanceGroupManagers/([a-z0-9-]+)$ ]]; then
     log "instance $NODE_NAME was not created by a managed instance group (created-by: '${created_by:-none}')"
     return 1
   fi
-  scope=${BASH_REMATCH[1]}
-  body=$(jq -cn --arg instance "zones/$NODE_ZONE/instances/$NODE_NAME" '{instances: [$instance]}')
-  gcp_api - POST "$KUBEPLANE_GCP_COMPUTE_URL/projects/$NODE_PROJECT/$scope/recreateInstances" "$body" >/dev/null
+  log "the managed instance group ${BASH_REMATCH[3]} (${BASH_REMATCH[1]}) recreates instance $NODE_NAME by autohealing once its health check" \
+    "(kube-proxy's /healthz) fails, after the group's initial delay; nodes are granted no compute.instanceGroupManagers.update to ask sooner"
 }
 
 # The clock from the metadata server, Compute Engine's NTP server ("Configure NTP for VMs":

@@ -21,6 +21,7 @@ import { StorageBucket } from "@cdktf/provider-google/lib/storage-bucket";
 import { Testing } from "cdktf";
 import { exampleDefinition, resourcesOf, synthesizeCluster, TerraformJson } from "../../../support/examples";
 import { addClusterStacks } from "../../../../stacks/cluster-stacks";
+import { methodOf, RECREATE_INSTANCES, REST_METHODS, RestMethod, ROLE_PERMISSIONS, scriptCalls } from "./gcp-node-calls";
 
 const definition = exampleDefinition("gcp-dev");
 const synth = synthesizeCluster(definition);
@@ -221,6 +222,126 @@ describe("join lease and node bundle", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the node grants cover the node scripts' Google API calls, and no more than their reach", () => {
+  type Kind = "control-plane" | "worker";
+  type Target = { type: string; name: string; secret?: string; bucket?: string };
+  const str = (x: unknown) => String(x);
+  const json = clusterJson as any;
+  const accountKey = (kind: Kind) =>
+    Object.entries(json.resource.google_service_account).find(([, a]: [string, any]) => a.account_id === `kp-gcp-dev-${kind === "worker" ? "worker" : "cp"}`)![0];
+  const memberOf = (kind: Kind) => `serviceAccount:\${google_service_account.${accountKey(kind)}.email}`;
+  const expressions = (Object.values(json.resource.google_project_iam_member) as any[]).map((b) => b.condition?.expression).filter(Boolean).join(" ");
+  const projectNumber = /projects\/(\$\{[^}]+\})\/secrets\//.exec(expressions)![1];
+  const secretIdOf = (token: string) => {
+    const key = /google_secret_manager_secret\.([^.]+)\./.exec(token)![1];
+    return json.resource.google_secret_manager_secret[key].secret_id as string;
+  };
+  const bundleBucket = str((resourcesOf(clusterJson, "google_storage_bucket_object")[0] as any).bucket);
+  const secret = (name: string): Target => {
+    const id = `kubeplane_gcp-dev_${name.replace(/\//g, "_")}`;
+    return { type: "secretmanager.googleapis.com/Secret", name: `projects/${projectNumber}/secrets/${id}`, secret: id };
+  };
+  const project: Target = { type: "cloudresourcemanager.googleapis.com/Project", name: `projects/${projectNumber}` };
+  const bundle = (role: string): Target => ({ type: "storage.googleapis.com/Object", name: `projects/_/buckets/${bundleBucket}/objects/bundles/${role}-${"a".repeat(64)}.tar.gz`, bucket: bundleBucket });
+  const group: Target = { type: "compute.googleapis.com/InstanceGroupManager", name: "projects/1/regions/europe-west1/instanceGroupManagers/kp-gcp-dev-workers" };
+
+  // A condition of the forms providers/gcp writes; anything else fails the test rather than pass unread.
+  const holds = (expression: string | undefined, target: Target) =>
+    !expression ||
+    expression.split(" || ").some((term) => {
+      const starts = /^resource\.name\.startsWith\("([^"]*)"\)$/.exec(term);
+      if (starts) return target.name.startsWith(starts[1]);
+      const type = /^resource\.type == "([^"]*)"$/.exec(term);
+      if (type) return target.type === type[1];
+      throw new Error(`a condition term this test cannot read: ${term}`);
+    });
+  const grants = (role: string, permission: string) => (ROLE_PERMISSIONS[role] ?? expect(role).toBe("a role in ROLE_PERMISSIONS"), ROLE_PERMISSIONS[role]).includes(permission);
+  const allowed = (kind: Kind, permission: string, target: Target) => {
+    const member = memberOf(kind);
+    const onProject = (Object.values(json.resource.google_project_iam_member) as any[]).some((b) => b.member === member && grants(b.role, permission) && holds(b.condition?.expression, target));
+    const onSecret = (Object.values(json.resource.google_secret_manager_secret_iam_member ?? {}) as any[]).some(
+      (b) => b.member === member && grants(b.role, permission) && target.secret !== undefined && secretIdOf(str(b.secret_id)) === target.secret,
+    );
+    const onBucket = (Object.values(json.resource.google_storage_bucket_iam_member ?? {}) as any[]).some(
+      (b) => b.member === member && grants(b.role, permission) && target.bucket === str(b.bucket) && holds(b.condition?.expression, target),
+    );
+    return onProject || onSecret || onBucket;
+  };
+  const byName = (name: string) => REST_METHODS.find((m) => m.method === name)!;
+
+  // Who calls what, on what (the scripts that call each backend function: bootstrap.sh, join.sh,
+  // lock.sh, status.sh, refresh-join-lease.sh, mint-kubeconfig.sh, etcd-common.sh).
+  const CALLS: readonly { kind: Kind; fn: string; method: string; target: Target; why: string }[] = [
+    { kind: "control-plane", fn: "backend_create", method: "projects.secrets.create", target: project, why: "the claim, locks, hand-backs, records (bootstrap.sh, lock.sh, mint-kubeconfig.sh)" },
+    { kind: "control-plane", fn: "backend_get", method: "projects.secrets.versions.access", target: secret("cluster/claim"), why: "reads the claim (bootstrap.sh)" },
+    { kind: "control-plane", fn: "backend_get", method: "projects.secrets.get", target: secret("cluster/claim"), why: "a record's value is its annotation" },
+    { kind: "control-plane", fn: "backend_record", method: "projects.secrets.patch", target: secret("cluster/claim"), why: "rewrites the claim (bootstrap.sh)" },
+    { kind: "control-plane", fn: "backend_get", method: "projects.secrets.get", target: secret("cluster/restore"), why: "the restore request (bootstrap.sh)" },
+    { kind: "control-plane", fn: "backend_delete", method: "projects.secrets.delete", target: secret("cluster/restore"), why: "removes it once restored" },
+    { kind: "control-plane", fn: "backend_delete", method: "projects.secrets.delete", target: secret("join/rotation-lock"), why: "releases a lock (lock.sh)" },
+    { kind: "control-plane", fn: "backend_put", method: "projects.secrets.addVersion", target: secret("join/worker"), why: "publishes the worker lease (refresh-join-lease.sh)" },
+    { kind: "control-plane", fn: "backend_put", method: "projects.secrets.versions.destroy", target: secret("join/worker"), why: "destroys the lease before it" },
+    { kind: "control-plane", fn: "backend_put", method: "projects.secrets.addVersion", target: secret("join/control-plane"), why: "publishes the control-plane lease" },
+    { kind: "control-plane", fn: "backend_put", method: "projects.secrets.versions.destroy", target: secret("join/control-plane"), why: "destroys the lease before it" },
+    { kind: "control-plane", fn: "backend_get", method: "projects.secrets.versions.access", target: secret("join/control-plane"), why: "a joining control-plane node reads its lease (join.sh)" },
+    { kind: "control-plane", fn: "backend_get", method: "projects.secrets.get", target: secret("refresh/request"), why: "a worker's refresh request (refresh-join-lease.sh)" },
+    { kind: "control-plane", fn: "backend_delete", method: "projects.secrets.delete", target: secret("refresh/request"), why: "answered" },
+    { kind: "control-plane", fn: "backend_delete", method: "projects.secrets.delete", target: secret("join/control-plane-refresh-request"), why: "answered" },
+    { kind: "control-plane", fn: "backend_record", method: "projects.secrets.patch", target: secret("status/etcd-backup"), why: "the backup status (etcd-common.sh)" },
+    { kind: "control-plane", fn: "etcd_cloud_live_nodes", method: "instances.aggregatedList", target: project, why: "the control-plane instances that run (etcd-members.sh)" },
+    { kind: "control-plane", fn: "(top level)", method: "storage.objects.get", target: bundle("control-plane-init"), why: "its bundle" },
+    { kind: "control-plane", fn: "(top level)", method: "storage.objects.get", target: bundle("control-plane-join"), why: "its bundle" },
+    { kind: "worker", fn: "backend_get", method: "projects.secrets.versions.access", target: secret("join/worker"), why: "reads the worker lease (join.sh)" },
+    { kind: "worker", fn: "backend_create", method: "projects.secrets.create", target: project, why: "its refresh request and status records (join.sh, status.sh)" },
+    { kind: "worker", fn: "backend_record", method: "projects.secrets.patch", target: secret("status/4242424242"), why: "its status record (status.sh)" },
+    { kind: "worker", fn: "backend_create", method: "projects.secrets.create", target: secret("status/replacements/495000-1"), why: "a replacement slot, created in the project" },
+    { kind: "worker", fn: "(top level)", method: "storage.objects.get", target: bundle("worker"), why: "its bundle" },
+  ];
+  // What a compromised node must not do.
+  const FORBIDDEN: readonly { kind: Kind; permission: string; target: Target; why: string }[] = [
+    { kind: "worker", permission: "secretmanager.versions.add", target: secret("join/worker"), why: "publish a lease" },
+    { kind: "worker", permission: "secretmanager.versions.access", target: secret("join/control-plane"), why: "read the control-plane lease (a certificate key)" },
+    { kind: "worker", permission: "secretmanager.secrets.get", target: secret("cluster/claim"), why: "read the claim" },
+    { kind: "worker", permission: "secretmanager.secrets.update", target: secret("cluster/claim"), why: "rewrite the claim" },
+    { kind: "worker", permission: "secretmanager.secrets.delete", target: secret("join/rotation-lock"), why: "break a lock" },
+    { kind: "worker", permission: "secretmanager.secrets.get", target: secret("access/handback-1/parts"), why: "read an operator's kubeconfig" },
+    { kind: "worker", permission: "compute.instances.list", target: project, why: "list the project's instances" },
+    { kind: "worker", permission: RECREATE_INSTANCES.permission, target: group, why: "recreate its pool's instances (cloud_replace_node leaves that to autohealing)" },
+    { kind: "worker", permission: "storage.objects.get", target: bundle("control-plane-init"), why: "read the control plane's bundle" },
+    { kind: "control-plane", permission: "secretmanager.versions.access", target: { ...secret("x"), name: `projects/${projectNumber}/secrets/kubeplane_other_join_worker`, secret: "kubeplane_other_join_worker" }, why: "another cluster's lease" },
+    { kind: "control-plane", permission: RECREATE_INSTANCES.permission, target: group, why: "no node recreates instances" },
+  ];
+
+  test("every call in the scripts is a REST method of the table (with its permission), and every method is called", () => {
+    const calls = scriptCalls();
+    expect(calls.filter((c) => !methodOf(c)).map((c) => `${c.file} ${c.fn}: ${c.verb} ${c.url}`)).toEqual([]);
+    const called = new Set(calls.map((c) => methodOf(c)!.method));
+    expect(REST_METHODS.map((m) => m.method).filter((m) => !called.has(m))).toEqual([]);
+    // recreateInstances is gone from the node.
+    expect(calls.filter((c) => RECREATE_INSTANCES.url.test(c.url))).toEqual([]);
+  });
+
+  test("each row of the table is a call its function makes", () => {
+    const calls = scriptCalls();
+    const made = (fn: string, m: RestMethod) => calls.some((c) => c.fn === fn && methodOf(c) === m);
+    expect(CALLS.filter((c) => !made(c.fn, byName(c.method))).map((c) => `${c.kind} ${c.fn} ${c.method}`)).toEqual([]);
+    expect(REST_METHODS.filter((m) => !CALLS.some((c) => c.method === m.method)).map((m) => m.method)).toEqual([]);
+  });
+
+  test("every call is allowed, for its role, on its resource", () => {
+    expect(CALLS.filter((c) => !allowed(c.kind, byName(c.method).permission, c.target)).map((c) => `${c.kind} ${c.method} (${byName(c.method).permission}) on ${c.target.name}: ${c.why}`)).toEqual([]);
+  });
+
+  test("what a compromised node must not do is denied", () => {
+    expect(FORBIDDEN.filter((f) => allowed(f.kind, f.permission, f.target)).map((f) => `${f.kind} may ${f.permission} on ${f.target.name}: ${f.why}`)).toEqual([]);
+  });
+
+  test("the bootstrap state reaches the guest attributes: every node enables them (no IAM: the guest writes its own)", () => {
+    const nodes = [...instances(), ...(resourcesOf(clusterJson, "google_compute_instance_template") as any[])];
+    expect(nodes.filter((n) => n.metadata?.["enable-guest-attributes"] !== "TRUE").map((n) => n.name)).toEqual([]);
   });
 });
 

@@ -218,7 +218,8 @@ describe("etcd-cloud/gcp.sh", () => {
 });
 
 describe("bundle/gcs.sh", () => {
-  const archive = tarGz([{ path: "/usr/local/lib/kubeplane/hello.sh", permissions: "0644", content: "echo hello\n", isStatic: true }]);
+  // Not under usr/local/lib/kubeplane: in a scratch root that is a link to bootstrap/node itself.
+  const archive = tarGz([{ path: "/usr/local/share/kubeplane-test/hello.sh", permissions: "0644", content: "echo hello\n", isStatic: true }]);
   const sha256 = (data: Buffer) => require("crypto").createHash("sha256").update(data).digest("hex") as string;
 
   function fetchBundle(settings: Record<string, string>): { run: ShellRun; root: string } {
@@ -237,7 +238,7 @@ describe("bundle/gcs.sh", () => {
     const { run, root } = fetchBundle({ KUBEPLANE_BUNDLE_BUCKET: "kubeplane-dev-bundles", KUBEPLANE_BUNDLE_OBJECT: "worker/bundle.tar.gz", KUBEPLANE_BUNDLE_SHA256: sha256(archive) });
     expect(run.stderr).toContain("unpacked the bundle worker/bundle.tar.gz");
     expect(run.status).toBe(0);
-    expect(spawnSync("cat", [path.join(root, "usr/local/lib/kubeplane/hello.sh")], { encoding: "utf8" }).stdout).toBe("echo hello\n");
+    expect(spawnSync("cat", [path.join(root, "usr/local/share/kubeplane-test/hello.sh")], { encoding: "utf8" }).stdout).toBe("echo hello\n");
   });
 
   it("fetches the generation it is pinned to, not the live one", async () => {

@@ -123,6 +123,8 @@ describe("GCP's limits", () => {
     ["kURL", `${MINIMAL}kubernetes:\n  installer: kurl\n  kurl:\n    installerUrl: https://k8s.kurl.sh/abc1234\n`, "kubernetes.installer", /kurl installer is not built for GCP/],
     ["spot", `${MINIMAL}workers:\n  spot: {}\n`, "workers.spot", /spot capacity is not built for GCP/],
     ["the autoscaler", `${MINIMAL}workers:\n  autoscale: true\n`, "workers.autoscale", /cluster autoscaler is not built for GCP/],
+    ["several machine types in a pool", `${MINIMAL}workers:\n  instanceTypes: [e2-standard-2, e2-standard-4]\n`, "workers.instanceTypes", /a GCP pool takes one machine type/],
+    ["deletion protection", `${MINIMAL}controlPlane:\n  apiLoadBalancer:\n    deletionProtection: true\n`, "controlPlane.apiLoadBalancer.deletionProtection", /GCP forwarding rules have no deletion protection/],
     ["Kubernetes 1.37 (no GCP cloud controller within the skew)", `${MINIMAL}kubernetes:\n  version: "1.37.1"\n`, "kubernetes.version", /no GCP cloud controller release within the version skew \(the newest, v35\.0\.0, serves 1\.35 and 1\.36\)/],
   ])("what is not built for GCP yet is refused at its field: %s", (_, yaml, field, message) => {
     expect(problemAt(yaml, field)).toMatch(message);

@@ -7,7 +7,7 @@
  * is built here with the real kustomize (kubectl kustomize) over a verbatim copy of that manifest.
  */
 import { spawnSync } from "child_process";
-import { copyFileSync, mkdtempSync, mkdirSync, writeFileSync } from "fs";
+import { copyFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
@@ -43,13 +43,15 @@ describe("the GCP cloud controller", () => {
   describe("built by kustomize over the upstream manifest", () => {
     let daemonSet: any;
     let kinds: string[];
+    let dir: string;
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
     beforeAll(() => {
       const addon = cloudAddons(gcpContext("control-plane-init"), row)[0];
       const text = addon.files["kustomization.yaml"];
       const upstream = `github.com/kubernetes/cloud-provider-gcp/deploy/packages/default?ref=ccm/${row.gcpCloudControllerVersion}`;
       expect(text).toContain(`  - ${upstream}\n`);
       // The same kustomization over a local copy of that base (no network here).
-      const dir = mkdtempSync(path.join(tmpdir(), "kp-gcp-ccm-"));
+      dir = mkdtempSync(path.join(tmpdir(), "kp-gcp-ccm-"));
       mkdirSync(path.join(dir, "base"));
       copyFileSync(FIXTURE, path.join(dir, "base", "manifest.yaml"));
       writeFileSync(path.join(dir, "base", "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - manifest.yaml\n");

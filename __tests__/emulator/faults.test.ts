@@ -13,9 +13,10 @@
  *   and the next deploy converges. A destroy blocked by the lock shows Terraform's lock error too.
  * - With CI=true, a plan that fails on a data source with no results (an AMI that does not exist)
  *   shows Terraform's error text in every run: deploy three times, diff once.
- * - Orphans (a VPC and an Elastic IP tagged with the cluster, made outside Terraform as an
- *   interrupted apply leaves them): audit lists them per type and exits 2; destroy --orphans
- *   removes them with the stacks, and nothing tagged with the cluster is left.
+ * - Orphans (tagged with the cluster, made outside Terraform as an interrupted apply leaves
+ *   them: EC2, Auto Scaling, ELBv2, IAM, KMS, S3, CloudWatch Logs and SSM resources): audit lists
+ *   them per type and exits 2, not the nodes' run-time parameter; destroy --orphans removes them
+ *   with the stacks, and nothing tagged with the cluster is left.
  */
 import { execFileSync, spawn } from "child_process";
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from "fs";
@@ -312,25 +313,88 @@ describe("with CI=true, a plan failing on a data source with no results", () => 
 });
 
 test("orphans: audit lists the tagged resources no state tracks, per type, and exits 2; destroy --orphans removes them and nothing tagged is left", async () => {
-  // As an interrupted apply leaves them: created, tagged by the provider's default tags, never saved.
+  // As an interrupted apply leaves them: created, tagged by the provider's default tags, never
+  // saved. One of each kind of service: EC2 (a VPC with a subnet, an Elastic IP, a launch
+  // template), Auto Scaling, ELBv2, IAM (role with inline and managed policy, instance profile),
+  // KMS, S3 (versioned, with objects), CloudWatch Logs, SSM; and a run-time parameter of the
+  // nodes', which is not an orphan (destroy removes it with the cluster's run-time data).
   const tag = `ResourceType=%s,Tags=[{Key=kubeplane:cluster,Value=${NAME}}]`;
+  const tags = ["--tags", `Key=kubeplane:cluster,Value=${NAME}`];
+  const orphan = `kubeplane-${NAME}-orphan`;
   const vpc = (await inventory.aws("ec2", "create-vpc", "--cidr-block", "10.99.0.0/16", "--tag-specifications", tag.replace("%s", "vpc"))).Vpc.VpcId as string;
   const eip = (await inventory.aws("ec2", "allocate-address", "--domain", "vpc", "--tag-specifications", tag.replace("%s", "elastic-ip"))).AllocationId as string;
+  const subnet = (await inventory.aws("ec2", "create-subnet", "--vpc-id", vpc, "--cidr-block", "10.99.1.0/24", "--tag-specifications", tag.replace("%s", "subnet"))).Subnet.SubnetId as string;
+  const template = (
+    await inventory.aws("ec2", "create-launch-template", "--launch-template-name", orphan, "--launch-template-data", '{"InstanceType":"t3.small"}', "--tag-specifications", tag.replace("%s", "launch-template"))
+  ).LaunchTemplate.LaunchTemplateId as string;
+  await inventory.aws("autoscaling", "create-auto-scaling-group", "--auto-scaling-group-name", orphan, "--launch-template", `LaunchTemplateId=${template}`, "--min-size", "0", "--max-size", "0", "--vpc-zone-identifier", subnet, "--tags", `Key=kubeplane:cluster,Value=${NAME},PropagateAtLaunch=true`);
+  const targetGroup = (await inventory.aws("elbv2", "create-target-group", "--name", `${NAME}-orphan`, "--protocol", "TCP", "--port", "6443", "--vpc-id", vpc, ...tags)).TargetGroups[0].TargetGroupArn as string;
+  const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+  const allow = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ec2:DescribeTags", Resource: "*" }] });
+  await inventory.aws("iam", "create-role", "--role-name", orphan, "--assume-role-policy-document", trust, ...tags);
+  await inventory.aws("iam", "put-role-policy", "--role-name", orphan, "--policy-name", "inline", "--policy-document", allow);
+  const policy = (await inventory.aws("iam", "create-policy", "--policy-name", orphan, "--policy-document", allow, ...tags)).Policy.Arn as string;
+  await inventory.aws("iam", "attach-role-policy", "--role-name", orphan, "--policy-arn", policy);
+  await inventory.aws("iam", "create-instance-profile", "--instance-profile-name", orphan, ...tags);
+  await inventory.aws("iam", "add-role-to-instance-profile", "--instance-profile-name", orphan, "--role-name", orphan);
+  const key = (await inventory.aws("kms", "create-key", "--tags", `TagKey=kubeplane:cluster,TagValue=${NAME}`)).KeyMetadata.KeyId as string;
+  const bucket = `${orphan}-bucket`;
+  await inventory.aws("s3api", "create-bucket", "--bucket", bucket, "--create-bucket-configuration", `LocationConstraint=${dev.region}`);
+  await inventory.aws("s3api", "put-bucket-versioning", "--bucket", bucket, "--versioning-configuration", "Status=Enabled");
+  await inventory.aws("s3api", "put-bucket-tagging", "--bucket", bucket, "--tagging", `TagSet=[{Key=kubeplane:cluster,Value=${NAME}}]`);
+  const body = path.join(workspace.directory, "left-behind.txt");
+  writeFileSync(body, "left behind\n");
+  for (let i = 0; i < 2; i++) await inventory.aws("s3api", "put-object", "--bucket", bucket, "--key", "left/behind", "--body", body);
+  await inventory.aws("logs", "create-log-group", "--log-group-name", `/kubeplane/${NAME}/orphan`, "--tags", `kubeplane:cluster=${NAME}`);
+  const parameter = `/kubeplane-orphans/${NAME}/left`;
+  await inventory.aws("ssm", "put-parameter", "--name", parameter, "--type", "String", "--value", "x", ...tags);
+  const runtime = `/kubeplane/${NAME}/status/left-by-a-node`;
+  await inventory.aws("ssm", "put-parameter", "--name", runtime, "--type", "String", "--value", "x", ...tags);
 
   const audit = await workspace.run("audit");
   timings.auditWithOrphans = audit.seconds;
   expect(audit.code).toBe(2);
-  expect(audit.stdout).toMatch(new RegExp(`^${NAME}\\s+aws_eip\\s+${eip}$`, "m"));
-  expect(audit.stdout).toMatch(new RegExp(`^${NAME}\\s+aws_vpc\\s+${vpc}$`, "m"));
-  expect(audit.stdout).toMatch(new RegExp(`kubeplane audit: ${NAME}: \\d+ orphan\\(s\\), EC2 resources tagged kubeplane:cluster=${NAME} in ${dev.region} that no stack's state tracks \\(aws_eip: \\d+, (.*, )?aws_vpc: \\d+\\)\\.`));
+  const row = (type: string, id: string) => new RegExp(`^${NAME}\\s+${type}\\s+${id.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`, "m");
+  const expected: [string, string][] = [
+    ["aws_vpc", vpc],
+    ["aws_eip", eip],
+    ["aws_subnet", subnet],
+    ["aws_launch_template", template],
+    ["aws_autoscaling_group", orphan],
+    ["aws_lb_target_group", targetGroup],
+    ["aws_iam_role", orphan],
+    ["aws_iam_policy", policy],
+    ["aws_iam_instance_profile", orphan],
+    ["aws_kms_key", key],
+    ["aws_s3_bucket", bucket],
+    ["aws_cloudwatch_log_group", `/kubeplane/${NAME}/orphan`],
+    ["aws_ssm_parameter", parameter],
+  ];
+  for (const [type, id] of expected) expect(audit.stdout).toMatch(row(type, id));
+  expect(audit.stdout).not.toContain(runtime);
+  expect(audit.stdout).toMatch(new RegExp(`kubeplane audit: ${NAME}: \\d+ orphan\\(s\\), resources tagged kubeplane:cluster=${NAME} in ${dev.region} and IAM that no stack's state tracks \\(aws_autoscaling_group: 1, .*aws_eip: \\d+, .*aws_iam_role: 1, .*aws_vpc: \\d+\\)\\.`));
   expect(audit.stdout).toContain(`aws ec2 release-address --region ${dev.region} --allocation-id ${eip}`);
+  expect(audit.stdout).toContain(`aws iam delete-role --role-name ${orphan}`);
 
   const destroyed = await workspace.run("destroy", [`${NAME}-*`, "--auto-approve", "--orphans"]);
   timings.destroyWithOrphans = destroyed.seconds;
   expectSuccess("destroy --orphans", destroyed);
-  expect(destroyed.stdout).toMatch(new RegExp(`kubeplane destroy: ${NAME}: removed \\d+ orphan\\(s\\), EC2 resources tagged kubeplane:cluster=${NAME} in ${dev.region} \\(aws_eip: \\d+, (.*, )?aws_vpc: \\d+\\)`));
+  expect(destroyed.stdout).toMatch(new RegExp(`kubeplane destroy: ${NAME}: removed \\d+ orphan\\(s\\), resources tagged kubeplane:cluster=${NAME} in ${dev.region} and IAM \\(aws_autoscaling_group: 1, .*aws_vpc: \\d+\\)`));
   expect(await inventory.vpcs(NAME)).toEqual([]);
   const addresses = await inventory.aws("ec2", "describe-addresses", "--filters", `Name=tag:kubeplane:cluster,Values=${NAME}`);
   expect(addresses.Addresses).toEqual([]);
   expect(await inventory.leftovers(NAME)).toEqual({});
+  // What leftovers does not look at: the bucket, the target group, the parameter outside the run-time path, the key's state.
+  const buckets = (await inventory.aws("s3api", "list-buckets")).Buckets.map((b: { Name: string }) => b.Name);
+  expect(buckets).not.toContain(bucket);
+  expect((await inventory.aws("elbv2", "describe-target-groups")).TargetGroups.map((t: { TargetGroupArn: string }) => t.TargetGroupArn)).not.toContain(targetGroup);
+  expect((await inventory.aws("ssm", "describe-parameters")).Parameters.map((p: { Name: string }) => p.Name)).not.toContain(parameter);
+  expect((await inventory.aws("kms", "describe-key", "--key-id", key)).KeyMetadata.KeyState).toBe("PendingDeletion");
+  // Nothing tagged with the cluster is left that the Tagging API knows, but the keys pending
+  // deletion and NAT gateways in state deleted (the network's: AWS, and moto, show those a while).
+  const tagged = (await inventory.aws("resourcegroupstaggingapi", "get-resources", "--tag-filters", `Key=kubeplane:cluster,Values=${NAME}`)).ResourceTagMappingList.map((m: { ResourceARN: string }) => m.ResourceARN);
+  const deletedNats = new Set(
+    ((await inventory.aws("ec2", "describe-nat-gateways")).NatGateways as { NatGatewayId: string; State: string }[]).filter((n) => n.State === "deleted").map((n) => n.NatGatewayId),
+  );
+  expect(tagged.filter((arn: string) => !/:kms:/.test(arn) && !deletedNats.has(arn.split("/").pop()!))).toEqual([]);
 });

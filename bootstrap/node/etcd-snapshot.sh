@@ -75,7 +75,8 @@ while IFS= read -r old; do
   [[ -n $old ]] || continue
   stamp=${old#"$KUBEPLANE_BACKUP_SNAPSHOT_PREFIX"}
   [[ $stamp =~ ^([0-9]{8})T([0-9]{2})([0-9]{2})([0-9]{2})Z- ]] || continue
-  taken=$(date -u -d "${BASH_REMATCH[1]} ${BASH_REMATCH[2]}:${BASH_REMATCH[3]}:${BASH_REMATCH[4]}" +%s)
+  # A name that only looks like a time (second 60, month 13) is no snapshot of ours: left alone.
+  taken=$(date -u -d "${BASH_REMATCH[1]} ${BASH_REMATCH[2]}:${BASH_REMATCH[3]}:${BASH_REMATCH[4]}" +%s 2>/dev/null) || continue
   if ((taken < oldest)); then
     backup_store_delete "$old"
     log "removed $old (older than ${KUBEPLANE_BACKUP_RETENTION_DAYS} days)"

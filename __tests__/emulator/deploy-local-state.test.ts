@@ -14,6 +14,7 @@ import { deployUntilConverged, destroyUntilGone } from "../support/deploy/emulat
 import { KubeplaneWorkspace } from "../support/deploy/kubeplane-workspace";
 import { simulateNodeWrites, writeOtherClusterParameter } from "../support/deploy/node-runtime-writes";
 import { SynthesizedStackJson } from "../support/deploy/synthesized-stack-json";
+import { backupBucketOf, backupBucketSettings, backupKey, bucketExists, rolesGrantingBucket } from "../support/deploy/backup-bucket-inventory";
 import { PROJECT_ROOT } from "../../cli/terraform-environment";
 import { synthesizeHcl } from "../../cli/hcl-synth";
 import { runTerraform } from "../../cli/terraform-command";
@@ -154,6 +155,26 @@ test("the worker ASG has the definition's sizes and a launch template with user 
   expect(userData).toContain(cluster);
 });
 
+test("the backup bucket: versioned, encrypted with the cluster's backup key, public access blocked, TLS only, snapshots expire after retentionDays, only the control-plane role may use it", async () => {
+  const bucket = backupBucketOf(definition);
+  const { key } = await backupKey(inventory, cluster);
+  expect(key).toMatchObject({ KeyState: "Enabled", Description: expect.stringContaining("etcd snapshots") });
+  const settings = await backupBucketSettings(inventory, bucket);
+  expect(settings.versioning).toBe("Enabled");
+  expect(settings.encryption).toEqual([{ SSEAlgorithm: "aws:kms", KMSMasterKeyID: key.Arn }]);
+  expect(settings.publicAccessBlock).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
+  const tls = settings.policy.Statement.find((st: { Condition?: { Bool?: Record<string, string> } }) => st.Condition?.Bool?.["aws:SecureTransport"] === "false");
+  expect(tls).toMatchObject({ Effect: "Deny", Action: "s3:*" });
+  const roleArn = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
+  expect(settings.policy.Statement).toContainEqual(expect.objectContaining({ Sid: "DenyOtherNodes", Effect: "Deny", Principal: { AWS: [roleArn(`kubeplane-${cluster}-worker`)] } }));
+  expect(settings.lifecycle).toContainEqual(expect.objectContaining({ ID: "snapshots-expire", Status: "Enabled", Expiration: { Days: definition.backups.retentionDays } }));
+  // The one role granted anything on it: the control plane's, read/write under etcd/ and pki/ only.
+  const grants = await rolesGrantingBucket(inventory, cluster, bucket);
+  expect(Object.keys(grants)).toEqual([`kubeplane-${cluster}-control-plane`]);
+  const write = grants[`kubeplane-${cluster}-control-plane`].find((st: { Sid?: string }) => st.Sid === "ReadWriteBackups");
+  expect(write.Resource.sort()).toEqual([`arn:aws:s3:::${bucket}/etcd/*`, `arn:aws:s3:::${bucket}/pki/*`]);
+});
+
 test("npm run state lists what Terraform manages in each stack", async () => {
   const list = await workspace.run("state", [stacks.cluster, "list"]);
   expect(list.code).toBe(0);
@@ -253,6 +274,11 @@ test("npm run destroy leaves nothing of the cluster in the emulator, not even wh
   timings.destroy = destroyed.seconds;
   expect(destroyed.stdout).toContain(`kubeplane destroy: ${stacks.cluster}: removed ${writes.all.length} SSM parameters under /kubeplane/${cluster}/ in ${definition.region}`);
   expect(await inventory.leftovers(cluster)).toEqual({});
+  // backups.keepOnDestroy: false (dev.yaml): the backup bucket went with the cluster, and its key
+  // (pending deletion, so not among the leftovers' enabled keys) with it; nothing says it was kept.
+  expect(await bucketExists(inventory, backupBucketOf(definition))).toBe(false);
+  expect(await backupKey(inventory, cluster)).toEqual({});
+  expect(destroyed.stdout).not.toContain("keeping the backup store");
   expect((await inventory.aws("ssm", "get-parameter", "--name", other.name)).Parameter.Value).toBe(other.value);
   const list = await workspace.run("state", [stacks.cluster, "list"]);
   expect(list.code).toBe(0);

@@ -3,7 +3,7 @@
 # /var/log/cloud-init-output.log): the instance tag kubeplane:bootstrap (`ready`, or
 # `failed: <step>`) and the parameter <parameter path>/status/<instance-id>:
 #   {"version":1,"state":"ready|failed","role":"worker","step":"joining the cluster","instanceId":"i-…","time":N}
-# A failed worker has itself replaced by its auto-scaling group, within a per-cluster budget.
+# A failed worker has itself replaced by its group (cloud_replace_node), within a per-cluster budget.
 #   status_step DESCRIPTION   the step the bootstrap is on (named when it fails)
 #   status_report ready|failed
 #   status_heal               a failed worker: replaced if the budget allows, else left for an operator
@@ -40,10 +40,10 @@ status_heal() {
     backend_create "$KUBEPLANE_PARAMETER_PATH/status/replacements/$hour-$n" "$NODE_INSTANCE_ID $(now)" || rc=$?
     if ((rc == 0)); then
       if cloud_replace_node; then
-        log "marked this node unhealthy: its auto-scaling group replaces it (replacement $n of $budget this hour for $KUBEPLANE_CLUSTER)"
+        log "replacement $n of $budget this hour for $KUBEPLANE_CLUSTER"
         return 0
       fi
-      log "could not mark this node unhealthy: $stays"
+      log "could not have this node replaced: $stays"
       return 1
     fi
     if ((rc != 3)); then

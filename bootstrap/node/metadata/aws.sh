@@ -60,7 +60,8 @@ cloud_tag_node() { cloud_aws ec2 create-tags --resources "$NODE_INSTANCE_ID" --t
 # period (which SetInstanceHealth respects by default): a bootstrap fails within it.
 cloud_replace_node() {
   cloud_aws autoscaling set-instance-health --instance-id "$NODE_INSTANCE_ID" --health-status Unhealthy \
-    --no-should-respect-grace-period
+    --no-should-respect-grace-period || return 1
+  log "marked this node unhealthy: its auto-scaling group replaces it"
 }
 
 # The clock from the Amazon Time Sync Service at the link-local 169.254.169.123 ("Set the time

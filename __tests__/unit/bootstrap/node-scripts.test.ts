@@ -16,7 +16,7 @@ function scriptsUnder(dir: string): string[] {
 }
 
 const SCRIPTS = scriptsUnder(NODE_SOURCE_DIR).map((f) => path.relative(NODE_SOURCE_DIR, f));
-const ENTRY_POINTS = ["bootstrap.sh", "mint-kubeconfig.sh", "refresh-join-lease.sh", "etcd-snapshot.sh", "etcd-restore.sh", "drain-on-termination.sh", "bundle/s3.sh"];
+const ENTRY_POINTS = ["bootstrap.sh", "mint-kubeconfig.sh", "refresh-join-lease.sh", "etcd-snapshot.sh", "etcd-restore.sh", "drain-on-termination.sh", "bundle/s3.sh", "bundle/gcs.sh"];
 
 function shellcheck(args: string[], cwd: string) {
   return spawnSync("shellcheck", args, { cwd, encoding: "utf8" });
@@ -29,6 +29,7 @@ test("the node-side scripts are the expected set", () => {
       "join.sh", "lease.sh", "lock.sh", "metadata/aws.sh", "mint-kubeconfig.sh", "refresh-join-lease.sh", "status.sh",
       "etcd-common.sh", "etcd-store/s3.sh", "etcd-snapshot.sh", "etcd-restore.sh", "etcd-members.sh", "etcd-cloud/aws.sh",
       "drain-on-termination.sh", "termination/aws.sh", "bundle/s3.sh",
+      "metadata/gcp.sh", "backends/gcp-secret-manager.sh", "bundle/gcs.sh", "termination/gcp.sh", "etcd-cloud/gcp.sh",
     ].sort(),
   );
 });

@@ -189,7 +189,7 @@ describe("renderUserData", () => {
     ["a version that is not x.y.z", { kubernetes: { ...contextFor("worker", "kubeadm").kubernetes, version: "1.33" } }, /must look like 1.31.4/],
     ["a token TTL of zero hours", { joinLease: { ttlHours: 0 } }, /whole number of hours/],
     ["a backend without node-side implementation", { parameterBackend: { kind: "vault", settings: {} } }, /no node-side file backends\/vault.sh/],
-    ["a cloud without metadata lookups", { cloud: "gcp" }, /no node-side file metadata\/gcp.sh/],
+    ["a cloud without metadata lookups", { cloud: "azure" }, /no node-side file metadata\/azure.sh/],
     ["a backend setting not named KUBEPLANE_*", { parameterBackend: { kind: "ssm", settings: { REGION: "x" } } }, /must start with KUBEPLANE_/],
     ["a multi-line setting", { parameterBackend: { kind: "ssm", settings: { KUBEPLANE_X: "a\nb" } } }, /must be a single line/],
   ])("rejects %s", (_, change, message) => {

@@ -2,7 +2,8 @@
  * The deploy loop with the S3 state backend, against the emulator's S3: the dev example with
  * `state: { backend: s3 }` keeps one state object per stack under its key, holds a lock file
  * while Terraform works (`use_lockfile`), audits clean, refuses to plan while another run holds
- * the lock, and destroys cleanly.
+ * the lock, and destroys cleanly, keeping the backup bucket and its key (backups.keepOnDestroy:
+ * true, the default) and saying so.
  */
 import { execFileSync } from "child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "fs";
@@ -15,6 +16,7 @@ import { deployUntilConverged, destroyUntilGone } from "../support/deploy/emulat
 import { describeResult, KubeplaneWorkspace } from "../support/deploy/kubeplane-workspace";
 import { simulateNodeWrites, writeOtherClusterParameter } from "../support/deploy/node-runtime-writes";
 import { PROJECT_ROOT } from "../../cli/terraform-environment";
+import { backupBucketOf, backupKey, bucketExists } from "../support/deploy/backup-bucket-inventory";
 
 jest.setTimeout(15 * 60_000);
 
@@ -32,7 +34,8 @@ beforeAll(async () => {
   const dev = parse(readFileSync(path.join(PROJECT_ROOT, "clusters", "dev.yaml"), "utf8"));
   workspace = new KubeplaneWorkspace(emulator.env, "");
   definitionFile = path.join(workspace.directory, "dev.yaml");
-  writeFileSync(definitionFile, stringify({ ...dev, state: { backend: "s3", bucket: BUCKET, key: KEY } }));
+  // backups.keepOnDestroy back at its default (dev.yaml turns it off): destroy keeps the backup store.
+  writeFileSync(definitionFile, stringify({ ...dev, state: { backend: "s3", bucket: BUCKET, key: KEY }, backups: { ...dev.backups, keepOnDestroy: true } }));
   workspace.env.KUBEPLANE_CLUSTERS = definitionFile;
   inventory = new EmulatorInventory(emulator.env, dev.region);
   await inventory.aws("s3api", "create-bucket", "--bucket", BUCKET, "--create-bucket-configuration", `LocationConstraint=${dev.region}`);
@@ -117,10 +120,19 @@ test("npm run destroy empties both states and leaves nothing of the cluster, not
     missingKinds: [],
     instances: definition.controlPlane.count + definition.workerPools[0].desired,
   });
+  const backups = await backupKey(inventory, definition.name);
   const destroyed = await destroyUntilGone(workspace, [`${definition.name}-*`]);
   timings.destroy = destroyed.seconds;
   expect(destroyed.stdout).toContain(`kubeplane destroy: ${stacks.cluster}: removed ${writes.all.length} SSM parameters under /kubeplane/${definition.name}/ in ${definition.region}`);
-  expect(await inventory.leftovers(definition.name)).toEqual({});
+  // Kept, and said so: the bucket, the key and its alias; nothing else.
+  const kept = destroyed.stdout.split("\n").find((l) => l.startsWith(`kubeplane destroy: ${stacks.cluster}: keeping the backup store and its snapshots (`));
+  expect(kept).toMatch(/aws_s3_bucket\.backups_bucket_\w+/);
+  expect(kept).toMatch(/aws_kms_key\.backups_key_\w+/);
+  expect(kept).toContain("no longer in Terraform's state) (backups.keepOnDestroy; set it to false to destroy them with the cluster)");
+  expect(await bucketExists(inventory, backupBucketOf(definition))).toBe(true);
+  // (No object is put in it here: its policy refuses requests without TLS, which the emulator enforces.)
+  expect(await backupKey(inventory, definition.name)).toEqual({ alias: backups.alias, key: expect.objectContaining({ KeyId: backups.key.KeyId, KeyState: "Enabled" }) });
+  expect(await inventory.leftovers(definition.name)).toEqual({ kmsAliases: [`alias/kubeplane/${definition.name}/backups`], kmsKeys: [backups.key.KeyId] });
   expect((await inventory.aws("ssm", "get-parameter", "--name", other.name)).Parameter.Value).toBe(other.value);
   expect((await stateOf(stacks.cluster)).resources).toEqual([]);
   expect((await stateOf(stacks.network)).resources).toEqual([]);

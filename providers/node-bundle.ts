@@ -38,3 +38,18 @@ export interface NodeBundle {
   /** Where each role's archive is, by role. */
   readonly locations: Readonly<Record<string, NodeBundleLocation>>;
 }
+
+/**
+ * Checks what every cloud's bundle store needs of its props (a cluster name, at least one
+ * archive, unique role names, hex SHA-256s); `where` names the construct and its path.
+ */
+export function validateNodeBundleProps(where: string, props: NodeBundleProps): void {
+  if (!props.clusterName) throw new Error(`${where}: clusterName is empty`);
+  if (props.archives.length === 0) throw new Error(`${where}: archives must hold at least one role's archive`);
+  const roles = props.archives.map((a) => a.role);
+  if (new Set(roles).size !== roles.length) throw new Error(`${where}: archives name a role twice: ${roles.join(", ")}`);
+  for (const a of props.archives) {
+    if (!/^[a-z][-a-z0-9]*$/.test(a.role)) throw new Error(`${where}: archives: role "${a.role}" is not a name like worker`);
+    if (!/^[0-9a-f]{64}$/.test(a.sha256)) throw new Error(`${where}: archives (${a.role}): sha256 must be 64 hex digits`);
+  }
+}

@@ -19,7 +19,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { Construct } from "constructs";
-import type { NodeBundle, NodeBundleLocation, NodeBundleProps } from "../node-bundle";
+import { type NodeBundle, type NodeBundleLocation, type NodeBundleProps, validateNodeBundleProps } from "../node-bundle";
 import { asAwsIdentity } from "./aws-identity";
 import { blockPublicAccess, denyWithoutTls } from "./s3-bucket-hardening";
 
@@ -46,14 +46,7 @@ export class AwsNodeBundle extends Construct implements NodeBundle {
   constructor(scope: Construct, id: string, props: NodeBundleProps) {
     super(scope, id);
     const where = `AwsNodeBundle ${this.node.path}`;
-    if (!props.clusterName) throw new Error(`${where}: clusterName is empty`);
-    if (props.archives.length === 0) throw new Error(`${where}: archives must hold at least one role's archive`);
-    const roles = props.archives.map((a) => a.role);
-    if (new Set(roles).size !== roles.length) throw new Error(`${where}: archives name a role twice: ${roles.join(", ")}`);
-    for (const a of props.archives) {
-      if (!/^[a-z][-a-z0-9]*$/.test(a.role)) throw new Error(`${where}: archives: role "${a.role}" is not a name like worker`);
-      if (!/^[0-9a-f]{64}$/.test(a.sha256)) throw new Error(`${where}: archives (${a.role}): sha256 must be 64 hex digits`);
-    }
+    validateNodeBundleProps(where, props);
     const account = new DataAwsCallerIdentity(this, "account").accountId;
     const region = new DataAwsRegion(this, "region").name;
     this.bucket = new S3Bucket(this, "bucket", {

@@ -21,7 +21,7 @@ import { Construct } from "constructs";
 import { mkdirSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import type { NodeBundle, NodeBundleLocation, NodeBundleProps } from "../node-bundle";
+import { type NodeBundle, type NodeBundleLocation, type NodeBundleProps, validateNodeBundleProps } from "../node-bundle";
 import { asGcpIdentity } from "./gcp-identity";
 import { gcpResourcePrefix } from "./gcp-labels";
 import { gcpProjectOf } from "./gcp-project";
@@ -52,14 +52,7 @@ export class GcpNodeBundle extends Construct implements NodeBundle {
   constructor(scope: Construct, id: string, props: NodeBundleProps) {
     super(scope, id);
     const where = `GcpNodeBundle ${this.node.path}`;
-    if (!props.clusterName) throw new Error(`${where}: clusterName is empty`);
-    if (props.archives.length === 0) throw new Error(`${where}: archives must hold at least one role's archive`);
-    const roles = props.archives.map((a) => a.role);
-    if (new Set(roles).size !== roles.length) throw new Error(`${where}: archives name a role twice: ${roles.join(", ")}`);
-    for (const a of props.archives) {
-      if (!/^[a-z][-a-z0-9]*$/.test(a.role)) throw new Error(`${where}: archives: role "${a.role}" is not a name like worker`);
-      if (!/^[0-9a-f]{64}$/.test(a.sha256)) throw new Error(`${where}: archives (${a.role}): sha256 must be 64 hex digits`);
-    }
+    validateNodeBundleProps(where, props);
     this.bucket = new StorageBucket(this, "bucket", {
       name: gcpBundleBucketName(gcpProjectOf(this).projectId, props.clusterName),
       location: gcpRegionOf(this),

@@ -206,7 +206,7 @@ describe("a worker whose node bundle cannot be installed", () => {
     await cluster.workerGroup([failedBootstrap]);
     const bootstrap = await failedBootstrap.run(BOOTSTRAP_COMMAND, [], { ...BUDGET, SIM_APT_FAILURES: "1000" });
     expect(bootstrap.code).not.toBe(0);
-    expect(bootstrap.stderr).toContain(`(replacement 1 of 2 this hour for ${cluster.name})`);
+    expect(bootstrap.stderr).toContain(`replacement 1 of 2 this hour for ${cluster.name}\n`);
 
     // The bundle is not in the bucket: the second.
     const missing = await bundledWorker("ab".repeat(32));

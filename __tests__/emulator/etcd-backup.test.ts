@@ -11,9 +11,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import type { Server } from "http";
 import * as os from "os";
 import * as path from "path";
-import type { UserDataContext } from "../../bootstrap/user-data-context";
 import { backupNodeSettings } from "../../providers/aws/aws-backup-bucket";
-import { freePort, imdsEndpoint, installNode, RealEtcd, run, startImds } from "../support/real-etcd";
+import { awsControlPlaneContext, freePort, imdsEndpoint, installNode, RealEtcd, run, startImds } from "../support/real-etcd";
 import { Emulator, startEmulator } from "../support/emulator";
 import { exampleDefinition } from "../support/examples";
 import type { ClusterDefinition } from "../../definition";
@@ -62,30 +61,7 @@ beforeAll(async () => {
   await etcd.start();
 
   // The control plane's files, as its user data writes them.
-  const context: UserDataContext = {
-    clusterName: CLUSTER,
-    cloud: "aws",
-    role: "control-plane-init",
-    kubernetes: { version: "1.36.5", installer: "kubeadm", podCidr: "192.168.0.0/16", serviceCidr: "10.96.0.0/12" },
-    controlPlaneEndpoint: `api.${CLUSTER}.kubeplane.internal`,
-    controlPlaneCount: 1,
-    apiServerPort: 6443,
-    joinLease: { ttlHours: 24 },
-    parameterBackend: {
-      kind: "ssm",
-      settings: {
-        KUBEPLANE_AWS_REGION: REGION,
-        KUBEPLANE_PARAMETER_PATH: `/kubeplane/${CLUSTER}`,
-        KUBEPLANE_WORKER_JOIN_PARAMETER: `/kubeplane/${CLUSTER}/join/worker`,
-        KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER: `/kubeplane/${CLUSTER}/join/control-plane`,
-        KUBEPLANE_KMS_KEY_ID: "alias/aws/ssm",
-        KUBEPLANE_REFRESH_DOCUMENT: `kubeplane-${CLUSTER}-refresh-join-lease`,
-        KUBEPLANE_CONTROL_PLANE_TAG_KEY: "kubeplane:role",
-        KUBEPLANE_CONTROL_PLANE_TAG_VALUE: "control-plane",
-      },
-    },
-    backups: { store: backupNodeSettings(BUCKET, REGION), interval: "1h", retentionDays: 7 },
-  };
+  const context = awsControlPlaneContext(CLUSTER, REGION, { role: "control-plane-init", controlPlaneCount: 1, backups: { store: backupNodeSettings(BUCKET, REGION), interval: "1h", retentionDays: 7 } });
   installNode(root, context);
   // The cluster PKI kubeadm would have made: opaque files to the scripts, which tar and compare them.
   for (const file of ["ca.crt", "ca.key", "sa.key", "sa.pub", "front-proxy-ca.crt", "front-proxy-ca.key", "etcd/ca.crt", "etcd/ca.key"]) {

@@ -10,9 +10,8 @@ import type { Server } from "http";
 import { mkdtempSync, rmSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { UserDataContext } from "../../bootstrap/user-data-context";
 import { Emulator, startEmulator } from "../support/emulator";
-import { freePort, imdsEndpoint, installNode, InstanceMetadata, RealEtcd, run, startEtcdCluster, startImds } from "../support/real-etcd";
+import { awsControlPlaneContext, freePort, imdsEndpoint, installNode, InstanceMetadata, RealEtcd, run, startEtcdCluster, startImds } from "../support/real-etcd";
 
 jest.setTimeout(120_000);
 
@@ -83,29 +82,7 @@ beforeAll(async () => {
     "local-hostname": a.PrivateDnsName,
     "local-ipv4": a.PrivateIpAddress,
   });
-  const context: UserDataContext = {
-    clusterName: CLUSTER,
-    cloud: "aws",
-    role: "control-plane-join",
-    kubernetes: { version: "1.36.5", installer: "kubeadm", podCidr: "192.168.0.0/16", serviceCidr: "10.96.0.0/12" },
-    controlPlaneEndpoint: `api.${CLUSTER}.kubeplane.internal`,
-    controlPlaneCount: 3,
-    apiServerPort: 6443,
-    joinLease: { ttlHours: 24 },
-    parameterBackend: {
-      kind: "ssm",
-      settings: {
-        KUBEPLANE_AWS_REGION: REGION,
-        KUBEPLANE_PARAMETER_PATH: `/kubeplane/${CLUSTER}`,
-        KUBEPLANE_WORKER_JOIN_PARAMETER: `/kubeplane/${CLUSTER}/join/worker`,
-        KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER: `/kubeplane/${CLUSTER}/join/control-plane`,
-        KUBEPLANE_KMS_KEY_ID: "alias/aws/ssm",
-        KUBEPLANE_REFRESH_DOCUMENT: `kubeplane-${CLUSTER}-refresh-join-lease`,
-        KUBEPLANE_CONTROL_PLANE_TAG_KEY: "kubeplane:role",
-        KUBEPLANE_CONTROL_PLANE_TAG_VALUE: "control-plane",
-      },
-    },
-  };
+  const context = awsControlPlaneContext(CLUSTER, REGION, { role: "control-plane-join", controlPlaneCount: 3 });
   installNode(root, context);
   // Three voting members, one per instance, named after the instance's node (kubeadm's member name).
   etcd = await startEtcdCluster(work, [a.PrivateDnsName, b.PrivateDnsName, c.PrivateDnsName]);

@@ -61,6 +61,36 @@ export function startImds(metadata: InstanceMetadata): Promise<Server> {
 
 export const imdsEndpoint = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+/**
+ * The user-data context of a kubeadm control-plane node of cluster `clusterName` in `region` on
+ * AWS with the SSM join-lease backend, as the etcd suites install it; `extra` sets the role, the
+ * control-plane count, the backup store, ...
+ */
+export function awsControlPlaneContext(clusterName: string, region: string, extra: Partial<UserDataContext> & Pick<UserDataContext, "role" | "controlPlaneCount">): UserDataContext {
+  return {
+    clusterName,
+    cloud: "aws",
+    kubernetes: { version: "1.36.5", installer: "kubeadm", podCidr: "192.168.0.0/16", serviceCidr: "10.96.0.0/12" },
+    controlPlaneEndpoint: `api.${clusterName}.kubeplane.internal`,
+    apiServerPort: 6443,
+    joinLease: { ttlHours: 24 },
+    parameterBackend: {
+      kind: "ssm",
+      settings: {
+        KUBEPLANE_AWS_REGION: region,
+        KUBEPLANE_PARAMETER_PATH: `/kubeplane/${clusterName}`,
+        KUBEPLANE_WORKER_JOIN_PARAMETER: `/kubeplane/${clusterName}/join/worker`,
+        KUBEPLANE_CONTROL_PLANE_JOIN_PARAMETER: `/kubeplane/${clusterName}/join/control-plane`,
+        KUBEPLANE_KMS_KEY_ID: "alias/aws/ssm",
+        KUBEPLANE_REFRESH_DOCUMENT: `kubeplane-${clusterName}-refresh-join-lease`,
+        KUBEPLANE_CONTROL_PLANE_TAG_KEY: "kubeplane:role",
+        KUBEPLANE_CONTROL_PLANE_TAG_VALUE: "control-plane",
+      },
+    },
+    ...extra,
+  };
+}
+
 /** Writes the files of `context`'s user data under `root`, as cloud-init would on the node. */
 export function installNode(root: string, context: UserDataContext): void {
   for (const file of readCloudConfig(renderUserData(context)).files) {

@@ -9,7 +9,7 @@
  * says how to remove them (exit 1); `--orphans` (kubeplane's, not passed to cdktf) removes them.
  */
 import type { ClusterDefinition } from "../definition";
-import { countsByType, type ClusterOrphans, orphanAdvice } from "./orphans";
+import { countsByType, type ClusterOrphans, keptAdvice, orphanAdvice } from "./orphans";
 import type { RuntimeData } from "../providers/runtime-data";
 import { stackNames } from "../stacks/cluster-stacks";
 import { matchesStackPattern } from "./synthesized-app";
@@ -148,6 +148,8 @@ async function handleOrphans(
     deps.err(`kubeplane destroy: ${definition.name}: Terraform destroyed the stacks, but looking for orphans (resources tagged with the cluster that no state tracks) failed: ${message(e)}`);
     return false;
   }
+  // A store an earlier destroy kept: said, never removed (what this destroy kept counts as tracked).
+  for (const line of keptAdvice("destroy", found)) deps.out(line);
   if (found.orphans.length === 0) return true;
   if (!remove) {
     for (const line of orphanAdvice("destroy", found)) deps.err(line);

@@ -3,13 +3,13 @@
  * cdktf destroy, the store's resources (the bucket, its settings, its key and alias; not the
  * control plane's grant, which goes with its role) leave the cluster stack's Terraform state
  * (`terraform state rm`), so Terraform destroys everything else and leaves the snapshots.
- * What was kept is no orphan: its state ids go to the orphan search of the same destroy, which
- * counts them as tracked (so destroy neither reports them nor offers `--orphans` to delete them).
- * Re-creating the cluster under the same name then needs the bucket imported
- * (`kubeplane state <cluster>-cluster` cannot import; `terraform import` in the stack's directory
- * can), or removed by hand.
+ * Before that, the cloud marks them kept (on AWS the tag `kubeplane:kept=<time>` on the bucket and
+ * the key): what was kept is no orphan, for this destroy (its state ids count as tracked) and for
+ * every later `audit` and `destroy --orphans`, which list it as a kept backup store and never
+ * delete it. Deploying the cluster again adopts it (cli/backup-store-adoption.ts).
  */
 import type { ClusterDefinition } from "../definition";
+import type { TaggedResource } from "../providers/cluster-resources";
 import { stackNames } from "../stacks/cluster-stacks";
 import { synthesizeApp } from "./synthesized-app";
 import { initializeWorkingDirectory, runTerraform } from "./terraform-command";
@@ -28,15 +28,27 @@ export interface KeptBackupStore {
   readonly ids: readonly string[];
 }
 
-/** The state ids (`values.id` in `terraform show -json`) of `addresses`, in their order. */
-export function keptIds(showJson: string, addresses: readonly string[]): string[] {
-  const parsed = JSON.parse(showJson) as { values?: { root_module?: { resources?: { address: string; values?: { id?: unknown } }[] } } };
-  const byAddress = new Map((parsed.values?.root_module?.resources ?? []).map((r) => [r.address, r.values?.id]));
-  return addresses.map((a) => byAddress.get(a)).filter((id): id is string => typeof id === "string" && id !== "");
+/** The resources (Terraform type and state id, `values.id` in `terraform show -json`) at `addresses`, in their order. */
+export function keptResources(showJson: string, addresses: readonly string[]): TaggedResource[] {
+  const parsed = JSON.parse(showJson) as { values?: { root_module?: { resources?: { address: string; type?: string; values?: { id?: unknown } }[] } } };
+  const byAddress = new Map((parsed.values?.root_module?.resources ?? []).map((r) => [r.address, r]));
+  return addresses
+    .map((a) => byAddress.get(a))
+    .filter((r): r is { address: string; type: string; values: { id: string } } => typeof r?.values?.id === "string" && r.values.id !== "" && typeof r.type === "string")
+    .map((r) => ({ type: r.type, id: r.values.id }));
 }
 
-/** Takes the definition's backup store out of its cluster stack's state; resolves to what was kept. */
-export async function keepBackupStore(definition: ClusterDefinition, env: NodeJS.ProcessEnv = process.env): Promise<KeptBackupStore> {
+/**
+ * Takes the definition's backup store out of its cluster stack's state, after `markKept` (the
+ * cloud's ClusterResources.markKept) marked it kept; resolves to what was kept. When marking
+ * fails, the state is left as it was and this rejects (then nothing is destroyed).
+ */
+export async function keepBackupStore(
+  definition: ClusterDefinition,
+  env: NodeJS.ProcessEnv = process.env,
+  markKept: (resources: readonly TaggedResource[], at: Date) => Promise<void> = async (resources, at) =>
+    (await import("../providers/cloud-registry")).clusterResourcesFor(definition).markKept(resources, at),
+): Promise<KeptBackupStore> {
   const name = stackNames(definition.name).cluster;
   const stack = (await synthesizeApp(env)).find((s) => s.name === name);
   if (!stack) throw new Error(`no stack ${name} was synthesized`);
@@ -48,7 +60,9 @@ export async function keepBackupStore(definition: ClusterDefinition, env: NodeJS
   if (addresses.length === 0) return { description: "no backup store (none in the stack's state)", ids: [] };
   const shown = await runTerraform(["show", "-json", "-no-color"], { cwd: stack.workingDirectory, env });
   if (shown.code !== 0) throw new Error(`terraform show -json failed: ${shown.stderr || shown.stdout}`);
-  const ids = keptIds(shown.stdout, addresses);
+  const resources = keptResources(shown.stdout, addresses);
+  await markKept(resources, new Date());
+  const ids = resources.map((r) => r.id);
   const rm = await runTerraform(["state", "rm", ...addresses], { cwd: stack.workingDirectory, env });
   if (rm.code !== 0) throw new Error(`terraform state rm failed: ${rm.stderr || rm.stdout}`);
   return { description: `the backup store and its snapshots (${addresses.join(", ")} no longer in Terraform's state)`, ids };

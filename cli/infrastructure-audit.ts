@@ -7,7 +7,7 @@
  */
 import type { ClusterDefinition } from "../definition";
 import { auditExitCode, auditRows, renderTable, renderVerdict } from "./audit-report";
-import { ClusterOrphans, findClusterOrphans, OrphanDependencies, orphanAdvice, renderOrphanTable } from "./orphans";
+import { ClusterOrphans, findClusterOrphans, keptAdvice, OrphanDependencies, orphanAdvice, renderOrphanTable } from "./orphans";
 import { auditStack, prepareStackAudit, StackAudit } from "./stack-audit";
 import { selectStacks, SynthesizedStack, synthesizeApp } from "./synthesized-app";
 
@@ -168,6 +168,9 @@ export async function auditInfrastructure(options: InfrastructureAuditOptions = 
   if (options.orphans === false) return code;
   const { found, failures } = await auditOrphans(stacks, options.orphans ?? (await defaultOrphanSearch()), env, progress);
   const withOrphans = found.filter((f) => f.orphans.length > 0);
+  // A destroyed cluster's kept backup store is no orphan and no failure: said, with what to do.
+  const kept = found.flatMap((f) => keptAdvice("audit", f));
+  if (kept.length > 0) process.stdout.write(`${kept.join("\n")}\n`);
   if (withOrphans.length > 0) {
     process.stdout.write(`\nOrphans: tagged with their cluster, tracked by no stack's state\n${renderOrphanTable(withOrphans)}\n\n`);
     process.stdout.write(`${withOrphans.flatMap((f) => orphanAdvice("audit", f)).join("\n")}\n`);

@@ -4,12 +4,15 @@
  * them; the next deploy makes another, and destroy does not know them. `audit` lists them and
  * exits non-zero; `destroy` says how to remove them, and `destroy --orphans` removes them.
  *
+ * A backup store an earlier destroy kept (tagged kept by the cloud) is no orphan: it is listed as
+ * kept, with how to adopt (deploy) or delete it, and `remove` never touches it.
+ *
  * What a state tracks is read with `terraform show -json` in each of the cluster's stack
  * directories: the `id` of every managed resource, in the root module and every child module.
  */
 import type { ClusterDefinition } from "../definition";
 import type { ClusterResourceRemoval, ClusterResources, TaggedResource } from "../providers/cluster-resources";
-import { orphansOf } from "../providers/cluster-resources";
+import { keptOf, orphansOf } from "../providers/cluster-resources";
 import { stackNames } from "../stacks/cluster-stacks";
 import type { SynthesizedStack } from "./synthesized-app";
 import type { TerraformResult } from "./terraform-command";
@@ -36,8 +39,15 @@ export interface ClusterOrphans {
   readonly cluster: string;
   readonly location: string;
   readonly orphans: readonly TaggedResource[];
+  /**
+   * Resources no state tracks that a destroy kept (the backup store and its snapshots,
+   * backups.keepOnDestroy): no orphans; never removed by `remove`; a deploy adopts them.
+   */
+  readonly kept: readonly TaggedResource[];
   /** Commands that remove them by hand. */
   readonly manualRemoval: readonly string[];
+  /** Commands that remove the kept resources by hand (deleting the snapshots). */
+  readonly keptRemoval: readonly string[];
   /** Removes them (dependency order). */
   remove(): Promise<ClusterResourceRemoval>;
 }
@@ -58,10 +68,10 @@ export async function findClusterOrphans(
   stacks: readonly SynthesizedStack[],
   deps: OrphanDependencies,
   env: NodeJS.ProcessEnv = process.env,
-  kept: ReadonlySet<string> = new Set(),
+  keptNow: ReadonlySet<string> = new Set(),
 ): Promise<ClusterOrphans> {
   const names = Object.values(stackNames(definition.name));
-  const tracked = new Set<string>(kept);
+  const tracked = new Set<string>(keptNow);
   for (const name of names) {
     const stack = stacks.find((s) => s.name === name);
     if (!stack) throw new Error(`stack ${name} is not synthesized: cannot tell which of cluster "${definition.name}"'s resources its state tracks`);
@@ -72,11 +82,14 @@ export async function findClusterOrphans(
   const resources = deps.resourcesFor(definition);
   const listed = await resources.list();
   const orphans = orphansOf(listed, tracked);
+  const kept = keptOf(listed, tracked);
   return {
     cluster: definition.name,
     location: resources.location,
     orphans,
+    kept,
     manualRemoval: resources.manualRemoval(orphans),
+    keptRemoval: resources.manualRemoval(kept),
     remove: () => resources.remove(orphans),
   };
 }
@@ -109,6 +122,23 @@ export function orphanAdvice(command: string, found: ClusterOrphans): string[] {
       ? `  Remove them: kubeplane destroy ${stacks} --orphans --auto-approve (Terraform has nothing left to destroy; the removal runs), or by hand:`
       : `  If the cluster is being removed: kubeplane destroy ${stacks} --orphans. To keep the cluster and remove only these, by hand:`,
     ...found.manualRemoval.map((c) => `    ${c}`),
+  ];
+}
+
+/**
+ * What `audit` and `destroy` say about a destroyed cluster's kept backup store (nothing when
+ * there is none): that it is kept on purpose, since when, and how to adopt or delete it.
+ */
+export function keptAdvice(command: string, found: ClusterOrphans): string[] {
+  if (found.kept.length === 0) return [];
+  const since = [...new Set(found.kept.map((k) => k.keptSince).filter(Boolean))].sort().join(", ");
+  return [
+    `kubeplane ${command}: ${found.cluster}: kept backup store (a destroy kept it at ${since}; backups.keepOnDestroy), no orphan: ${found.kept
+      .map((k) => `${k.type} ${k.id}`)
+      .join(", ")}.`,
+    `  kubeplane deploy '${found.cluster}-*' adopts it (its snapshots restore the cluster: README, "Backups and restore"); destroy --orphans never deletes it.`,
+    `  To delete it and its snapshots, by hand:`,
+    ...found.keptRemoval.map((c) => `    ${c}`),
   ];
 }
 

@@ -16,6 +16,12 @@ export interface TaggedResource {
   readonly type: string;
   /** The id Terraform's state records for it (`vpc-0abc...`, `eipalloc-...`). */
   readonly id: string;
+  /**
+   * When a destroy kept it (the backup store, backups.keepOnDestroy: the provider's `kept` tag,
+   * an ISO 8601 time): no state tracks it, yet it is no orphan; a deploy of the cluster adopts it.
+   * @default undefined (not kept)
+   */
+  readonly keptSince?: string;
 }
 
 /** What `remove` did. */
@@ -39,9 +45,26 @@ export interface ClusterResources {
   remove(resources: readonly TaggedResource[]): Promise<ClusterResourceRemoval>;
   /** Commands that remove `resources` by hand, in order, ready to paste into a shell. */
   manualRemoval(resources: readonly TaggedResource[]): string[];
+  /**
+   * Marks `resources` kept at `at` (a destroy keeping the backup store), so that later searches
+   * list them as kept rather than as orphans; types that carry no tag are left as they are.
+   * Rejects with the cloud's error (then nothing may be destroyed).
+   */
+  markKept(resources: readonly TaggedResource[], at: Date): Promise<void>;
+  /**
+   * What a deploy imports to adopt a kept store into its stack again: the Terraform import id of
+   * the synthesized resource `type` with configuration `config`, given the `kept` resources;
+   * undefined when it has none (the resource is then created).
+   */
+  adoptionImportId(type: string, config: Readonly<Record<string, unknown>>, kept: readonly TaggedResource[]): string | undefined;
 }
 
 /** The resources no state tracks: those whose id is not among `trackedIds`. */
 export function orphansOf(resources: readonly TaggedResource[], trackedIds: ReadonlySet<string>): TaggedResource[] {
-  return resources.filter((r) => !trackedIds.has(r.id));
+  return resources.filter((r) => !trackedIds.has(r.id) && r.keptSince === undefined);
+}
+
+/** The kept resources no state tracks (a destroy's kept backup store, not yet adopted). */
+export function keptOf(resources: readonly TaggedResource[], trackedIds: ReadonlySet<string>): TaggedResource[] {
+  return resources.filter((r) => !trackedIds.has(r.id) && r.keptSince !== undefined);
 }

@@ -74,7 +74,7 @@ export class FakeCloud implements CloudProvider {
     return { location, manualRemoval: [], remove: async () => ({ count: 0, location }) };
   }
   clusterResources(definition: ClusterDefinition): ClusterResources {
-    return { location: `fake resources of ${definition.name}`, list: async () => [], remove: async () => ({ removed: [], failed: [] }), manualRemoval: () => [] };
+    return { location: `fake resources of ${definition.name}`, list: async () => [], remove: async () => ({ removed: [], failed: [] }), manualRemoval: () => [], markKept: async () => undefined, adoptionImportId: () => undefined };
   }
   configureRemoteState(stack: TerraformStack, _definition: ClusterDefinition, stackName: string): void {
     this.calls.push({ method: "configureRemoteState", path: stack.node.path, props: { stackName } });

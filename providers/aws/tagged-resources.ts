@@ -25,6 +25,10 @@
  *   filter; ListRoles / ListInstanceProfiles / ListPolicies (Scope=Local), then the tags of those
  *   whose name starts with `kubeplane-` (every IAM name kubeplane gives does).
  *
+ * Kept, not orphans: a destroyed cluster's backup bucket and key that the destroy kept carry
+ * `kubeplane:kept=<time>` (tags.ts KEPT_TAG; markKept puts it); GetResources returns each
+ * resource's tags, and `keptSince` says so. adoptionImportId gives a deploy their import ids.
+ *
  * Not orphans by design: the SSM parameters under `/kubeplane/<cluster>/` and the secrets under
  * `kubeplane/<cluster>/` that the nodes write at run time (no state has them; `destroy` removes
  * them with the cluster, runtime-data.ts); an auto-scaling group's instances (the group is in a
@@ -35,7 +39,7 @@
  * credentials) from the environment.
  */
 import type { ClusterResourceRemoval, ClusterResources, TaggedResource } from "../cluster-resources";
-import { CLUSTER_TAG } from "./tags";
+import { CLUSTER_TAG, KEPT_TAG } from "./tags";
 
 /** Types in the order they are removed: what uses others first, the network, then IAM, data and keys last. */
 export const REMOVAL_ORDER = [
@@ -107,7 +111,10 @@ type Page<K extends string, T> = { [P in K]?: T[] } & { IsTruncated?: boolean; M
  * Only the fields read here are typed.
  */
 export interface ServiceCalls {
-  getResources(input: { TagFilters: { Key: string; Values: string[] }[]; PaginationToken?: string }): Promise<{ ResourceTagMappingList?: { ResourceARN?: string }[]; PaginationToken?: string }>;
+  getResources(input: { TagFilters: { Key: string; Values: string[] }[]; PaginationToken?: string }): Promise<{ ResourceTagMappingList?: { ResourceARN?: string; Tags?: Tag[] }[]; PaginationToken?: string }>;
+  getBucketTagging(input: { Bucket: string }): Promise<{ TagSet?: Tag[] }>;
+  putBucketTagging(input: { Bucket: string; Tagging: { TagSet: { Key: string; Value: string }[] } }): Promise<unknown>;
+  tagResource(input: { KeyId: string; Tags: { TagKey: string; TagValue: string }[] }): Promise<unknown>;
   describeAutoScalingGroups(input: { Filters: Filter[]; NextToken?: string }): Promise<{ AutoScalingGroups?: { AutoScalingGroupName?: string }[]; NextToken?: string }>;
   deleteAutoScalingGroup(input: { AutoScalingGroupName: string; ForceDelete: boolean }): Promise<unknown>;
   describeKey(input: { KeyId: string }): Promise<{ KeyMetadata?: { KeyState?: string } }>;
@@ -301,7 +308,8 @@ export class AwsTaggedResources implements ClusterResources {
       const page = await calls.getResources({ TagFilters: [{ Key: CLUSTER_TAG, Values: [this.clusterName] }], ...(token ? { PaginationToken: token } : {}) });
       for (const mapping of page.ResourceTagMappingList ?? []) {
         const resource = mapping.ResourceARN ? resourceFromArn(mapping.ResourceARN) : undefined;
-        if (resource) found.push(resource);
+        const keptSince = (mapping.Tags ?? []).find((t) => t.Key === KEPT_TAG)?.Value;
+        if (resource) found.push(keptSince === undefined ? resource : { ...resource, keptSince });
       }
       token = page.PaginationToken || undefined;
     } while (token);
@@ -456,6 +464,57 @@ export class AwsTaggedResources implements ClusterResources {
       await sleep(2000);
     }
     throw new Error(`NAT gateway ${id} was not deleted after ${polls} polls`);
+  }
+
+  /**
+   * Tags the kept bucket and key `kubeplane:kept=<at>` (tags.ts KEPT_TAG): S3's PutBucketTagging
+   * replaces the whole set, so the bucket's tags are read and merged first; KMS's TagResource adds.
+   * A KMS alias carries no tag (it is found through its key).
+   */
+  async markKept(resources: readonly TaggedResource[], at: Date): Promise<void> {
+    const taggable = resources.filter((r) => r.type === "aws_s3_bucket" || r.type === "aws_kms_key");
+    if (taggable.length === 0) return;
+    const value = at.toISOString();
+    const calls = await this.connect();
+    try {
+      for (const r of taggable) {
+        if (r.type === "aws_kms_key") {
+          await calls.tagResource({ KeyId: r.id, Tags: [{ TagKey: KEPT_TAG, TagValue: value }] });
+          continue;
+        }
+        let current: Tag[] = [];
+        try {
+          current = (await calls.getBucketTagging({ Bucket: r.id })).TagSet ?? [];
+        } catch (e) {
+          // A bucket without tags answers NoSuchTagSet (S3 API reference, GetBucketTagging).
+          if (!(e instanceof Error && e.name === "NoSuchTagSet")) throw e;
+        }
+        const TagSet = [
+          ...current.filter((t): t is { Key: string; Value: string } => Boolean(t.Key) && t.Key !== KEPT_TAG && t.Value !== undefined),
+          { Key: KEPT_TAG, Value: value },
+        ];
+        await calls.putBucketTagging({ Bucket: r.id, Tagging: { TagSet } });
+      }
+    } finally {
+      calls.close();
+    }
+  }
+
+  /**
+   * The import ids (the provider's documented `terraform import` ids) of a kept backup store's
+   * resources: the bucket and its settings (versioning, encryption, public access block, policy,
+   * lifecycle) by the bucket's name, the key by its id, the alias by its name. One kept bucket and
+   * one kept key only: with several, which is which cannot be told, and nothing is imported.
+   */
+  adoptionImportId(type: string, config: Readonly<Record<string, unknown>>, kept: readonly TaggedResource[]): string | undefined {
+    const only = (t: AwsTaggedType) => {
+      const of = kept.filter((r) => r.type === t);
+      return of.length === 1 ? of[0].id : undefined;
+    };
+    if (type === "aws_s3_bucket" || type.startsWith("aws_s3_bucket_")) return only("aws_s3_bucket");
+    if (type === "aws_kms_key") return only("aws_kms_key");
+    if (type === "aws_kms_alias") return only("aws_kms_key") && typeof config.name === "string" && !config.name.includes("${") ? config.name : undefined;
+    return undefined;
   }
 
   manualRemoval(resources: readonly TaggedResource[]): string[] {
@@ -643,6 +702,9 @@ async function sdkCalls(region: string): Promise<AwsCalls & { close(): void }> {
     listObjectVersions: (x) => b(new s3.ListObjectVersionsCommand(x)),
     deleteObjects: (x) => b(new s3.DeleteObjectsCommand(x)),
     deleteBucket: (x) => b(new s3.DeleteBucketCommand(x)),
+    getBucketTagging: (x) => b(new s3.GetBucketTaggingCommand(x)),
+    putBucketTagging: (x) => b(new s3.PutBucketTaggingCommand(x)),
+    tagResource: (x) => k(new kms.TagResourceCommand(x)),
     deleteSecret: (x) => m(new sm.DeleteSecretCommand(x)),
     deleteParameter: (x) => p(new ssm.DeleteParameterCommand(x)),
     deleteDocument: (x) => p(new ssm.DeleteDocumentCommand(x)),

@@ -3,6 +3,12 @@ import type { NodeKind } from "../node-identity";
 
 /** On every resource (through the provider's default_tags): which cluster owns it. */
 export const CLUSTER_TAG = "kubeplane:cluster";
+/**
+ * On a destroyed cluster's kept backup store (the bucket and its key): when `kubeplane destroy`
+ * kept it (ISO 8601). The orphan search lists what carries it as kept, not as an orphan; the
+ * next deploy adopts the store, and Terraform's tags then drop it.
+ */
+export const KEPT_TAG = "kubeplane:kept";
 /** On instances: which kind of node it is; the join-lease refresh targets `control-plane`. */
 export const ROLE_TAG = "kubeplane:role";
 

@@ -25,4 +25,13 @@ export class GcpLabelledResources implements ClusterResources {
   manualRemoval(resources: readonly TaggedResource[]): string[] {
     return resources.map((r) => `# ${r.type} ${r.id}: remove it in the console or with gcloud`);
   }
+
+  /** GCP has no backup store (backups are refused on GCP at their field): nothing is ever kept. */
+  async markKept(resources: readonly TaggedResource[]): Promise<void> {
+    if (resources.length > 0) throw new Error(`keeping resources of ${this.location} is not built for GCP (backups are refused on GCP)`);
+  }
+
+  adoptionImportId(): string | undefined {
+    return undefined;
+  }
 }

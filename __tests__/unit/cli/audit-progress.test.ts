@@ -117,6 +117,8 @@ test("each cluster's orphan search shows as a phase and its outcome", async () =
       list: async () => (time.advance(2), [{ type: "aws_vpc", id: "vpc-1" }, { type: "aws_iam_role", id: "kubeplane-dev-left" }]),
       remove: async () => ({ removed: [], failed: [] }),
       manualRemoval: () => [],
+      markKept: async () => undefined,
+      adoptionImportId: () => undefined,
     }),
   };
   const { found } = await auditOrphans([NETWORK, CLUSTER], search, {}, progress);

@@ -2,7 +2,7 @@
 import { readFileSync } from "fs";
 import * as path from "path";
 import { destroyMain, DestroyDependencies } from "../../../cli/destroy-command";
-import { keptAddresses, keptIds } from "../../../cli/etcd-keep-on-destroy";
+import { keptAddresses, keptResources } from "../../../cli/etcd-keep-on-destroy";
 import type { ClusterDefinition } from "../../../definition";
 import { exampleDefinition } from "../../support/examples";
 
@@ -74,7 +74,7 @@ test("what was kept is no orphan: the orphan search counts the kept bucket and k
     ...h.deps,
     findOrphans: async (d, kept) => {
       asked.push([d.name, ...[...(kept ?? [])].sort()]);
-      return { cluster: d.name, location: "the emulator", orphans: [], manualRemoval: [], remove: async () => ({ removed: [], failed: [] }) };
+      return { cluster: d.name, location: "the emulator", orphans: [], kept: [], manualRemoval: [], keptRemoval: [], remove: async () => ({ removed: [], failed: [] }) };
     },
   };
   expect(await destroyMain(["dev-*", "--auto-approve"], deps)).toBe(0);
@@ -83,17 +83,20 @@ test("what was kept is no orphan: the orphan search counts the kept bucket and k
   expect(asked).toEqual([["dev", "key-1234", "kp-dev-123456789012-eu-west-1"], ["dev-gone"], ["dev-none"]]);
 });
 
-test("keptIds: the state ids of the kept addresses, from terraform show -json", () => {
+test("keptResources: the types and state ids of the kept addresses, from terraform show -json (its format: Terraform's JSON output format docs, values representation)", () => {
   const shown = JSON.stringify({
     values: {
       root_module: {
         resources: [
-          { address: "aws_s3_bucket.backups_bucket_1", mode: "managed", values: { id: "kp-dev-123456789012-eu-west-1" } },
-          { address: "aws_kms_key.backups_key_2", mode: "managed", values: { id: "key-1234" } },
-          { address: "aws_vpc.other", mode: "managed", values: { id: "vpc-1" } },
+          { address: "aws_s3_bucket.backups_bucket_1", mode: "managed", type: "aws_s3_bucket", values: { id: "kp-dev-123456789012-eu-west-1" } },
+          { address: "aws_kms_key.backups_key_2", mode: "managed", type: "aws_kms_key", values: { id: "key-1234" } },
+          { address: "aws_vpc.other", mode: "managed", type: "aws_vpc", values: { id: "vpc-1" } },
         ],
       },
     },
   });
-  expect(keptIds(shown, ["aws_s3_bucket.backups_bucket_1", "aws_kms_key.backups_key_2"])).toEqual(["kp-dev-123456789012-eu-west-1", "key-1234"]);
+  expect(keptResources(shown, ["aws_s3_bucket.backups_bucket_1", "aws_kms_key.backups_key_2"])).toEqual([
+    { type: "aws_s3_bucket", id: "kp-dev-123456789012-eu-west-1" },
+    { type: "aws_kms_key", id: "key-1234" },
+  ]);
 });

@@ -170,3 +170,65 @@ test("a hosted zone loses its records but its own SOA and NS, then goes", async 
     ["deleteHostedZone", { Id: "Z1" }],
   ]);
 });
+
+test("kept: GetResources' tags (ResourceTagMappingList[].Tags, Tagging API reference) mark the kept bucket and key; markKept tags them, merging the bucket's tags", async () => {
+  const listedFake = aws({
+    getResources: {
+      ResourceTagMappingList: [
+        { ResourceARN: "arn:aws:s3:::kp-dev-1-eu-west-1", Tags: [{ Key: "kubeplane:cluster", Value: "dev" }, { Key: "kubeplane:kept", Value: "2026-12-02T10:00:00.000Z" }] },
+        { ResourceARN: "arn:aws:s3:::kp-dev-left", Tags: [{ Key: "kubeplane:cluster", Value: "dev" }] },
+      ],
+    },
+  });
+  const listed = await new AwsTaggedResources("dev", "eu-west-1", { connect: listedFake.connect }).list();
+  expect(listed).toEqual([
+    { type: "aws_s3_bucket", id: "kp-dev-1-eu-west-1", keptSince: "2026-12-02T10:00:00.000Z" },
+    { type: "aws_s3_bucket", id: "kp-dev-left" },
+  ]);
+
+  const fake = aws({ getBucketTagging: { TagSet: [{ Key: "kubeplane:cluster", Value: "dev" }, { Key: "customer", Value: "internal" }] } });
+  const at = new Date("2026-12-02T11:00:00Z");
+  await new AwsTaggedResources("dev", "eu-west-1", { connect: fake.connect }).markKept(
+    [
+      { type: "aws_s3_bucket", id: "kp-dev-1-eu-west-1" },
+      { type: "aws_kms_key", id: "key-1234" },
+      { type: "aws_kms_alias", id: "alias/kubeplane/dev/backups" },
+      { type: "aws_s3_bucket_versioning", id: "kp-dev-1-eu-west-1" },
+    ],
+    at,
+  );
+  expect(fake.calls).toEqual([
+    ["getBucketTagging", { Bucket: "kp-dev-1-eu-west-1" }],
+    [
+      "putBucketTagging",
+      { Bucket: "kp-dev-1-eu-west-1", Tagging: { TagSet: [{ Key: "kubeplane:cluster", Value: "dev" }, { Key: "customer", Value: "internal" }, { Key: "kubeplane:kept", Value: "2026-12-02T11:00:00.000Z" }] } },
+    ],
+    ["tagResource", { KeyId: "key-1234", Tags: [{ TagKey: "kubeplane:kept", TagValue: "2026-12-02T11:00:00.000Z" }] }],
+  ]);
+  // A bucket without tags answers NoSuchTagSet (S3 API reference, GetBucketTagging): only the kept tag is put.
+  const untagged = aws({ getBucketTagging: () => Promise.reject(Object.assign(new Error("The TagSet does not exist"), { name: "NoSuchTagSet" })) });
+  await new AwsTaggedResources("dev", "eu-west-1", { connect: untagged.connect }).markKept([{ type: "aws_s3_bucket", id: "b" }], at);
+  expect(untagged.calls[1]).toEqual(["putBucketTagging", { Bucket: "b", Tagging: { TagSet: [{ Key: "kubeplane:kept", Value: "2026-12-02T11:00:00.000Z" }] } }]);
+  // Any other error rejects (then destroy keeps the state and destroys nothing).
+  const denied = aws({ getBucketTagging: () => Promise.reject(Object.assign(new Error("Access Denied"), { name: "AccessDenied" })) });
+  await expect(new AwsTaggedResources("dev", "eu-west-1", { connect: denied.connect }).markKept([{ type: "aws_s3_bucket", id: "b" }], at)).rejects.toThrow("Access Denied");
+});
+
+test("adoptionImportId: the provider's import ids (aws provider docs, Import sections): settings by bucket name, the key by id, the alias by name", () => {
+  const resources = new AwsTaggedResources("dev", "eu-west-1");
+  const kept = [
+    { type: "aws_s3_bucket", id: "kp-dev-1-eu-west-1", keptSince: "t" },
+    { type: "aws_kms_key", id: "key-1234", keptSince: "t" },
+  ];
+  expect(resources.adoptionImportId("aws_s3_bucket", { bucket: "kp-dev-${data.aws_caller_identity.a.account_id}" }, kept)).toBe("kp-dev-1-eu-west-1");
+  for (const t of ["versioning", "server_side_encryption_configuration", "public_access_block", "policy", "lifecycle_configuration"]) {
+    expect(resources.adoptionImportId(`aws_s3_bucket_${t}`, { bucket: "${aws_s3_bucket.backups_bucket_1.id}" }, kept)).toBe("kp-dev-1-eu-west-1");
+  }
+  expect(resources.adoptionImportId("aws_kms_key", {}, kept)).toBe("key-1234");
+  expect(resources.adoptionImportId("aws_kms_alias", { name: "alias/kubeplane/dev/backups" }, kept)).toBe("alias/kubeplane/dev/backups");
+  expect(resources.adoptionImportId("aws_iam_role_policy", {}, kept)).toBeUndefined();
+  // Nothing kept, or two buckets kept: nothing to import (which is which cannot be told).
+  expect(resources.adoptionImportId("aws_s3_bucket", {}, [])).toBeUndefined();
+  expect(resources.adoptionImportId("aws_kms_alias", { name: "alias/x" }, [])).toBeUndefined();
+  expect(resources.adoptionImportId("aws_s3_bucket", {}, [...kept, { type: "aws_s3_bucket", id: "other", keptSince: "t" }])).toBeUndefined();
+});

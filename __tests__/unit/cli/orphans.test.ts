@@ -6,7 +6,7 @@
 import { readFileSync } from "fs";
 import * as path from "path";
 import { destroyMain } from "../../../cli/destroy-command";
-import { ClusterOrphans, countsByType, findClusterOrphans, orphanAdvice, renderOrphanTable, stateResourceIds } from "../../../cli/orphans";
+import { ClusterOrphans, countsByType, findClusterOrphans, keptAdvice, orphanAdvice, renderOrphanTable, stateResourceIds } from "../../../cli/orphans";
 import { loadSelectedDefinitions } from "../../../definition";
 import { cloudFor } from "../../../providers";
 import type { ClusterResources, TaggedResource } from "../../../providers/cluster-resources";
@@ -31,6 +31,8 @@ function cloud(listed: TaggedResource[]): ClusterResources & { removedWith: Tagg
     list: async () => listed,
     remove: async (r) => (removedWith.push([...r]), { removed: [...r], failed: [] }),
     manualRemoval: (r) => r.map((x) => `remove ${x.type} ${x.id}`),
+    markKept: async () => undefined,
+    adoptionImportId: () => undefined,
     removedWith,
   };
 }
@@ -78,7 +80,9 @@ const found = (orphans: TaggedResource[]): ClusterOrphans => ({
   cluster: "dev",
   location: "EC2 resources tagged kubeplane:cluster=dev in eu-west-1",
   orphans,
+  kept: [],
   manualRemoval: orphans.map((o) => `aws ec2 remove ${o.id}`),
+  keptRemoval: [],
   remove: async () => ({ removed: orphans, failed: [] }),
 });
 
@@ -138,4 +142,64 @@ describe("destroy and orphans", () => {
     expect(run.code).toBe(0);
     expect(run.err).toEqual([]);
   });
+});
+
+test("a kept backup store (an earlier destroy's, tagged kept) is no orphan: listed as kept, never removed, with how to adopt or delete it", async () => {
+  const listed = [
+    { type: "aws_s3_bucket", id: "kp-dev-123456789012-eu-west-1", keptSince: "2026-12-02T10:00:00.000Z" },
+    { type: "aws_kms_key", id: "key-1234", keptSince: "2026-12-02T10:00:00.000Z" },
+    { type: "aws_vpc", id: "vpc-0orphan" },
+  ];
+  const resources = cloud(listed);
+  const empty = JSON.stringify({ format_version: "1.0" });
+  const found = await findClusterOrphans(
+    dev,
+    [
+      { name: "dev-network", workingDirectory: "/o/dev-network", dependencies: [] },
+      { name: "dev-cluster", workingDirectory: "/o/dev-cluster", dependencies: ["dev-network"] },
+    ],
+    { resourcesFor: () => resources, terraform: async () => ({ code: 0, stdout: empty, stderr: "" }) },
+  );
+  expect(found.orphans).toEqual([{ type: "aws_vpc", id: "vpc-0orphan" }]);
+  expect(found.kept.map((k) => k.id)).toEqual(["kp-dev-123456789012-eu-west-1", "key-1234"]);
+  expect(found.keptRemoval).toEqual(["remove aws_s3_bucket kp-dev-123456789012-eu-west-1", "remove aws_kms_key key-1234"]);
+  await found.remove();
+  expect(resources.removedWith).toEqual([[{ type: "aws_vpc", id: "vpc-0orphan" }]]);
+  const advice = keptAdvice("audit", found);
+  expect(advice[0]).toBe(
+    "kubeplane audit: dev: kept backup store (a destroy kept it at 2026-12-02T10:00:00.000Z; backups.keepOnDestroy), no orphan: aws_s3_bucket kp-dev-123456789012-eu-west-1, aws_kms_key key-1234.",
+  );
+  expect(advice[1]).toContain("kubeplane deploy 'dev-*' adopts it");
+  expect(advice.slice(3)).toEqual(["    remove aws_s3_bucket kp-dev-123456789012-eu-west-1", "    remove aws_kms_key key-1234"]);
+  // Once adopted (a state tracks it again), it is neither kept nor an orphan.
+  const adopted = await findClusterOrphans(
+    dev,
+    [
+      { name: "dev-network", workingDirectory: "/o/dev-network", dependencies: [] },
+      { name: "dev-cluster", workingDirectory: "/o/dev-cluster", dependencies: ["dev-network"] },
+    ],
+    { resourcesFor: () => cloud(listed.slice(0, 2)), terraform: async () => ({ code: 0, stdout: empty, stderr: "" }) },
+    process.env,
+    new Set(["kp-dev-123456789012-eu-west-1", "key-1234"]),
+  );
+  expect([adopted.orphans, adopted.kept, keptAdvice("audit", adopted)]).toEqual([[], [], []]);
+});
+
+test("destroy --orphans removes the orphans and leaves an earlier destroy's kept store, saying so", async () => {
+  const kept = [{ type: "aws_s3_bucket", id: "kp-dev-123456789012-eu-west-1", keptSince: "2026-12-02T10:00:00.000Z" }];
+  const orphans = [{ type: "aws_vpc", id: "vpc-0orphan" }];
+  const out: string[] = [];
+  const removed: TaggedResource[][] = [];
+  const code = await destroyMain(["dev-*", "--auto-approve", "--orphans"], {
+    destroy: async () => 0,
+    definitions: () => [dev],
+    runtimeDataFor: () => ({ location: "SSM parameters", manualRemoval: [], remove: async () => ({ count: 0, location: "SSM parameters" }) }),
+    findOrphans: async () => ({ ...found(orphans), kept, keptRemoval: ["aws s3api delete-bucket --bucket kp-dev-123456789012-eu-west-1"], remove: async () => (removed.push(orphans), { removed: orphans, failed: [] }) }),
+    out: (l) => out.push(l),
+    err: (l) => out.push(l),
+  });
+  expect(code).toBe(0);
+  expect(removed).toEqual([orphans]);
+  expect(out.find((l) => l.includes("kept backup store"))).toContain("no orphan: aws_s3_bucket kp-dev-123456789012-eu-west-1.");
+  expect(out).toContain("    aws s3api delete-bucket --bucket kp-dev-123456789012-eu-west-1");
 });

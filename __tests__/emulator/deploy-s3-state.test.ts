@@ -163,3 +163,42 @@ test("when removing the parameters fails (SSM unreachable), destroy exits non-ze
   expect(await inventory.ssmParameters(definition.name)).toEqual([]);
   expect((await inventory.aws("ssm", "get-parameter", "--name", `/kubeplane/${definition.name}-other/join/worker`)).Parameter.Value).toBe(`lease of ${definition.name}-other`);
 });
+
+test("the kept store: a later audit and destroy --orphans call it kept, not an orphan; deploy adopts it; with keepOnDestroy false, destroy leaves nothing", async () => {
+  const { definition, stacks } = clusterExpectations(definitionFile);
+  const bucket = backupBucketOf(definition);
+  const { key } = await backupKey(inventory, definition.name);
+  const keptTag = async () => ((await inventory.aws("s3api", "get-bucket-tagging", "--bucket", bucket)).TagSet as { Key: string; Value: string }[]).find((t) => t.Key === "kubeplane:kept");
+  expect((await keptTag())?.Value).toMatch(/^\d{4}-\d\d-\d\dT/);
+  const kmsTags = (await inventory.aws("kms", "list-resource-tags", "--key-id", key.KeyId)).Tags as { TagKey: string }[];
+  expect(kmsTags.map((t) => t.TagKey)).toContain("kubeplane:kept");
+
+  // audit: the stacks are not deployed (so it is not clean), but the store is kept, not an orphan.
+  const audited = await workspace.run("audit", []);
+  expect(audited.stdout).toContain(`kubeplane audit: ${definition.name}: kept backup store (a destroy kept it at `);
+  expect(audited.stdout).toContain(`no orphan: aws_s3_bucket ${bucket}, aws_kms_key ${key.KeyId}.`);
+  expect(audited.stdout).not.toContain("Orphans:");
+  // destroy --orphans leaves it.
+  const orphansRemoved = await workspace.run("destroy", [`${definition.name}-*`, "--auto-approve", "--orphans"]);
+  expect(orphansRemoved.code).toBe(0);
+  expect(orphansRemoved.stdout).toContain(`kubeplane destroy: ${definition.name}: kept backup store`);
+  expect(await bucketExists(inventory, bucket)).toBe(true);
+
+  // deploy adopts it: imported, not created again (BucketAlreadyOwnedByYou before), its tag dropped.
+  const deployed = await deployUntilConverged(workspace, [`${definition.name}-*`]);
+  const said = deployed.runs.map((r) => r.stderr).join("\n");
+  expect(said).toContain(`kubeplane deploy: ${stacks.cluster}: adopting the backup store a destroy kept at `);
+  expect(said).toContain("importing 8 resources into its state");
+  expect(await keptTag()).toBeUndefined();
+  expect(await backupKey(inventory, definition.name)).toEqual({ alias: expect.objectContaining({ TargetKeyId: key.KeyId }), key: expect.objectContaining({ KeyId: key.KeyId, KeyState: "Enabled" }) });
+  const clean = await workspace.run("audit", []);
+  expect([clean.code, clean.stdout]).toEqual([0, expect.not.stringContaining("kept backup store")]);
+
+  // keepOnDestroy false: the store goes with the cluster, and nothing is left.
+  const dev = parse(readFileSync(definitionFile, "utf8"));
+  writeFileSync(definitionFile, stringify({ ...dev, backups: { ...dev.backups, keepOnDestroy: false } }));
+  const destroyed = await destroyUntilGone(workspace, [`${definition.name}-*`]);
+  expect(destroyed.stdout).not.toContain("keeping the backup store");
+  expect(await bucketExists(inventory, bucket)).toBe(false);
+  expect(await inventory.leftovers(definition.name)).toEqual({});
+});

@@ -99,6 +99,8 @@ export interface RunOptions {
   readonly subcommands?: readonly RegisterSubcommand[];
   /** Stands in for cdktf (tests). */
   readonly runCdktf?: CdktfRunner;
+  /** Stands in for the cloud's tagged resources (tests). */
+  readonly clusterResourcesFor?: CliContext["clusterResourcesFor"];
 }
 
 /**
@@ -112,6 +114,7 @@ export async function runKubeplane(argv: readonly string[], options: RunOptions 
     stderr: options.stderr ?? process.stderr,
     now: options.now ?? Date.now,
     runCdktf: options.runCdktf,
+    clusterResourcesFor: options.clusterResourcesFor,
     exitCode: 0,
   };
   try {

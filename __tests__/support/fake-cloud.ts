@@ -35,6 +35,7 @@ import type { NodeBundle, NodeBundleProps } from "../../providers/node-bundle";
 import type { BackupStore, BackupStoreProps } from "../../providers/backup-store";
 import type { StateStore, StateStoreProps } from "../../providers/state-store";
 import type { ClusterResources } from "../../providers/cluster-resources";
+import { emptyClusterResources } from "./empty-cluster-resources";
 import type { RuntimeData } from "../../providers/runtime-data";
 import type { Rule } from "../../rules";
 
@@ -74,7 +75,7 @@ export class FakeCloud implements CloudProvider {
     return { location, manualRemoval: [], remove: async () => ({ count: 0, location }) };
   }
   clusterResources(definition: ClusterDefinition): ClusterResources {
-    return { location: `fake resources of ${definition.name}`, list: async () => [], remove: async () => ({ removed: [], failed: [] }), manualRemoval: () => [], markKept: async () => undefined, adoptionImportId: () => undefined };
+    return emptyClusterResources(`fake resources of ${definition.name}`);
   }
   configureRemoteState(stack: TerraformStack, _definition: ClusterDefinition, stackName: string): void {
     this.calls.push({ method: "configureRemoteState", path: stack.node.path, props: { stackName } });
@@ -168,3 +169,4 @@ export class FakeCloud implements CloudProvider {
     return { name: `${c.node.path}/store`, outputs: {}, suppressions: [], configureBackend: () => undefined };
   }
 }
+

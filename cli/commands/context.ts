@@ -4,6 +4,8 @@
  */
 import type { Command } from "commander";
 import type { CdktfRunOptions, CdktfSubcommand } from "../cdktf-command";
+import type { ClusterDefinition } from "../../definition";
+import type { ClusterResources } from "../../providers/cluster-resources";
 
 /** cdktf-command.ts's runCdktf, or a test's stand-in. */
 export type CdktfRunner = (subcommand: CdktfSubcommand, args: readonly string[], options?: CdktfRunOptions) => Promise<number>;
@@ -27,6 +29,12 @@ export interface CliContext {
    * @default cdktf-command.ts's runCdktf
    */
   readonly runCdktf?: CdktfRunner;
+  /**
+   * A cluster's tagged resources in its cloud, for deploy's look for a kept backup store (tests
+   * stand in for the cloud).
+   * @default cloud-registry.ts's clusterResourcesFor
+   */
+  readonly clusterResourcesFor?: (definition: ClusterDefinition) => ClusterResources;
   /** The exit code the run ends with; actions set it (default 0). */
   exitCode: number;
 }

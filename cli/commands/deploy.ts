@@ -39,7 +39,7 @@ export const registerDeploy: RegisterSubcommand = (program, cli) => {
       ]);
       cli.exitCode = await adoptKeptBackupStores(args, {
         definitions: () => load(cli.env[clustersEnv], { cloudFor: cloud }, root.PROJECT_ROOT).map((l) => l.definition),
-        resourcesFor: clusterResourcesFor,
+        resourcesFor: cli.clusterResourcesFor ?? clusterResourcesFor,
         synthesize: () => app.synthesizeApp(cli.env),
         initialize: (directory) => tf.initializeWorkingDirectory(directory, cli.env),
         terraform: (a, { cwd }) => tf.runTerraform(a, { cwd, env: cli.env }),

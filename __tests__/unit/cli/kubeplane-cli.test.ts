@@ -5,6 +5,7 @@
  * heavy modules (cdktf, the AWS SDK) loaded only by the command that needs them. In-process,
  * except for the two runs of bin/kubeplane itself.
  */
+import { emptyClusterResources } from "../../support/empty-cluster-resources";
 import { spawnSync } from "child_process";
 import { mkdtempSync, writeFileSync } from "fs";
 import * as os from "os";
@@ -22,7 +23,8 @@ function collector(tty = false) {
 async function run(argv: string[], extra: Parameters<typeof runKubeplane>[1] = {}) {
   const stdout = collector();
   const stderr = collector();
-  const code = await runKubeplane(argv, { stdout, stderr, env: { ...process.env, ...extra.env }, ...extra });
+  // Deploy first looks for a kept backup store: a cloud with nothing tagged.
+  const code = await runKubeplane(argv, { stdout, stderr, clusterResourcesFor: () => emptyClusterResources(), env: { ...process.env, ...extra.env }, ...extra });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 

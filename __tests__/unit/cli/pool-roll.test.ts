@@ -6,6 +6,7 @@
  * does not end in time stops the roll naming the pool and the next step; up-to-date pools are
  * left alone; deploy rolls only the clusters whose cluster stack it deployed.
  */
+import { emptyClusterResources } from "../../support/empty-cluster-resources";
 import type { ClusterDefinition } from "../../../definition";
 import { AwsPoolRoller } from "../../../cli/pool-roll-aws";
 import { rollPools, RollPool } from "../../../cli/pool-roll";
@@ -210,6 +211,7 @@ describe("the command line", () => {
       stderr,
       now: () => 0,
       runCdktf: async (_subcommand, args) => (calls.push(args), 0),
+      clusterResourcesFor: () => emptyClusterResources(),
     });
     expect(code).toBe(0);
     expect(calls).toEqual([["dev-*", "--auto-approve"]]);

@@ -16,10 +16,10 @@
 import { readFileSync } from "fs";
 import * as path from "path";
 import type { ClusterDefinition } from "../definition";
-import type { ClusterResources, TaggedResource } from "../providers/cluster-resources";
+import { keptSummary, type ClusterResources, type TaggedResource } from "../providers/cluster-resources";
 import { stackNames } from "../stacks/cluster-stacks";
 import { stackPatterns } from "./destroy-command";
-import { keptAddresses } from "./etcd-keep-on-destroy";
+import { isKeptAddress } from "./etcd-keep-on-destroy";
 import type { SynthesizedStack } from "./synthesized-app";
 import { matchesStackPattern } from "./synthesized-app";
 import type { TerraformResult } from "./terraform-command";
@@ -46,7 +46,7 @@ export interface AdoptionImport {
 
 /**
  * The imports that adopt `kept` into a synthesized cluster stack (`cdk.tf.json`'s resources):
- * the backup store's addresses (keptAddresses) the cloud has an import id for, less `inState`.
+ * the backup store's addresses (isKeptAddress) the cloud has an import id for, less `inState`.
  */
 export function adoptionImports(stackJson: string, kept: readonly TaggedResource[], resources: ClusterResources, inState: ReadonlySet<string> = new Set()): AdoptionImport[] {
   const parsed = JSON.parse(stackJson) as { resource?: Record<string, Record<string, Record<string, unknown>>> };
@@ -54,7 +54,7 @@ export function adoptionImports(stackJson: string, kept: readonly TaggedResource
   for (const [type, byName] of Object.entries(parsed.resource ?? {})) {
     for (const [name, config] of Object.entries(byName)) {
       const address = `${type}.${name}`;
-      if (keptAddresses([address]).length === 0 || inState.has(address)) continue;
+      if (!isKeptAddress(address) || inState.has(address)) continue;
       const id = resources.adoptionImportId(type, config, kept);
       if (id !== undefined) imports.push({ address, id });
     }
@@ -82,7 +82,7 @@ export async function adoptKeptBackupStores(args: readonly string[], deps: Adopt
     const resources = deps.resourcesFor(definition);
     let kept: TaggedResource[];
     try {
-      kept = (await resources.list()).filter((r) => r.keptSince !== undefined);
+      kept = await resources.listKept();
     } catch (e) {
       deps.report(`kubeplane deploy: ${name}: cannot look for a backup store an earlier destroy kept (${resources.location}); nothing was deployed: ${message(e)}`);
       return 1;
@@ -97,8 +97,8 @@ export async function adoptKeptBackupStores(args: readonly string[], deps: Adopt
     const inState = new Set(listed.code === 0 ? listed.stdout.split("\n").map((l) => l.trim()).filter(Boolean) : []);
     const imports = adoptionImports(readFileSync(path.join(stack.workingDirectory, "cdk.tf.json"), "utf8"), kept, resources, inState);
     if (imports.length === 0) continue;
-    const since = [...new Set(kept.map((k) => k.keptSince))].sort().join(", ");
-    deps.report(`kubeplane deploy: ${name}: adopting the backup store a destroy kept at ${since} (${kept.map((k) => `${k.type} ${k.id}`).join(", ")}): importing ${imports.length} resources into its state`);
+    const summary = keptSummary(kept);
+    deps.report(`kubeplane deploy: ${name}: adopting the backup store a destroy kept at ${summary.since} (${summary.resources}): importing ${imports.length} resources into its state`);
     for (const { address, id } of imports) {
       const imported = await deps.terraform(["import", "-input=false", "-no-color", address, id], { cwd: stack.workingDirectory });
       if (imported.code !== 0) {

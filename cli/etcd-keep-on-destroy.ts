@@ -19,7 +19,12 @@ import { initializeWorkingDirectory, runTerraform } from "./terraform-command";
  * construct `backups` (cluster-stack.ts), except IAM grants, which are destroyed with their role.
  */
 export function keptAddresses(stateAddresses: readonly string[]): string[] {
-  return stateAddresses.filter((a) => /^[a-z0-9_]+\.backups_/.test(a) && !a.startsWith("data.") && !/^aws_iam_/.test(a));
+  return stateAddresses.filter(isKeptAddress);
+}
+
+/** Whether `address` is one of the store's (see keptAddresses). */
+export function isKeptAddress(address: string): boolean {
+  return /^[a-z0-9_]+\.backups_/.test(address) && !address.startsWith("data.") && !/^aws_iam_/.test(address);
 }
 
 /** What destroy kept: said in its message, and the resources' ids (their Terraform state ids). */

@@ -12,7 +12,7 @@
  */
 import type { ClusterDefinition } from "../definition";
 import type { ClusterResourceRemoval, ClusterResources, TaggedResource } from "../providers/cluster-resources";
-import { keptOf, orphansOf } from "../providers/cluster-resources";
+import { keptOf, keptSummary, orphansOf } from "../providers/cluster-resources";
 import { stackNames } from "../stacks/cluster-stacks";
 import type { SynthesizedStack } from "./synthesized-app";
 import type { TerraformResult } from "./terraform-command";
@@ -131,11 +131,9 @@ export function orphanAdvice(command: string, found: ClusterOrphans): string[] {
  */
 export function keptAdvice(command: string, found: ClusterOrphans): string[] {
   if (found.kept.length === 0) return [];
-  const since = [...new Set(found.kept.map((k) => k.keptSince).filter(Boolean))].sort().join(", ");
+  const summary = keptSummary(found.kept);
   return [
-    `kubeplane ${command}: ${found.cluster}: kept backup store (a destroy kept it at ${since}; backups.keepOnDestroy), no orphan: ${found.kept
-      .map((k) => `${k.type} ${k.id}`)
-      .join(", ")}.`,
+    `kubeplane ${command}: ${found.cluster}: kept backup store (a destroy kept it at ${summary.since}; backups.keepOnDestroy), no orphan: ${summary.resources}.`,
     `  kubeplane deploy '${found.cluster}-*' adopts it (its snapshots restore the cluster: README, "Backups and restore"); destroy --orphans never deletes it.`,
     `  To delete it and its snapshots, by hand:`,
     ...found.keptRemoval.map((c) => `    ${c}`),

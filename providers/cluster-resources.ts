@@ -38,6 +38,8 @@ export interface ClusterResources {
   readonly location: string;
   /** Every tagged resource that exists (not those being deleted or already gone). Rejects with the cloud's error. */
   list(): Promise<TaggedResource[]>;
+  /** Only the kept ones (what `list` gives with `keptSince`), asking the cloud no more than that needs. */
+  listKept(): Promise<TaggedResource[]>;
   /**
    * Removes `resources` in dependency order (what uses others first). Never rejects for one
    * resource: what fails is reported in `failed` and the rest still goes.
@@ -67,4 +69,12 @@ export function orphansOf(resources: readonly TaggedResource[], trackedIds: Read
 /** The kept resources no state tracks (a destroy's kept backup store, not yet adopted). */
 export function keptOf(resources: readonly TaggedResource[], trackedIds: ReadonlySet<string>): TaggedResource[] {
   return resources.filter((r) => !trackedIds.has(r.id) && r.keptSince !== undefined);
+}
+
+/** How kept resources are named in messages: when they were kept, and `type id` of each. */
+export function keptSummary(kept: readonly TaggedResource[]): { since: string; resources: string } {
+  return {
+    since: [...new Set(kept.map((k) => k.keptSince).filter((t): t is string => Boolean(t)))].sort().join(", "),
+    resources: kept.map((k) => `${k.type} ${k.id}`).join(", "),
+  };
 }

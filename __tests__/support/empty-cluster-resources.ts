@@ -2,5 +2,5 @@
 import type { ClusterResources } from "../../providers/cluster-resources";
 
 export function emptyClusterResources(location = "a cloud with nothing tagged"): ClusterResources {
-  return { location, list: async () => [], remove: async () => ({ removed: [], failed: [] }), manualRemoval: () => [], markKept: async () => undefined, adoptionImportId: () => undefined };
+  return { location, list: async () => [], listKept: async () => [], remove: async () => ({ removed: [], failed: [] }), manualRemoval: () => [], markKept: async () => undefined, adoptionImportId: () => undefined };
 }

@@ -25,11 +25,8 @@ export const registerDeploy: RegisterSubcommand = (program, cli) => {
       ),
     )
     .action(async (rest: string[]) => {
-      // Then the worker pools on an outdated launch template, one pool at a time (cli/pool-roll-command.ts).
-      const { NO_ROLL_OPTION } = await import("../pool-roll-command");
-      const args = rest.filter((a) => a !== NO_ROLL_OPTION);
-      // First, a backup store an earlier destroy kept is imported into its stack (cli/backup-store-adoption.ts).
-      const [{ CLUSTERS_ENV: clustersEnv, loadSelectedDefinitions: load }, { cloudFor: cloud, clusterResourcesFor }, { adoptKeptBackupStores }, root, tf, app] = await Promise.all([
+      const [{ NO_ROLL_OPTION, cloudRollerFor, rollAfterDeploy }, { CLUSTERS_ENV, loadSelectedDefinitions }, registry, { adoptKeptBackupStores }, { PROJECT_ROOT }, terraform, app] = await Promise.all([
+        import("../pool-roll-command"),
         import("../../definition"),
         import("../../providers/cloud-registry"),
         import("../backup-store-adoption"),
@@ -37,25 +34,23 @@ export const registerDeploy: RegisterSubcommand = (program, cli) => {
         import("../terraform-command"),
         import("../synthesized-app"),
       ]);
+      const args = rest.filter((a) => a !== NO_ROLL_OPTION);
+      const definitions = () => loadSelectedDefinitions(cli.env[CLUSTERS_ENV], { cloudFor: registry.cloudFor }, PROJECT_ROOT).map((l) => l.definition);
+      // First, a backup store an earlier destroy kept is imported into its stack (cli/backup-store-adoption.ts).
       cli.exitCode = await adoptKeptBackupStores(args, {
-        definitions: () => load(cli.env[clustersEnv], { cloudFor: cloud }, root.PROJECT_ROOT).map((l) => l.definition),
-        resourcesFor: cli.clusterResourcesFor ?? clusterResourcesFor,
+        definitions,
+        resourcesFor: cli.clusterResourcesFor ?? registry.clusterResourcesFor,
         synthesize: () => app.synthesizeApp(cli.env),
-        initialize: (directory) => tf.initializeWorkingDirectory(directory, cli.env),
-        terraform: (a, { cwd }) => tf.runTerraform(a, { cwd, env: cli.env }),
+        initialize: (directory) => terraform.initializeWorkingDirectory(directory, cli.env),
+        terraform: (a, { cwd }) => terraform.runTerraform(a, { cwd, env: cli.env }),
         report: (line) => cli.stderr.write(`${line}\n`),
       });
       if (cli.exitCode !== 0) return;
       cli.exitCode = await cdktfWithProgress("deploy", args, cli);
       if (cli.exitCode !== 0 || rest.includes(NO_ROLL_OPTION)) return;
-      const [{ CLUSTERS_ENV, loadSelectedDefinitions }, { cloudFor }, { cloudRollerFor, rollAfterDeploy }, { PROJECT_ROOT }] = await Promise.all([
-        import("../../definition"),
-        import("../../providers/cloud-registry"),
-        import("../pool-roll-command"),
-        import("../terraform-environment"),
-      ]);
+      // Then the worker pools on an outdated launch template, one pool at a time (cli/pool-roll-command.ts).
       cli.exitCode = await rollAfterDeploy(args, {
-        definitions: () => loadSelectedDefinitions(cli.env[CLUSTERS_ENV], { cloudFor }, PROJECT_ROOT).map((l) => l.definition),
+        definitions,
         rollerFor: cloudRollerFor,
         report: (line) => cli.stderr.write(`${line}\n`),
       });

@@ -300,6 +300,19 @@ export class AwsTaggedResources implements ClusterResources {
     }
   }
 
+  /**
+   * The kept bucket and key: only GetResources (the kept tag is on no type found another way),
+   * not EC2, Auto Scaling or IAM, since deploy asks this every time.
+   */
+  async listKept(): Promise<AwsTaggedResource[]> {
+    const calls = await this.connect();
+    try {
+      return (await this.taggedByArn(calls)).filter((r) => r.keptSince !== undefined);
+    } finally {
+      calls.close();
+    }
+  }
+
   /** What GetResources finds with the tag, less the nodes' run-time data and keys pending deletion. */
   private async taggedByArn(calls: AwsCalls): Promise<AwsTaggedResource[]> {
     const found: AwsTaggedResource[] = [];

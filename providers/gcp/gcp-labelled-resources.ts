@@ -31,6 +31,11 @@ export class GcpLabelledResources implements ClusterResources {
     if (resources.length > 0) throw new Error(`keeping resources of ${this.location} is not built for GCP (backups are refused on GCP)`);
   }
 
+  /** Nothing is ever kept on GCP (see markKept). */
+  async listKept(): Promise<TaggedResource[]> {
+    return [];
+  }
+
   adoptionImportId(): string | undefined {
     return undefined;
   }

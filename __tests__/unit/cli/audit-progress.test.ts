@@ -117,6 +117,7 @@ test("each cluster's orphan search shows as a phase and its outcome", async () =
       list: async () => (time.advance(2), [{ type: "aws_vpc", id: "vpc-1" }, { type: "aws_iam_role", id: "kubeplane-dev-left" }]),
       remove: async () => ({ removed: [], failed: [] }),
       manualRemoval: () => [],
+      listKept: async () => [],
       markKept: async () => undefined,
       adoptionImportId: () => undefined,
     }),

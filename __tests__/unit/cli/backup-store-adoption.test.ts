@@ -46,7 +46,7 @@ function harness(kept: TaggedResource[], answer: (args: readonly string[]) => Te
   const aws = new AwsTaggedResources("dev", dev.region);
   const deps: AdoptionDependencies = {
     definitions: () => [dev],
-    resourcesFor: () => ({ ...aws, location: aws.location, list: async () => (events.push("list"), kept), remove: aws.remove.bind(aws), manualRemoval: aws.manualRemoval.bind(aws), markKept: aws.markKept.bind(aws), adoptionImportId: aws.adoptionImportId.bind(aws) }),
+    resourcesFor: () => ({ ...aws, location: aws.location, list: async () => kept, listKept: async () => (events.push("listKept"), kept.filter((r) => r.keptSince !== undefined)), remove: aws.remove.bind(aws), manualRemoval: aws.manualRemoval.bind(aws), markKept: aws.markKept.bind(aws), adoptionImportId: aws.adoptionImportId.bind(aws) }),
     synthesize: async () => (events.push("synth"), [{ name: "dev-cluster", workingDirectory: directory, dependencies: ["dev-network"] }]),
     initialize: async () => void events.push("init"),
     terraform: async (args) => (events.push(args.slice(0, 1 + (args[0] === "import" ? 4 : 1)).join(" ")), answer(args)),
@@ -58,14 +58,14 @@ function harness(kept: TaggedResource[], answer: (args: readonly string[]) => Te
 test("nothing kept: no synth, no Terraform; deploy goes on", async () => {
   const h = harness([{ type: "aws_vpc", id: "vpc-1" }]);
   expect(await adoptKeptBackupStores(["dev-*", "--auto-approve"], h.deps)).toBe(0);
-  expect(h.events).toEqual(["list"]);
+  expect(h.events).toEqual(["listKept"]);
   expect(h.lines).toEqual([]);
 });
 
 test("a kept store: imported address by address before the deploy, and said", async () => {
   const h = harness(KEPT);
   expect(await adoptKeptBackupStores(["dev-*", "--auto-approve"], h.deps)).toBe(0);
-  expect(h.events.slice(0, 4)).toEqual(["list", "synth", "init", "state list"]);
+  expect(h.events.slice(0, 4)).toEqual(["listKept", "synth", "init", "state list"]);
   const imports = h.events.filter((e) => e.startsWith("import"));
   expect(imports).toHaveLength(8);
   expect(imports).toContain(`import -input=false -no-color ${backupsOf("aws_kms_key")[0]} key-1234`);
@@ -86,7 +86,7 @@ test("a stack not selected, or backups off: nothing is looked up", async () => {
 });
 
 test("a failed import stops the deploy, says what failed and how to go on; the cloud unreachable stops it too", async () => {
-  // Terraform 1.11's message when the object does not exist (internal/terraform/node_resource_import.go).
+  // Terraform 1.11's error when the import id names no object (internal/terraform/node_resource_plan_instance.go, importState).
   const gone = "Error: Cannot import non-existent remote object\n\nWhile attempting to import an existing object to \"aws_kms_key.x\", the provider detected that no object exists with the given id.";
   const h = harness(KEPT, (args) => (args[0] === "import" && args[4] === "key-1234" ? { code: 1, stdout: "", stderr: gone } : { code: 0, stdout: "", stderr: "" }));
   expect(await adoptKeptBackupStores([], h.deps)).toBe(1);
@@ -94,7 +94,7 @@ test("a failed import stops the deploy, says what failed and how to go on; the c
   expect(h.lines.at(-1)).toContain(`Run kubeplane deploy again (what was imported stays), or import by hand: cd ${h.directory} && terraform import`);
   const down = harness(KEPT);
   const base = down.deps.resourcesFor(dev);
-  down.deps = { ...down.deps, resourcesFor: () => ({ ...base, location: "resources tagged kubeplane:cluster=dev", list: async () => Promise.reject(new Error("connect ECONNREFUSED")) }) };
+  down.deps = { ...down.deps, resourcesFor: () => ({ ...base, location: "resources tagged kubeplane:cluster=dev", listKept: async () => Promise.reject(new Error("connect ECONNREFUSED")) }) };
   expect(await adoptKeptBackupStores([], down.deps)).toBe(1);
   expect(down.lines).toEqual(["kubeplane deploy: dev-cluster: cannot look for a backup store an earlier destroy kept (resources tagged kubeplane:cluster=dev); nothing was deployed: connect ECONNREFUSED"]);
 });

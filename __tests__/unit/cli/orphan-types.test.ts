@@ -185,6 +185,19 @@ test("kept: GetResources' tags (ResourceTagMappingList[].Tags, Tagging API refer
     { type: "aws_s3_bucket", id: "kp-dev-1-eu-west-1", keptSince: "2026-12-02T10:00:00.000Z" },
     { type: "aws_s3_bucket", id: "kp-dev-left" },
   ]);
+  // listKept (deploy asks it every time): GetResources only, and only what carries the tag.
+  const onlyKept = aws({
+    getResources: {
+      ResourceTagMappingList: [
+        { ResourceARN: "arn:aws:s3:::kp-dev-1-eu-west-1", Tags: [{ Key: "kubeplane:kept", Value: "2026-12-02T10:00:00.000Z" }] },
+        { ResourceARN: "arn:aws:s3:::kp-dev-left", Tags: [{ Key: "kubeplane:cluster", Value: "dev" }] },
+      ],
+    },
+  });
+  expect(await new AwsTaggedResources("dev", "eu-west-1", { connect: onlyKept.connect }).listKept()).toEqual([
+    { type: "aws_s3_bucket", id: "kp-dev-1-eu-west-1", keptSince: "2026-12-02T10:00:00.000Z" },
+  ]);
+  expect(onlyKept.calls.map(([name]) => name)).toEqual(["getResources"]);
 
   const fake = aws({ getBucketTagging: { TagSet: [{ Key: "kubeplane:cluster", Value: "dev" }, { Key: "customer", Value: "internal" }] } });
   const at = new Date("2026-12-02T11:00:00Z");

@@ -31,6 +31,7 @@ function cloud(listed: TaggedResource[]): ClusterResources & { removedWith: Tagg
     list: async () => listed,
     remove: async (r) => (removedWith.push([...r]), { removed: [...r], failed: [] }),
     manualRemoval: (r) => r.map((x) => `remove ${x.type} ${x.id}`),
+    listKept: async () => listed.filter((r) => r.keptSince !== undefined),
     markKept: async () => undefined,
     adoptionImportId: () => undefined,
     removedWith,

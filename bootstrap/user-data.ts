@@ -6,6 +6,7 @@
  */
 import { renderClusterEnv } from "./cluster-env";
 import { renderCloudConfig } from "./cloud-config";
+import { etcdToolsFor, etcdToolsSettings } from "./etcd-tools";
 import { kubernetesSupportFor } from "../definition/kubernetes-versions";
 import { cloudAddonFiles } from "./installers/cloud-addons";
 import { installerNamed } from "./installers/installers";
@@ -128,6 +129,7 @@ function clusterSettings(context: UserDataContext): Record<string, string> {
           KUBEPLANE_BACKUP_INTERVAL: context.backups.interval,
           KUBEPLANE_BACKUP_RETENTION_DAYS: String(context.backups.retentionDays),
           ...context.backups.store.settings,
+          ...etcdToolsSettings(etcdToolsFor(context.kubernetes.version, `cluster ${context.clusterName}`)),
         }
       : {}),
   };
@@ -176,6 +178,7 @@ export function nodeFiles(context: UserDataContext): NodeFile[] {
   if (context.backups) {
     files.push(
       nodeLibraryModule("etcd-common.sh"),
+      nodeLibraryModule("etcd-tools.sh"),
       nodeLibraryModule(`etcd-store/${context.backups.store.kind}.sh`),
       staticNodeFile("etcd-snapshot.sh", ETCD_SNAPSHOT_COMMAND, "0755"),
       staticNodeFile("etcd-restore.sh", ETCD_RESTORE_COMMAND, "0755"),

@@ -43,6 +43,13 @@
  *   promoted image a shipped installer proves. 1.35 and 1.36 take it (1.36: one minor older,
  *   within the skew policy); 1.37 has none within the skew, so GCP refuses 1.37
  *   (providers/gcp/gcp-cloud.ts) until a ccm/v36 or v37 is tagged.
+ * - etcd: the minor of the etcd kubeadm runs (kubernetes/kubernetes cmd/kubeadm/app/constants/
+ *   constants.go SupportedEtcdVersion, whose bump etcd-io/etcd's release procedure shows as
+ *   34, 35, 36: "3.6.9-0"; kubespray roles/kubespray_defaults/vars/main/main.yml
+ *   etcd_supported_versions: 1.35 and 1.36 take the newest 3.6). 1.37 runs etcd 3.7:
+ *   CHANGELOG-1.37.md "Updated the default etcd version to 3.7.0-rc.0" (#139427), and
+ *   CHANGELOG-1.38.md "Updated the default etcd version to 3.7.1" (#141032). The node's etcd tools
+ *   (bootstrap/etcd-tools.ts) are of the same minor.
  */
 
 /** What kubeplane pins for one Kubernetes minor. */
@@ -76,6 +83,12 @@ export interface KubernetesMinorSupport {
    * it, and GCP then refuses the minor.
    */
   readonly gcpCloudControllerVersion?: string;
+  /**
+   * The etcd minor kubeadm runs for this Kubernetes minor, e.g. `3.6`: the node's etcd tools
+   * (etcdctl, etcdutl; bootstrap/etcd-tools.ts) are of this minor, since etcd reads the data of
+   * its own minor and the one before only.
+   */
+  readonly etcdMinor: string;
 }
 
 /**
@@ -96,19 +109,19 @@ export const SUPPORTED_KUBERNETES: readonly KubernetesMinorSupport[] = [
   // 1.35.9 released 2026-09-15; end of life 2027-02-28 (kubernetes.io/releases/1.35/).
   {
     minor: "1.35", latestPatch: "1.35.9", endOfLife: "2027-02-28", calicoVersion: "v3.32.1", kubeadmApiVersion: "v1beta4", containerdAptVersion: UBUNTU_NOBLE_CONTAINERD,
-    awsCloudControllerVersion: "v1.35.2", awsEbsCsiVersion: "v1.64.0", clusterAutoscalerVersion: "1.35.2", gcpCloudControllerVersion: "v35.0.0",
+    awsCloudControllerVersion: "v1.35.2", awsEbsCsiVersion: "v1.64.0", clusterAutoscalerVersion: "1.35.2", gcpCloudControllerVersion: "v35.0.0", etcdMinor: "3.6",
   },
   // 1.36.5 target 2026-09-15 (kubernetes.io/releases/1.36/; released alongside 1.35.9 and 1.37.1);
   // end of life 2027-06-28.
   {
     minor: "1.36", latestPatch: "1.36.5", endOfLife: "2027-06-28", calicoVersion: "v3.32.1", kubeadmApiVersion: "v1beta4", containerdAptVersion: UBUNTU_NOBLE_CONTAINERD,
-    awsCloudControllerVersion: "v1.36.1", awsEbsCsiVersion: "v1.64.0", clusterAutoscalerVersion: "1.36.1", gcpCloudControllerVersion: "v35.0.0",
+    awsCloudControllerVersion: "v1.36.1", awsEbsCsiVersion: "v1.64.0", clusterAutoscalerVersion: "1.36.1", gcpCloudControllerVersion: "v35.0.0", etcdMinor: "3.6",
   },
   // 1.37.1 released 2026-09-15; end of life 2027-10-28 (kubernetes.io/releases/1.37/). Calico 3.32
   // is not tested on 1.37; 3.33 is.
   {
     minor: "1.37", latestPatch: "1.37.1", endOfLife: "2027-10-28", calicoVersion: "v3.33.0", kubeadmApiVersion: "v1beta4", containerdAptVersion: UBUNTU_NOBLE_CONTAINERD,
-    awsCloudControllerVersion: "v1.36.1", awsEbsCsiVersion: "v1.64.0", clusterAutoscalerVersion: "1.36.1",
+    awsCloudControllerVersion: "v1.36.1", awsEbsCsiVersion: "v1.64.0", clusterAutoscalerVersion: "1.36.1", etcdMinor: "3.7",
   },
 ];
 

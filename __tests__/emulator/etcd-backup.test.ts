@@ -2,6 +2,9 @@
  * etcd snapshots and restore (issue 15) with a REAL etcd (Debian's etcd-server / etcd-client) and
  * the emulator's S3 and SSM: the node scripts exactly as a control-plane node's user data ships
  * them (renderUserData), run under KUBEPLANE_ROOT with the real aws CLI, curl, jq and etcdctl.
+ * The node downloads etcd's tools as it does from etcd's releases, here from a local server
+ * (../support/etcd-release.ts): etcd 3.4.23's layout holding Debian's real etcdctl, verified by
+ * its SHA-256 in the node's settings.
  * The instance metadata service is a small local server that answers as IMDSv2 does (a PUT for
  * the token, then reads with it: "Use IMDSv2", EC2 User Guide). No Terraform deploy: the bucket is
  * made through the S3 API.
@@ -18,6 +21,7 @@ import { exampleDefinition } from "../support/examples";
 import type { ClusterDefinition } from "../../definition";
 import { AwsBackupRuntime } from "../../providers/aws/aws-backup-runtime";
 import { EtcdDeps, etcdListMain, etcdRestoreMain } from "../../cli/etcd-command";
+import { buildEtcdRelease, debianEtcd34, EtcdReleaseFixture, EtcdReleaseServer, etcdToolsDir, useEtcdRelease } from "../support/etcd-release";
 
 jest.setTimeout(120_000);
 
@@ -40,6 +44,10 @@ let etcd: RealEtcd;
 let root: string;
 let work: string;
 let nodeEnv: NodeJS.ProcessEnv;
+let releases: EtcdReleaseServer;
+let debian: EtcdReleaseFixture;
+/** Points the node at Debian's etcd 3.4.23 release (the one every test but those saying otherwise uses). */
+const useDebianEtcd = () => useEtcdRelease(root, debian, releases.add(debian));
 
 const aws = async (args: readonly string[], env = nodeEnv) => {
   const r = await run("aws", ["--region", REGION, ...args], env);
@@ -63,6 +71,9 @@ beforeAll(async () => {
   // The control plane's files, as its user data writes them.
   const context = awsControlPlaneContext(CLUSTER, REGION, { role: "control-plane-init", controlPlaneCount: 1, backups: { store: backupNodeSettings(BUCKET, REGION), interval: "1h", retentionDays: 7 } });
   installNode(root, context);
+  releases = await new EtcdReleaseServer().start();
+  debian = debianEtcd34(work);
+  useDebianEtcd();
   // The cluster PKI kubeadm would have made: opaque files to the scripts, which tar and compare them.
   for (const file of ["ca.crt", "ca.key", "sa.key", "sa.pub", "front-proxy-ca.crt", "front-proxy-ca.key", "etcd/ca.crt", "etcd/ca.key"]) {
     const target = path.join(root, "etc/kubernetes/pki", file);
@@ -82,6 +93,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await etcd?.stop();
+  await releases?.stop();
   await emulator?.stop();
   await new Promise((r) => (imds ? imds.close(r) : r(undefined)));
   if (work) rmSync(work, { recursive: true, force: true });
@@ -102,6 +114,10 @@ describe("a snapshot, then a restore, with a real etcd", () => {
     const result = await snapshot();
     expect(result.stderr).toMatch(/uploaded etcd\/\d{8}T\d{6}Z-i-0e7cd0a1b2c3d4e5f\.db \(revision \d+, \d+ keys, sha256 [0-9a-f]{64}\)/);
     expect(result.code).toBe(0);
+    // etcd's tools: downloaded from the release, checked, unpacked once.
+    expect(result.stderr).toContain(`installed etcd 3.4.23's etcdctl (sha256 ${debian.sha256})`);
+    expect(readdirSync(etcdToolsDir(root, "3.4.23"))).toEqual(["etcdctl"]);
+    expect(releases.downloads).toBe(1);
 
     const keys = await snapshotKeys();
     expect(keys).not.toContain("etcd/20200101T000000Z-i-0old.db");
@@ -131,6 +147,8 @@ describe("a snapshot, then a restore, with a real etcd", () => {
     expect(result.stderr).toContain(`restored ${taken} into ${etcd.dataDir} as member node-0`);
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe(taken);
+    // The tools the snapshot installed serve the restore: no second download.
+    expect(releases.downloads).toBe(1);
     await etcd.start();
     const got = await etcd.ctl(["get", "/registry/test/", "--prefix", "--keys-only"]);
     expect(got.stdout.split("\n").filter(Boolean)).toHaveLength(20);
@@ -214,20 +232,95 @@ describe("a backup that cannot be stored fails visibly", () => {
   });
 
   test("a node that is not the etcd leader takes no snapshot", async () => {
-    // etcd's endpoint status as a follower reports it (leader != member_id): a stub in front of
-    // PATH prints the real etcdctl's JSON with the leader changed.
-    const stubs = path.join(work, "stubs");
-    mkdirSync(stubs, { recursive: true });
+    // etcd's endpoint status as a follower reports it (leader != member_id): the release's
+    // etcdctl prints the real etcdctl's JSON with the leader changed.
     const realStatus = (await etcd.ctl(["endpoint", "status", "-w", "json"])).stdout;
     const follower = JSON.parse(realStatus);
     follower[0].Status.leader = 1234;
-    writeFileSync(path.join(stubs, "etcdctl"), `#!/usr/bin/env bash\nif [[ " $* " == *" endpoint status "* ]]; then echo '${JSON.stringify(follower)}'; exit 0; fi\nexec /usr/bin/etcdctl "$@"\n`);
-    chmodSync(path.join(stubs, "etcdctl"), 0o755);
+    const release = buildEtcdRelease(path.join(work, "follower"), "3.4.23", {
+      etcdctl: { script: `#!/usr/bin/env bash\nif [[ " $* " == *" endpoint status "* ]]; then echo '${JSON.stringify(follower)}'; exit 0; fi\nexec /usr/bin/etcdctl "$@"\n` },
+    });
     const before = await snapshotKeys();
-    const result = await snapshot({ ...nodeEnv, PATH: `${stubs}:${process.env.PATH}` });
-    expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/is not the leader \(1234\): the leader takes the snapshot/);
-    expect(await snapshotKeys()).toEqual(before);
+    useEtcdRelease(root, release, releases.add(release));
+    try {
+      const result = await snapshot();
+      expect(result.code).toBe(0);
+      expect(result.stderr).toMatch(/is not the leader \(1234\): the leader takes the snapshot/);
+      expect(await snapshotKeys()).toEqual(before);
+    } finally {
+      useDebianEtcd();
+    }
+  });
+});
+
+describe("etcd's tools: the pinned release or nothing", () => {
+  test("a download whose SHA-256 is not the pinned one is refused: nothing installed, the backup recorded failed, and the restore refuses too", async () => {
+    useEtcdRelease(root, debian, releases.add(debian), "0".repeat(64));
+    try {
+      const failed = await snapshot();
+      expect(failed.code).not.toBe(0);
+      expect(failed.stderr).toContain(`etcd 3.4.23's tools from ${releases.add(debian)} have the SHA-256 ${debian.sha256}, not the pinned ${"0".repeat(64)}: refused, nothing installed`);
+      expect(failed.stderr).toContain("the etcd backup failed while installing etcd's tools");
+      expect(existsSync(etcdToolsDir(root, "3.4.23"))).toBe(false);
+      expect(readdirSync(path.join(root, "opt/kubeplane"))).toEqual([]);
+      expect(await backupStatus()).toMatchObject({ state: "failed", step: "installing etcd's tools", instanceId: INSTANCE });
+
+      const dataDir = path.join(work, "unverified-tools");
+      const refused = await restore(["--data-dir", dataDir, "--name", "node-0", "--peer-url", etcd.peerUrl]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain("refused, nothing installed");
+      expect(existsSync(dataDir)).toBe(false);
+    } finally {
+      useDebianEtcd();
+    }
+  });
+
+  test("a release that cannot be downloaded fails the backup, naming the URL", async () => {
+    const missing = { ...debian, version: "3.4.99" };
+    const url = releases.add(debian).replace(/3\.4\.23/g, "3.4.99");
+    useEtcdRelease(root, missing, url);
+    try {
+      const failed = await snapshot();
+      expect(failed.code).not.toBe(0);
+      expect(failed.stderr).toMatch(/curl: \(22\) The requested URL returned error: 404/);
+      expect(failed.stderr).toContain(`could not download etcd 3.4.99's tools from ${url}`);
+      expect(await backupStatus()).toMatchObject({ state: "failed", step: "installing etcd's tools" });
+    } finally {
+      useDebianEtcd();
+    }
+  });
+
+  test("tools of another minor than the etcd that runs are refused: the snapshot by the server's version, the restore by kubeadm's etcd image", async () => {
+    // A 3.6 release (Debian's etcdctl 3.4 and an etcdutl in front of it: only their version
+    // matters here) against the real etcd 3.4.23 server, whose endpoint status says 3.4.23.
+    const release = buildEtcdRelease(path.join(work, "other-minor"), "3.6.14", {
+      etcdctl: { copyOf: "/usr/bin/etcdctl" },
+      etcdutl: { script: '#!/usr/bin/env bash\nETCDCTL_API=3 exec /usr/bin/etcdctl "$@"\n' },
+    });
+    const before = await snapshotKeys();
+    useEtcdRelease(root, release, releases.add(release));
+    try {
+      const failed = await snapshot();
+      expect(failed.code).not.toBe(0);
+      expect(failed.stderr).toContain("etcd runs 3.4.23 but kubeplane's etcd tools are 3.6.14 (another minor)");
+      expect(await backupStatus()).toMatchObject({ state: "failed", step: "checking etcd's version against its tools" });
+      expect(await snapshotKeys()).toEqual(before);
+    } finally {
+      useDebianEtcd();
+    }
+
+    // The restore asks kubeadm which etcd it runs: `kubeadm config images list` prints one image a
+    // line, etcd last (kubeadm's GetControlPlaneImages, cmd/kubeadm/app/images/images.go; the
+    // node simulation's stub kubeadm prints the same list for 1.36).
+    const stubs = path.join(work, "kubeadm-36");
+    mkdirSync(stubs, { recursive: true });
+    writeFileSync(path.join(stubs, "kubeadm"), '#!/usr/bin/env bash\n[[ "$1 $2 $3" == "config images list" ]] || exit 1\nfor i in kube-apiserver kube-controller-manager kube-scheduler kube-proxy; do echo "registry.k8s.io/$i:$5"; done\necho registry.k8s.io/coredns/coredns:v1.13.1\necho registry.k8s.io/pause:3.10.2\necho registry.k8s.io/etcd:3.6.6-0\n');
+    chmodSync(path.join(stubs, "kubeadm"), 0o755);
+    const dataDir = path.join(work, "other-minor-data");
+    const refused = await restore(["--data-dir", dataDir, "--name", "node-0", "--peer-url", etcd.peerUrl], { ...nodeEnv, PATH: `${stubs}:${process.env.PATH}` });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("etcd runs 3.6.6-0 but kubeplane's etcd tools are 3.4.23 (another minor)");
+    expect(existsSync(dataDir)).toBe(false);
   });
 });
 
@@ -271,58 +364,78 @@ describe("kubeplane etcd list and restore against the same bucket", () => {
   });
 });
 
-describe("with etcd 3.5/3.6's tools: the offline snapshot commands are etcdutl's", () => {
-  // kubeadm's etcd for the supported minors is 3.6 (kubernetes/kubernetes
-  // cmd/kubeadm/app/constants/constants.go SupportedEtcdVersion: 3.6.x for 1.34-1.36; the stub
-  // kubeadm's image list says 3.6.6-0 for 1.36). etcd 3.5 deprecated `etcdctl snapshot status`
-  // and `restore` for etcdutl's (etcd-io/etcd v3.5.21 etcdctl/ctlv3/command/snapshot_command.go:
-  // "Deprecated: Use `etcdutl snapshot status` instead."); 3.6's etcdctl has only `snapshot save`
-  // (v3.6.5, same file). No 3.5+ binary runs here (Debian ships 3.4.23), so these stand-ins are
-  // Debian's etcdctl 3.4 behind the interfaces of 3.6: `etcdutl snapshot status -w json` prints
-  // etcdutl/snapshot/v3_snapshot.go Status (hash, revision, totalKey, totalSize, and version, the
-  // snapshot's storage version, new in 3.6) and `etcdutl snapshot restore` takes --data-dir,
-  // --name, --initial-cluster, --initial-advertise-peer-urls (v3.6.5 etcdutl/etcdutl/
-  // snapshot_command.go); the etcdctl in front refuses the offline commands, as 3.6's lacks them.
-  // What this proves: the scripts call etcdutl for them when it is there, with flags and output
-  // 3.6 has. What it does not: a 3.6 binary's own behaviour.
-  test("the snapshot and the restore use etcdutl, parse its 3.6 output, and etcd has the keys back", async () => {
-    const stubs = path.join(work, "etcd36");
-    mkdirSync(stubs, { recursive: true });
-    const calls = path.join(stubs, "calls");
+describe("with etcd 3.6's tools: the offline snapshot commands are etcdutl's", () => {
+  // kubeadm's etcd for Kubernetes 1.35 and 1.36 is 3.6 (definition/kubernetes-versions.ts
+  // etcdMinor; the stub kubeadm's image list says 3.6.6-0 for 1.36), and the node downloads etcd
+  // 3.6.14's release for it (bootstrap/etcd-tools.ts). etcd 3.5 deprecated `etcdctl snapshot
+  // status` and `restore` for etcdutl's (etcd-io/etcd v3.5.21 etcdctl/ctlv3/command/
+  // snapshot_command.go: "Deprecated: Use `etcdutl snapshot status` instead."); 3.6's etcdctl has
+  // only `snapshot save` (v3.6.5, same file). No 3.5+ binary runs here (Debian ships 3.4.23), so
+  // this release holds stand-ins: Debian's etcdctl 3.4 behind the interfaces of 3.6.
+  // `etcdutl snapshot status -w json` prints etcdutl/snapshot/v3_snapshot.go Status (hash,
+  // revision, totalKey, totalSize, and version, the snapshot's storage version, new in 3.6) and
+  // `etcdutl snapshot restore` takes --data-dir, --name, --initial-cluster,
+  // --initial-advertise-peer-urls (v3.6.5 etcdutl/etcdutl/snapshot_command.go); the etcdctl
+  // refuses the offline commands, as 3.6's lacks them, and its endpoint status reports the
+  // server as a 3.6.6 (the field etcdctl/ctlv3/command/printer_json.go prints from the
+  // StatusResponse's version). What this proves: the scripts install etcd 3.6's release layout,
+  // call etcdutl for the offline commands, with flags and output 3.6 has. What it does not: a 3.6
+  // binary's own behaviour.
+  test("the snapshot and the restore use the release's etcdutl, parse its 3.6 output, and etcd has the keys back", async () => {
+    const calls = path.join(work, "etcd36-calls");
     writeFileSync(calls, "");
-    writeFileSync(
-      path.join(stubs, "etcdutl"),
-      `#!/usr/bin/env bash\nset -euo pipefail\necho "etcdutl $*" >>${calls}\n` +
-        `if [[ $1 == snapshot && $2 == status ]]; then\n  ETCDCTL_API=3 /usr/bin/etcdctl snapshot status "$3" -w json | jq -c '. + {version: "3.6.0"}'\n` +
-        `elif [[ $1 == snapshot && $2 == restore ]]; then\n  ETCDCTL_API=3 /usr/bin/etcdctl "$@"\nelse echo "stub etcdutl: unexpected $*" >&2; exit 2; fi\n`,
-    );
-    writeFileSync(
-      path.join(stubs, "etcdctl"),
-      `#!/usr/bin/env bash\nif [[ " $* " == *" snapshot status "* || " $* " == *" snapshot restore "* ]]; then echo "etcdctl $*" >>${calls}; echo "Error: etcd 3.6's etcdctl has no snapshot status/restore" >&2; exit 1; fi\nexec /usr/bin/etcdctl "$@"\n`,
-    );
-    chmodSync(path.join(stubs, "etcdutl"), 0o755);
-    chmodSync(path.join(stubs, "etcdctl"), 0o755);
-    const env = { ...nodeEnv, PATH: `${stubs}:${process.env.PATH}` };
-
-    // The bucket now also holds names that only look like snapshots' (second 60: the garbage one
-    // above): the retention step leaves them alone instead of failing the backup.
-    const taken = await snapshot(env);
-    expect({ code: taken.code, stderr: taken.stderr }).toEqual({ code: 0, stderr: expect.stringContaining("uploaded etcd/") });
-    const key = /uploaded (etcd\/\S+\.db) \(revision (\d+), (\d+) keys/.exec(taken.stderr)!;
-    expect(Number(key[3])).toBeGreaterThanOrEqual(20);
-    const dataDir = path.join(work, "etcd36-data");
-    const restored = await restore(["--snapshot", key[1], "--data-dir", dataDir, "--name", "node-0", "--peer-url", "http://127.0.0.1:2380"], env);
-    expect({ code: restored.code, stderr: restored.stderr }).toEqual({ code: 0, stderr: expect.stringContaining(`restored ${key[1]}`) });
-    const lines = readFileSync(calls, "utf8").trim().split("\n");
-    expect(lines.every((l) => l.startsWith("etcdutl snapshot "))).toBe(true);
-    expect(lines.filter((l) => l.startsWith("etcdutl snapshot status")).length).toBe(2);
-    expect(lines).toContainEqual(expect.stringMatching(/^etcdutl snapshot restore \S+ --data-dir \S+\.restoring\.\d+ --name node-0 --initial-cluster node-0=http:\/\/127\.0\.0\.1:2380 --initial-advertise-peer-urls http:\/\/127\.0\.0\.1:2380$/));
-    const restoredEtcd = new RealEtcd(dataDir, await freePort(), await freePort());
-    await restoredEtcd.start();
+    const release = buildEtcdRelease(path.join(work, "etcd36"), "3.6.14", {
+      etcdutl: {
+        script:
+          `#!/usr/bin/env bash\nset -euo pipefail\necho "etcdutl $*" >>${calls}\n` +
+          `if [[ $1 == snapshot && $2 == status ]]; then\n  ETCDCTL_API=3 /usr/bin/etcdctl snapshot status "$3" -w json | jq -c '. + {version: "3.6.0"}'\n` +
+          `elif [[ $1 == snapshot && $2 == restore ]]; then\n  ETCDCTL_API=3 /usr/bin/etcdctl "$@"\nelse echo "stub etcdutl: unexpected $*" >&2; exit 2; fi\n`,
+      },
+      etcdctl: {
+        script:
+          `#!/usr/bin/env bash\nset -euo pipefail\nif [[ " $* " == *" snapshot status "* || " $* " == *" snapshot restore "* ]]; then echo "etcdctl $*" >>${calls}; echo "Error: etcd 3.6's etcdctl has no snapshot status/restore" >&2; exit 1; fi\n` +
+          `if [[ " $* " == *" endpoint status "* ]]; then /usr/bin/etcdctl "$@" | jq -c 'map(.Status.version = "3.6.6")'; exit; fi\nexec /usr/bin/etcdctl "$@"\n`,
+      },
+    });
+    useEtcdRelease(root, release, releases.add(release));
     try {
-      expect((await restoredEtcd.ctl(["get", "/registry/test/key-7", "--print-value-only"])).stdout.trim()).toBe("value-7");
+      // The bucket now also holds names that only look like snapshots' (second 60: the garbage one
+      // above): the retention step leaves them alone instead of failing the backup.
+      const taken = await snapshot();
+      expect({ code: taken.code, stderr: taken.stderr }).toEqual({ code: 0, stderr: expect.stringContaining("uploaded etcd/") });
+      expect(taken.stderr).toContain(`installed etcd 3.6.14's etcdctl and etcdutl (sha256 ${release.sha256})`);
+      expect(readdirSync(etcdToolsDir(root, "3.6.14")).sort()).toEqual(["etcdctl", "etcdutl"]);
+      const key = /uploaded (etcd\/\S+\.db) \(revision (\d+), (\d+) keys/.exec(taken.stderr)!;
+      expect(Number(key[3])).toBeGreaterThanOrEqual(20);
+      const dataDir = path.join(work, "etcd36-data");
+      const restored = await restore(["--snapshot", key[1], "--data-dir", dataDir, "--name", "node-0", "--peer-url", "http://127.0.0.1:2380"]);
+      expect({ code: restored.code, stderr: restored.stderr }).toEqual({ code: 0, stderr: expect.stringContaining(`restored ${key[1]}`) });
+      const lines = readFileSync(calls, "utf8").trim().split("\n");
+      expect(lines.every((l) => l.startsWith("etcdutl snapshot "))).toBe(true);
+      expect(lines.filter((l) => l.startsWith("etcdutl snapshot status")).length).toBe(2);
+      expect(lines).toContainEqual(expect.stringMatching(/^etcdutl snapshot restore \S+ --data-dir \S+\.restoring\.\d+ --name node-0 --initial-cluster node-0=http:\/\/127\.0\.0\.1:2380 --initial-advertise-peer-urls http:\/\/127\.0\.0\.1:2380$/));
+      const restoredEtcd = new RealEtcd(dataDir, await freePort(), await freePort());
+      await restoredEtcd.start();
+      try {
+        expect((await restoredEtcd.ctl(["get", "/registry/test/key-7", "--print-value-only"])).stdout.trim()).toBe("value-7");
+      } finally {
+        await restoredEtcd.stop();
+      }
     } finally {
-      await restoredEtcd.stop();
+      useDebianEtcd();
+    }
+  });
+
+  test("a 3.6 release without etcdutl is refused: nothing installed", async () => {
+    const release = buildEtcdRelease(path.join(work, "etcd36-no-etcdutl"), "3.6.14", { etcdctl: { copyOf: "/usr/bin/etcdctl" } });
+    useEtcdRelease(root, release, releases.add(release));
+    try {
+      const failed = await snapshot();
+      expect(failed.code).not.toBe(0);
+      expect(failed.stderr).toContain(`etcd 3.6.14's release from ${releases.add(release)} holds no etcdutl: nothing installed`);
+      expect(existsSync(etcdToolsDir(root, "3.6.14"))).toBe(false);
+    } finally {
+      useDebianEtcd();
     }
   });
 });

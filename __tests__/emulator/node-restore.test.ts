@@ -172,6 +172,9 @@ describe("a single control plane, lost and restored onto a new node-0", () => {
     const result = ok("the restoring node-0's bootstrap", await node0.run(BOOTSTRAP));
     expect(result.stderr).toContain(`restoring it from ${taken} instead of creating a new one`);
     expect(result.stderr).toContain(`restored the cluster restore1 from ${taken}`);
+    // The new node took etcd's tools from etcd's release (the stub curl's), of the minor kubeadm's etcd runs.
+    expect(result.stderr).toMatch(/installed etcd 3\.4\.23's etcdctl \(sha256 [0-9a-f]{64}\)/);
+    expect(node0.calls("kubeadm").map((c) => c.args.join(" "))).toContain("config images list --kubernetes-version v1.36.5");
 
     // kubeadm init ran once, over the restored data directory, and kept the restored CAs and keys.
     expect(kubeadmInits(node0)).toEqual([["init", "--config", path.join(node0.root, "etc/kubeplane/kubeadm-init.yaml"), "--ignore-preflight-errors=DirAvailable--var-lib-etcd"]]);

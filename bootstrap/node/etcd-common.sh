@@ -2,7 +2,8 @@
 # etcd snapshots and the PKI, shared by kubeplane-etcd-snapshot and kubeplane-etcd-restore
 # (control-plane nodes only). Sourced after common.sh and load_cluster; sources the backup
 # store's module (etcd-store/<KUBEPLANE_BACKUP_STORE>.sh: backup_store_put, _get, _meta, _list,
-# _delete; its header is the interface). Every path under KUBEPLANE_ROOT, every tool through PATH:
+# _delete; its header is the interface) and etcd-tools.sh (etcd's own etcdctl and etcdutl, pinned
+# per etcd minor: etcd_tools_install). Every path under KUBEPLANE_ROOT, every tool through PATH:
 #   etcd_ctl ARGS...                 etcdctl against this node's etcd (kubeadm's client certificate)
 #   etcd_snapshot_status FILE        `etcdutl snapshot status -w json` (etcdctl's on etcd 3.4)
 #   etcd_snapshot_restore FILE DIR NAME PEER_URL
@@ -24,6 +25,8 @@ KUBEPLANE_PKI_FILES=(ca.crt ca.key sa.key sa.pub front-proxy-ca.crt front-proxy-
 [[ $KUBEPLANE_BACKUP_STORE =~ ^[a-z0-9-]+$ ]] || die "invalid backup store name '$KUBEPLANE_BACKUP_STORE' in $KUBEPLANE_CLUSTER_ENV"
 # shellcheck source=etcd-store/s3.sh
 . "$KUBEPLANE_LIB/etcd-store/$KUBEPLANE_BACKUP_STORE.sh"
+# shellcheck source=etcd-tools.sh
+. "$KUBEPLANE_LIB/etcd-tools.sh"
 
 etcd_ctl() {
   local -a tls=()
@@ -34,8 +37,8 @@ etcd_ctl() {
 }
 
 # etcd 3.5 moved the offline snapshot commands to etcdutl (etcdctl's are deprecated there, gone in
-# 3.6, which kubeadm runs for every supported minor); etcd 3.4's etcdctl (Debian's and Ubuntu's
-# etcd-client) still has them. The flags used here and the JSON fields read (revision, totalKey)
+# 3.6, which kubeadm runs for every supported minor; etcd_tools_install puts etcdutl on PATH);
+# etcd 3.4's release has no etcdutl and its etcdctl still has them. The flags used here and the JSON fields read (revision, totalKey)
 # are the same in 3.4's etcdctl and 3.5/3.6's etcdutl; so are `endpoint status -w json`
 # (Status.header.member_id, Status.leader) and `member list`'s simple format.
 etcd_offline() {

@@ -60,6 +60,16 @@ fetch_verified() {
   [[ $actual == "$expected" ]] || die "$1 is corrupt or truncated: its SHA-256 is $actual, the backup recorded $expected; nothing restored"
 }
 
+# etcd's tools of the minor kubeadm's etcd runs: a restore by another minor's etcdutl writes a
+# data directory that etcd may refuse to start from.
+etcd_tools_install
+if command -v kubeadm >/dev/null; then
+  kubeadm_etcd=$(etcd_tools_kubeadm_version) || die "could not tell which etcd kubeadm runs ('kubeadm config images list' names no etcd image); nothing restored"
+  etcd_tools_match_server "$kubeadm_etcd"
+else
+  log "kubeadm is not installed here: restoring with etcd $KUBEPLANE_ETCD_TOOLS_VERSION's tools without checking the etcd kubeadm runs"
+fi
+
 fetch_verified "$snapshot" "$work/snapshot.db"
 etcd_snapshot_status "$work/snapshot.db" >/dev/null 2>&1 ||
   die "$snapshot is not a valid etcd snapshot (etcdutl snapshot status refuses it); nothing restored"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # kubeplane-etcd-snapshot, run by kubeplane-etcd-snapshot.timer on every control-plane node
 # (every backups.interval): the etcd leader alone takes a snapshot (one node at a time, no lock
-# to leave behind), verifies it (etcdutl snapshot status), uploads it to the cluster's backup
+# to leave behind) with etcd's own tools of the server's minor (etcd-tools.sh), verifies it
+# (etcdutl snapshot status), uploads it to the cluster's backup
 # store with its SHA-256, revision and the Kubernetes version, uploads the cluster's PKI when it
 # changed, removes snapshots older than backups.retentionDays, and records the outcome
 # (<parameter path>/status/etcd-backup and /var/lib/kubeplane/etcd-backup.json). Any failure
@@ -29,10 +30,12 @@ on_exit() {
 trap on_exit EXIT
 
 metadata_load
-step="installing etcdctl"
-command -v etcdctl >/dev/null || apt_install etcd-client
+step="installing etcd's tools"
+etcd_tools_install
 step="asking etcd for its leader"
 status=$(etcd_ctl endpoint status -w json)
+step="checking etcd's version against its tools"
+etcd_tools_match_server "$(jq -r '.[0].Status.version' <<<"$status")"
 member=$(jq -r '.[0].Status.header.member_id' <<<"$status")
 leader=$(jq -r '.[0].Status.leader' <<<"$status")
 if [[ $member != "$leader" ]]; then

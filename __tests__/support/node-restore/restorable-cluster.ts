@@ -2,14 +2,18 @@
  * What the restore scenarios (node-restore.test.ts) add to the node simulation: the cluster's
  * backup bucket in the emulator's S3, control-plane nodes launched with `backups` in their user
  * data (as the stacks render it when `backups.enabled`), with the restore-aware kubeadm in front
- * of the shared stub (./kubeadm), and terminating an instance as an operator does.
+ * of the shared stub (./kubeadm) and etcd 3.4.23's release holding Debian's etcdctl as their etcd
+ * tools (the etcd the scenarios run; the stub curl serves it at etcd's GitHub release URL), and
+ * terminating an instance as an operator does.
  */
 import { createHash, X509Certificate } from "crypto";
-import { symlinkSync, unlinkSync } from "fs";
+import { mkdirSync, symlinkSync, unlinkSync } from "fs";
 import * as path from "path";
 import { renderUserData } from "../../../bootstrap/user-data";
 import type { NodeRole } from "../../../bootstrap/user-data-context";
+import { etcdToolsUrl } from "../../../bootstrap/etcd-tools";
 import { backupBucketName, backupNodeSettings } from "../../../providers/aws/aws-backup-bucket";
+import { debianEtcd34, EtcdReleaseFixture, useEtcdRelease } from "../etcd-release";
 import { awsJson } from "../node-simulation/aws-cli";
 import { SIMULATION_REGION, SimulatedCluster } from "../node-simulation/simulated-cluster";
 import type { SimulatedNode } from "../node-simulation/simulated-node";
@@ -36,7 +40,23 @@ export async function launchBackedUp(cluster: SimulatedCluster, role: Exclude<No
   const kubeadm = path.join(node.directory, "bin", "kubeadm");
   unlinkSync(kubeadm);
   symlinkSync(RESTORE_KUBEADM, kubeadm);
+  const release = etcdRelease(cluster);
+  useEtcdRelease(node.root, release, etcdToolsUrl(release));
   return node;
+}
+
+const releases = new WeakMap<SimulatedCluster, EtcdReleaseFixture>();
+
+/** Debian's etcd 3.4.23 as an etcd release, built once per cluster where the stub curl serves it (stubs/curl). */
+function etcdRelease(cluster: SimulatedCluster): EtcdReleaseFixture {
+  let release = releases.get(cluster);
+  if (!release) {
+    const directory = path.join(cluster.clusterDir, "etcd-releases");
+    mkdirSync(directory, { recursive: true });
+    release = debianEtcd34(directory);
+    releases.set(cluster, release);
+  }
+  return release;
 }
 
 /** Terminates a node's instance (it no longer answers anything). */

@@ -27,7 +27,7 @@ test("the node-side scripts are the expected set", () => {
     [
       "backends/secretsmanager.sh", "backends/ssm.sh", "bootstrap.sh", "common.sh", "installers/containerd.sh", "installers/kubeadm.sh", "installers/kurl.sh",
       "join.sh", "lease.sh", "lock.sh", "metadata/aws.sh", "mint-kubeconfig.sh", "refresh-join-lease.sh", "status.sh",
-      "etcd-common.sh", "etcd-store/s3.sh", "etcd-snapshot.sh", "etcd-restore.sh", "etcd-members.sh", "etcd-cloud/aws.sh",
+      "etcd-common.sh", "etcd-tools.sh", "etcd-store/s3.sh", "etcd-snapshot.sh", "etcd-restore.sh", "etcd-members.sh", "etcd-cloud/aws.sh",
       "drain-on-termination.sh", "termination/aws.sh", "bundle/s3.sh",
       "metadata/gcp.sh", "backends/gcp-secret-manager.sh", "bundle/gcs.sh", "termination/gcp.sh", "etcd-cloud/gcp.sh",
     ].sort(),
@@ -103,7 +103,7 @@ test("a control-plane node gets the etcd pieces of its cloud and its backup stor
   const shipped = (role: "control-plane-init" | "worker") =>
     readCloudConfig(renderUserData(contextFor(role, "kubeadm"))).files.map((f) => f.path).filter((p) => p.includes("/etcd"));
   expect(shipped("control-plane-init")).toEqual(
-    expect.arrayContaining(["/usr/local/lib/kubeplane/etcd-cloud/aws.sh", "/usr/local/lib/kubeplane/etcd-store/s3.sh", "/usr/local/lib/kubeplane/etcd-common.sh", "/usr/local/lib/kubeplane/etcd-members.sh"]),
+    expect.arrayContaining(["/usr/local/lib/kubeplane/etcd-cloud/aws.sh", "/usr/local/lib/kubeplane/etcd-store/s3.sh", "/usr/local/lib/kubeplane/etcd-common.sh", "/usr/local/lib/kubeplane/etcd-tools.sh", "/usr/local/lib/kubeplane/etcd-members.sh"]),
   );
   expect(shipped("worker")).toEqual([]);
 });

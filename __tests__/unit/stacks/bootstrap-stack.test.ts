@@ -53,13 +53,25 @@ describe("the bootstrap stack on AWS", () => {
 
   test("the deploy and plan policies, each with its key policy, and their ARNs as outputs", () => {
     const names = Object.values(json.resource.aws_iam_policy).map((p) => p.name).sort();
-    expect(names).toEqual(["kubeplane-bootstrap-eu-west-1-deploy", "kubeplane-bootstrap-eu-west-1-deploy-keys", "kubeplane-bootstrap-eu-west-1-plan", "kubeplane-bootstrap-eu-west-1-plan-keys"]);
+    expect(names).toEqual([
+      "kubeplane-bootstrap-eu-west-1-deploy",
+      "kubeplane-bootstrap-eu-west-1-deploy-keys",
+      "kubeplane-bootstrap-eu-west-1-deploy-listing",
+      "kubeplane-bootstrap-eu-west-1-plan",
+      "kubeplane-bootstrap-eu-west-1-plan-keys",
+      "kubeplane-bootstrap-eu-west-1-plan-listing",
+    ]);
     expect(Object.keys(json.output).sort()).toEqual(["deploy_policy_arns", "plan_policy_arns", "state_store"]);
-    expect(json.output.deploy_policy_arns.value).toEqual([expect.stringMatching(/aws_iam_policy\..*deploy-policy.*\.arn/), expect.stringMatching(/aws_iam_policy\..*deploy-keys-policy.*\.arn/)]);
+    expect(json.output.deploy_policy_arns.value).toEqual([
+      expect.stringMatching(/aws_iam_policy\..*deploy-policy.*\.arn/),
+      expect.stringMatching(/aws_iam_policy\..*deploy-keys-policy.*\.arn/),
+      expect.stringMatching(/aws_iam_policy\..*deploy-listing-policy.*\.arn/),
+    ]);
+    expect(json.output.plan_policy_arns.value).toHaveLength(3);
     expect(json.provider.aws[0]).toMatchObject({ region: "eu-west-1", default_tags: [{ tags: { "kubeplane:state-store": "eu-west-1" } }] });
   });
 
-  test("passes the rule pack, KP-IAM-1 suppressed on the two key policies only, with the reason", () => {
+  test("passes the rule pack, KP-IAM-1 suppressed on the two key and the two listing policies only, with the reasons", () => {
     const report = auditApp(app);
     expect(report.warnings).toEqual([]);
     expect(report.unusedSuppressions).toEqual([]);
@@ -68,17 +80,26 @@ describe("the bootstrap stack on AWS", () => {
       'KP-IAM-1 deploy-keys-policy: policy statement 1 allows kms actions on Resource "arn:${data.aws_partition.state-store_partition_FE42682D.partition}:kms:*:${data.aws_caller_identity.state-store_account_4DBFB67D.account_id}:key/*" (a condition does not make up for it)',
       'KP-IAM-1 deploy-keys-policy: policy statement 2 allows kms actions on Resource "*"',
       'KP-IAM-1 deploy-keys-policy: policy statement 3 allows kms actions on Resource "*" (a condition does not make up for it)',
+      'KP-IAM-1 deploy-listing-policy: policy statement 1 allows iam actions on Resource "*"',
       'KP-IAM-1 plan-keys-policy: policy statement 1 allows kms actions on Resource "arn:${data.aws_partition.state-store_partition_FE42682D.partition}:kms:*:${data.aws_caller_identity.state-store_account_4DBFB67D.account_id}:key/*" (a condition does not make up for it)',
       'KP-IAM-1 plan-keys-policy: policy statement 2 allows kms actions on Resource "*"',
+      'KP-IAM-1 plan-listing-policy: policy statement 1 allows iam actions on Resource "*"',
     ]);
-    expect(report.suppressed[0].suppressedBy?.reason).toContain("kubeplane:cluster tag");
+    const reasonOf = (policy: string) => report.suppressed.find((f) => f.path.endsWith(`/${policy}`))?.suppressedBy?.reason;
+    expect(reasonOf("deploy-keys-policy")).toContain("kubeplane:cluster tag");
+    expect(reasonOf("plan-listing-policy")).toContain("take no resource");
   });
 
-  test("without its suppressions the key policies break KP-IAM-1, and nothing else does", () => {
+  test("without its suppressions the key and listing policies break KP-IAM-1, and nothing else does", () => {
     const bare = new App({ outdir: mkdtempSync(path.join(tmpdir(), "kubeplane-bootstrap-")) });
     const stack = new BootstrapStack(bare, "b", { cloud: new AwsCloud(), region: "eu-west-1", backend: { kind: "local", path: "/tmp/b.tfstate" } });
     const findings = new RulePack({ cluster: BOOTSTRAP_FACTS, rules: new AwsCloud().rules, suppressions: [] }).audit(stack);
-    expect([...new Set(findings.map((f) => `${f.rule.id} ${f.path.split("/").pop()}`))].sort()).toEqual(["KP-IAM-1 deploy-keys-policy", "KP-IAM-1 plan-keys-policy"]);
+    expect([...new Set(findings.map((f) => `${f.rule.id} ${f.path.split("/").pop()}`))].sort()).toEqual([
+      "KP-IAM-1 deploy-keys-policy",
+      "KP-IAM-1 deploy-listing-policy",
+      "KP-IAM-1 plan-keys-policy",
+      "KP-IAM-1 plan-listing-policy",
+    ]);
   });
 
   test("local state first, at the path given", () => {

@@ -242,3 +242,31 @@ describe("an HA control plane, lost and restored: node-0 restores, the others jo
     await expectKeysBack(etcd);
   });
 });
+
+describe("a kURL cluster: snapshots are taken, but a new node-0 does not restore them", () => {
+  test("the replacement finds the claimed cluster and a snapshot, refuses to create a new cluster, and says what to do", async () => {
+    const cluster = await SimulatedCluster.create(emulator.env, path.join(workDir, "kurl"), "restore3", { backend: "ssm", installer: "kurl" });
+    await createBackupBucket(cluster);
+    const first = await launchBackedUp(cluster, "control-plane-init");
+    ok("the first node's bootstrap", await first.run(BOOTSTRAP));
+    // A snapshot in the bucket, as the node's timer uploads one (what is in it does not matter:
+    // the replacement stops before reading it).
+    const snapshot = path.join(workDir, "kurl-snapshot.db");
+    writeFileSync(snapshot, "snapshot\n");
+    const key = `etcd/20261201T000000Z-${first.instance.instanceId}.db`;
+    await awsJson(cluster.env, ["s3api", "put-object", "--bucket", backupBucket(cluster), "--key", key, "--body", snapshot, "--metadata", "sha256=0,revision=1,kubernetes-version=1.36.5"]);
+    await terminate(cluster, first);
+
+    const replacement = await launchBackedUp(cluster, "control-plane-init");
+    const result = await replacement.run(BOOTSTRAP);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(
+      `its backups hold ${key}, but kubeplane restores etcd snapshots with the kubeadm installer only: the kurl installer would create a new, empty cluster behind the same endpoint. Nothing was created.`,
+    );
+    expect(result.stderr).toContain("kubeplane etcd list restore3");
+    expect(replacement.calls("kurl-install")).toEqual([]);
+    // The claim is still the first node's.
+    expect(JSON.parse((await cluster.recordValue(`${cluster.parameterPath}/cluster/claim`))!)).toMatchObject({ instanceId: first.instance.instanceId });
+    expect(JSON.parse((await cluster.recordValue(`${cluster.parameterPath}/status/${replacement.instance.instanceId}`))!)).toMatchObject({ state: "failed" });
+  });
+});

@@ -91,6 +91,7 @@ claim_cluster() {
     return 0
   fi
   if restore_wanted; then
+    installer_restores || die "the cluster $KUBEPLANE_CLUSTER was already created by ${holder:-another node} ($claim) and its backups hold $KUBEPLANE_RESTORE_SNAPSHOT, but kubeplane restores etcd snapshots with the kubeadm installer only: the $KUBEPLANE_INSTALLER installer would create a new, empty cluster behind the same endpoint. Nothing was created. Restore it by hand from a snapshot ('kubeplane etcd list $KUBEPLANE_CLUSTER'; README \"Backups and restore\"), or start a new, empty cluster: remove the claim ($(backend_removal_hint "$claim")) and replace this instance."
     value=$(jq -cn --arg instanceId "$NODE_INSTANCE_ID" --argjson claimedAt "$(now)" --arg from "$KUBEPLANE_RESTORE_SNAPSHOT" \
       '{instanceId: $instanceId, claimedAt: $claimedAt, restoredFrom: $from}')
     backend_record "$claim" "$value" || die "could not take over the cluster's claim $claim to restore it"

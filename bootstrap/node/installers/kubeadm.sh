@@ -28,6 +28,9 @@ installer_joined() {
   [[ -e $KUBEPLANE_KUBELET_CONF ]] && { [[ $KUBEPLANE_ROLE == worker ]] || [[ -e $KUBEPLANE_INITIALISED_MARKER ]]; }
 }
 installer_initialised() { [[ -e $KUBEPLANE_INITIALISED_MARKER && -e $KUBEPLANE_KUBECONFIG ]]; }
+# installer_restores: kubeadm init restores a cluster over a restored etcd data directory and PKI
+# (installer_init with KUBEPLANE_RESTORE_SNAPSHOT).
+installer_restores() { return 0; }
 
 installer_prepare() {
   local minor=${KUBEPLANE_KUBERNETES_VERSION%.*} keyring=/etc/apt/keyrings/kubernetes-apt-keyring.gpg

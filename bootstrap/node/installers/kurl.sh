@@ -10,6 +10,9 @@ INSTALLER_LEASE_SECONDS_control_plane=$((KURL_HOURS < 2 ? KURL_HOURS * 3600 : 72
 
 installer_joined() { [[ -e $KUBEPLANE_KUBELET_CONF ]]; }
 installer_initialised() { [[ -e $KUBEPLANE_INITIALISED_MARKER && -e $KUBEPLANE_KUBECONFIG ]]; }
+# installer_restores: no. kURL's installer makes its own cluster (its kubeadm init, PKI and add-ons)
+# and takes no etcd data directory to start from; a replaced first node refuses instead.
+installer_restores() { return 1; }
 
 # kURL installs the kubelet itself, later: its defaults are in place before it starts.
 installer_prepare() {

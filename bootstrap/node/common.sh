@@ -144,3 +144,18 @@ write_kubelet_defaults() {
   mkdir -p "$KUBEPLANE_ROOT/etc/default"
   printf 'KUBELET_EXTRA_ARGS="%s"\n' "$flags" >"$KUBEPLANE_ROOT/etc/default/kubelet"
 }
+
+# kubeadm_listed_image NAME: prints the image NAME (pause, etcd, ...) of `kubeadm config images
+# list` for this cluster's Kubernetes (one image a line: kubeadm's GetControlPlaneImages,
+# cmd/kubeadm/app/images/images.go), e.g. registry.k8s.io/pause:3.10.2; fails when none is listed.
+kubeadm_listed_image() {
+  local images image
+  images=$(kubeadm config images list --kubernetes-version "v$KUBEPLANE_KUBERNETES_VERSION") || return 1
+  while read -r image; do
+    if [[ $image =~ ^[A-Za-z0-9./_-]+/$1:[A-Za-z0-9._-]+$ ]]; then
+      echo "$image"
+      return 0
+    fi
+  done <<<"$images"
+  return 1
+}

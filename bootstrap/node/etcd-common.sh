@@ -38,9 +38,10 @@ etcd_ctl() {
 
 # etcd 3.5 moved the offline snapshot commands to etcdutl (etcdctl's are deprecated there, gone in
 # 3.6, which kubeadm runs for every supported minor; etcd_tools_install puts etcdutl on PATH);
-# etcd 3.4's release has no etcdutl and its etcdctl still has them. The flags used here and the JSON fields read (revision, totalKey)
-# are the same in 3.4's etcdctl and 3.5/3.6's etcdutl; so are `endpoint status -w json`
-# (Status.header.member_id, Status.leader) and `member list`'s simple format.
+# etcd 3.4's release has no etcdutl and its etcdctl still has them. The flags used here and the
+# JSON fields read (revision, totalKey) are the same in 3.4's etcdctl and 3.5/3.6's etcdutl; so
+# are `endpoint status -w json` (Status.header.member_id, Status.leader) and `member list`'s
+# simple format.
 etcd_offline() {
   if command -v etcdutl >/dev/null; then etcdutl "$@"; else ETCDCTL_API=3 etcdctl "$@"; fi
 }

@@ -59,17 +59,10 @@ etcd_tools_match_server() {
   fi
 }
 
-# etcd_tools_kubeadm_version: the etcd image tag of `kubeadm config images list` (one image a line,
-# the last registry.k8s.io/etcd:<version>-<revision>; kubeadm's GetControlPlaneImages,
-# cmd/kubeadm/app/images/images.go), e.g. 3.6.6-0.
+# etcd_tools_kubeadm_version: the tag of kubeadm's etcd image (common.sh kubeadm_listed_image),
+# e.g. 3.6.6-0 of registry.k8s.io/etcd:3.6.6-0.
 etcd_tools_kubeadm_version() {
-  local images image
-  images=$(kubeadm config images list --kubernetes-version "v$KUBEPLANE_KUBERNETES_VERSION") || return 1
-  while read -r image; do
-    if [[ $image =~ ^[A-Za-z0-9./_-]+/etcd:([0-9]+\.[0-9]+\.[0-9]+[A-Za-z0-9._-]*)$ ]]; then
-      echo "${BASH_REMATCH[1]}"
-      return 0
-    fi
-  done <<<"$images"
-  return 1
+  local image
+  image=$(kubeadm_listed_image etcd) || return 1
+  echo "${image##*:}"
 }

@@ -53,7 +53,7 @@ installer_prepare() {
   apt_install "kubelet=$pin" "kubeadm=$pin" "kubectl=$pin"
   apt-mark hold kubelet kubeadm kubectl >/dev/null
   # containerd's sandbox (pause) image is the one this kubeadm pulls and expects.
-  pause=$(kubeadm_pause_image) || die "kubeadm names no pause image for v$KUBEPLANE_KUBERNETES_VERSION"
+  pause=$(kubeadm_listed_image pause) || die "kubeadm names no pause image for v$KUBEPLANE_KUBERNETES_VERSION"
   containerd_configure "$pause"
   local -a kubelet_flags
   kubeadm_kubelet_flags
@@ -75,20 +75,6 @@ kubeadm_kubelet_flags() {
     [[ $KUBEPLANE_NODE_TAINTS =~ ^[A-Za-z0-9][A-Za-z0-9./_=:,-]*$ ]] || die "invalid node taints '$KUBEPLANE_NODE_TAINTS' (KUBEPLANE_NODE_TAINTS)"
     kubelet_flags+=("--register-with-taints=$KUBEPLANE_NODE_TAINTS")
   fi
-}
-
-# kubeadm_pause_image: prints the pause image of `kubeadm config images list` (one image a line:
-# kubeadm's GetControlPlaneImages, cmd/kubeadm/app/images/images.go).
-kubeadm_pause_image() {
-  local images image
-  images=$(kubeadm config images list --kubernetes-version "v$KUBEPLANE_KUBERNETES_VERSION") || return 1
-  while read -r image; do
-    if [[ $image =~ ^[A-Za-z0-9./_-]+/pause:[A-Za-z0-9._-]+$ ]]; then
-      echo "$image"
-      return 0
-    fi
-  done <<<"$images"
-  return 1
 }
 
 # kubeadm_init_config FILE: writes kubeadm init's configuration.
